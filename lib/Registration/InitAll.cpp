@@ -1,0 +1,21 @@
+//===- InitAll.cpp - register everything swr provides ---------------------===//
+//
+// Part of the swr project: sliding window recurrences in MLIR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "swr/InitAll.h"
+#include "swr/Conversion/Passes.h"
+#include "swr/Dialect/Swr/IR/SwrDialect.h"
+#include "swr/Pipelines/Pipelines.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+void mlir::swr::registerAllDialects(DialectRegistry &registry) {
+  registry.insert<SwrDialect>();
+}
+
+void mlir::swr::registerAllPasses() {
+  registerSwrConversionPasses();
+  registerPipelines();
+}

@@ -1,0 +1,99 @@
+"""Float64 reference of the sliding window recurrence (DESIGN.md section 1).
+
+This is the oracle of the project: it evaluates the defining formula
+directly, position by position, in O(N * window) time, with no tiling trick
+shared with any lowering.
+
+Forward, for every (b, h, d) and position t in tile c(t) = t // T::
+
+    y_t = sum_{s=lo(t)}^{t} (prod_{k=s+1}^{t} a_k) * x_s
+    lo(t) = max(0, T * (c(t) - K))
+
+plus ``(prod_{k=0}^{t} a_k) * h0`` when the window reaches tile -1
+(``c(t) - K <= -1``). Reverse (the adjoint)::
+
+    z_s = sum_{t=s}^{hi(s)} (prod_{k=s+1}^{t} a_k) * x_t
+    hi(s) = min(N - 1, T * (c(s) + K + 1) - 1)
+
+plus ``(prod_{k=s+1}^{N-1} a_k) * init`` when the window reaches the tile
+after the last one (``c(s) + K >= ceil(N / T)``).
+"""
+
+import math
+
+import numpy as np
+
+#: The number of hops of the exact (unwindowed) recurrence.
+INF = math.inf
+
+
+def _check_hops(hops):
+    if hops is None or hops == INF:
+        return INF
+    if int(hops) != hops or hops < 0:
+        raise ValueError(f"hops must be a non-negative integer or inf, got {hops}")
+    return int(hops)
+
+
+def window_bounds(n, tile, hops, reverse=False):
+    """Returns, for every position, the far end of its window and whether the
+    window reaches the initial state (tile -1 forwards, tile ceil(n/T)
+    backwards)."""
+    if tile < 1:
+        raise ValueError(f"tile must be >= 1, got {tile}")
+    hops = _check_hops(hops)
+    num_tiles = -(-n // tile)
+    bounds = []
+    for t in range(n):
+        c = t // tile
+        if hops == INF:
+            far, reaches = (n - 1 if reverse else 0), True
+        elif reverse:
+            far = min(n - 1, tile * (c + hops + 1) - 1)
+            reaches = c + hops >= num_tiles
+        else:
+            far = max(0, tile * (c - hops))
+            reaches = c - hops <= -1
+        bounds.append((far, reaches))
+    return bounds
+
+
+def scan_reference(a, x, *, tile, hops, init=None, reverse=False):
+    """Evaluates the windowed recurrence in float64.
+
+    a: gates, [B, H, N] (per head) or [B, H, D, N] (per channel).
+    x: inputs, [B, H, D, N].
+    init: optional initial state, [B, H, D].
+    Returns y (or z when ``reverse``) as float64, [B, H, D, N].
+    """
+    x = np.asarray(x, dtype=np.float64)
+    a = np.asarray(a, dtype=np.float64)
+    if x.ndim != 4:
+        raise ValueError(f"x must be [B, H, D, N], got shape {x.shape}")
+    if a.ndim == 3:
+        a = a[:, :, None, :]
+    if a.ndim != 4:
+        raise ValueError(f"a must be [B, H, N] or [B, H, D, N], got shape {a.shape}")
+    a = np.broadcast_to(a, x.shape)
+    n = x.shape[-1]
+    h0 = None if init is None else np.asarray(init, dtype=np.float64)
+    y = np.zeros(x.shape, dtype=np.float64)
+    with np.errstate(all="ignore"):  # NaN and Inf propagate as the formula says
+        for t, (far, reaches) in enumerate(window_bounds(n, tile, hops, reverse)):
+            acc = np.zeros(x.shape[:-1])
+            coef = np.ones(x.shape[:-1])
+            if not reverse:
+                # Sum over s = t down to lo; coef = prod_{k=s+1}^{t} a_k.
+                for s in range(t, far - 1, -1):
+                    acc = acc + coef * x[..., s]
+                    if s > far or (h0 is not None and reaches):
+                        coef = coef * a[..., s]
+            else:
+                for s in range(t, far + 1):
+                    if s > t:
+                        coef = coef * a[..., s]
+                    acc = acc + coef * x[..., s]
+            if h0 is not None and reaches:
+                acc = acc + coef * h0
+            y[..., t] = acc
+    return y

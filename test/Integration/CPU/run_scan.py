@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Runs one swr.scan case end to end on the CPU and checks its numbers.
+
+Generates random inputs (never zeros), writes an MLIR module that applies
+swr.scan to them and prints the result's bits, lowers it with swr-opt's
+swr-cpu-pipeline, runs it with mlir-runner, and compares every output with
+the float64 reference of the formula (python/swr/reference.py), computed from
+the exact stored inputs. Exits non-zero, with the worst element, on any
+mismatch.
+
+Tolerance, per element: |y - ref| <= rtol * (|a|,|x| reference) + output
+rounding, where the first term bounds f32 accumulation error (rtol 1e-5)
+and the second is the rounding of the output element type.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "python"))
+from swr.dtypes import encode, round_to, unit_roundoff  # noqa: E402
+from swr.reference import scan_reference  # noqa: E402
+
+
+def hex_dense(stored):
+    return '"0x' + np.ascontiguousarray(stored).tobytes().hex().upper() + '"'
+
+
+def tensor_type(shape, dtype):
+    return "tensor<" + "x".join(str(d) for d in shape) + f"x{dtype}>"
+
+
+def memref_type(shape, dtype, layout=None):
+    body = "x".join(str(d) for d in shape) + f"x{dtype}"
+    return f"memref<{body}" + (f", {layout}>" if layout else ">")
+
+
+def window_text(args):
+    return f"<tile = {args.tile}, hops = {args.hops}>" + (" reverse" if args.reverse else "")
+
+
+def tensor_module(args, shapes, data):
+    """swr.scan on tensors, in a function called from main."""
+    a_t = tensor_type(shapes["a"], args.a_dtype)
+    x_t = tensor_type(shapes["x"], args.x_dtype)
+    y_t = tensor_type(shapes["x"], args.y_dtype)
+    y32_t = tensor_type(shapes["x"], "f32")
+    i32_t = tensor_type(shapes["x"], "i32")
+    params = [f"%a: {a_t}", f"%x: {x_t}"]
+    init_clause, init_arg, init_type = "", "", ""
+    if args.init:
+        h_t = tensor_type(shapes["h"], args.a_dtype)
+        params.append(f"%h: {h_t}")
+        init_clause = f" init(%h : {h_t})"
+        init_arg, init_type = ", %h", f", {h_t}"
+    lines = [
+        "func.func private @printMemrefI32(memref<*xi32>) attributes {llvm.emit_c_interface}",
+        f"func.func @scan({', '.join(params)}) -> {y_t} {{",
+        f"  %o = tensor.empty() : {y_t}",
+        f"  %y = swr.scan {window_text(args)} ins(%a, %x : {a_t}, {x_t}){init_clause}"
+        f" outs(%o : {y_t}) -> {y_t}",
+        f"  return %y : {y_t}",
+        "}",
+        "func.func @main() {",
+        f"  %a = arith.constant dense<{hex_dense(data['a'])}> : {a_t}",
+        f"  %x = arith.constant dense<{hex_dense(data['x'])}> : {x_t}",
+    ]
+    if args.init:
+        lines.append(f"  %h = arith.constant dense<{hex_dense(data['h'])}> : {h_t}")
+    lines.append(f"  %y = call @scan(%a, %x{init_arg}) : ({a_t}, {x_t}{init_type}) -> {y_t}")
+    y32 = "%y"
+    if args.y_dtype != "f32":
+        lines.append(f"  %y32 = arith.extf %y : {y_t} to {y32_t}")
+        y32 = "%y32"
+    lines += [
+        f"  %bits = arith.bitcast {y32} : {y32_t} to {i32_t}",
+        f"  %buf = bufferization.to_buffer %bits : {i32_t} to {memref_type(shapes['x'], 'i32')}",
+        f"  %u = memref.cast %buf : {memref_type(shapes['x'], 'i32')} to memref<*xi32>",
+        "  call @printMemrefI32(%u) : (memref<*xi32>) -> ()",
+        "  return",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def time_major_module(args, shapes, data):
+    """swr.scan on memrefs whose x and y are time-major [B, N, H, D] buffers
+    seen as [B, H, D, N] through strides."""
+    b, h, d, n = shapes["x"]
+    tm_shape = (b, n, h, d)
+    strides = f"strided<[{n * h * d}, {d}, 1, {h * d}]>"
+    a_m = memref_type(shapes["a"], args.a_dtype)
+    x_tm = memref_type(tm_shape, args.x_dtype)
+    y_tm = memref_type(tm_shape, args.y_dtype)
+    x_v = memref_type(shapes["x"], args.x_dtype, strides)
+    y_v = memref_type(shapes["x"], args.y_dtype, strides)
+    perm = "(b, n, h, d) -> (b, h, d, n)"
+    lines = [
+        "func.func private @printMemrefI32(memref<*xi32>) attributes {llvm.emit_c_interface}",
+        f"memref.global \"private\" constant @a : {a_m} = dense<{hex_dense(data['a'])}>",
+        f"memref.global \"private\" constant @x : {x_tm} = dense<{hex_dense(data['x'])}>",
+    ]
+    init_clause = ""
+    if args.init:
+        h_m = memref_type(shapes["h"], args.a_dtype)
+        lines.append(f"memref.global \"private\" constant @h : {h_m} = dense<{hex_dense(data['h'])}>")
+        init_clause = f" init(%h : {h_m})"
+    lines += [
+        "func.func @main() {",
+        f"  %a = memref.get_global @a : {a_m}",
+        f"  %xg = memref.get_global @x : {x_tm}",
+        f"  %x = memref.transpose %xg {perm} : {x_tm} to {x_v}",
+        f"  %yg = memref.alloc() : {y_tm}",
+        f"  %y = memref.transpose %yg {perm} : {y_tm} to {y_v}",
+    ]
+    if args.init:
+        lines.append(f"  %h = memref.get_global @h : {h_m}")
+    lines += [
+        f"  swr.scan {window_text(args)} ins(%a, %x : {a_m}, {x_v}){init_clause} outs(%y : {y_v})",
+        f"  %t = bufferization.to_tensor %yg restrict : {y_tm} to {tensor_type(tm_shape, args.y_dtype)}",
+    ]
+    y32 = "%t"
+    if args.y_dtype != "f32":
+        lines.append(f"  %t32 = arith.extf %t : {tensor_type(tm_shape, args.y_dtype)} to "
+                     f"{tensor_type(tm_shape, 'f32')}")
+        y32 = "%t32"
+    lines += [
+        f"  %bits = arith.bitcast {y32} : {tensor_type(tm_shape, 'f32')} to {tensor_type(tm_shape, 'i32')}",
+        f"  %buf = bufferization.to_buffer %bits : {tensor_type(tm_shape, 'i32')} to "
+        f"{memref_type(tm_shape, 'i32')}",
+        f"  %u = memref.cast %buf : {memref_type(tm_shape, 'i32')} to memref<*xi32>",
+        "  call @printMemrefI32(%u) : (memref<*xi32>) -> ()",
+        "  return",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def parse_printed_bits(text, shape):
+    data = text.split("data =", 1)
+    if len(data) != 2:
+        raise SystemExit(f"error: no memref printed by mlir-runner:\n{text}")
+    ints = np.array([int(v) for v in re.findall(r"-?\d+", data[1])], dtype=np.int64)
+    if ints.size != int(np.prod(shape)):
+        raise SystemExit(f"error: expected {np.prod(shape)} values, got {ints.size}")
+    return ints.astype(np.int32).view(np.float32).astype(np.float64).reshape(shape)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--swr-opt", required=True)
+    p.add_argument("--mlir-runner", required=True)
+    p.add_argument("--shared-libs", required=True)
+    p.add_argument("--shape", default="2,3,4,37", help="B,H,D,N")
+    p.add_argument("--tile", type=int, default=4)
+    p.add_argument("--hops", default="1", help="a non-negative integer or inf")
+    p.add_argument("--reverse", action="store_true")
+    p.add_argument("--init", action="store_true")
+    p.add_argument("--per-channel", action="store_true", help="gates [B,H,D,N] (default per head)")
+    p.add_argument("--x-dtype", default="f32")
+    p.add_argument("--a-dtype", default="f32", help="dtype of the gates and of init")
+    p.add_argument("--y-dtype", default="f32")
+    p.add_argument("--time-major", action="store_true",
+                   help="memref form on time-major [B,N,H,D] x and y buffers")
+    p.add_argument("--pipeline", default="--swr-cpu-pipeline",
+                   help="swr-opt arguments that lower the module to LLVM")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--keep", help="write the generated module here")
+    args = p.parse_args()
+
+    b, h, d, n = (int(v) for v in args.shape.split(","))
+    shapes = {"x": (b, h, d, n), "a": (b, h, d, n) if args.per_channel else (b, h, n), "h": (b, h, d)}
+    rng = np.random.default_rng(args.seed)
+    # Gates mostly in (0.5, 1) so that windows matter, a few negative and a few
+    # above 1: any finite gate is legal. Inputs never zero.
+    gates = rng.uniform(0.5, 1.0, size=shapes["a"])
+    gates[rng.uniform(size=shapes["a"]) < 0.1] *= -1.0
+    gates[rng.uniform(size=shapes["a"]) < 0.05] *= 1.2
+    values = {
+        "a": gates,
+        "x": rng.uniform(0.25, 1.0, size=shapes["x"]) * rng.choice([-1.0, 1.0], size=shapes["x"]),
+        "h": rng.uniform(0.5, 2.0, size=shapes["h"]),
+    }
+    dtypes = {"a": args.a_dtype, "x": args.x_dtype, "h": args.a_dtype}
+    exact = {k: round_to(v, dtypes[k]) for k, v in values.items()}
+
+    data = {k: encode(exact[k], dtypes[k]) for k in exact}
+    if args.time_major:
+        data["x"] = np.ascontiguousarray(np.transpose(data["x"], (0, 3, 1, 2)))
+        module = time_major_module(args, shapes, data)
+    else:
+        module = tensor_module(args, shapes, data)
+    if args.keep:
+        with open(args.keep, "w") as f:
+            f.write(module)
+
+    lowered = subprocess.run([args.swr_opt, *args.pipeline.split()], input=module, text=True,
+                             capture_output=True)
+    if lowered.returncode != 0:
+        sys.exit(f"error: swr-opt failed:\n{lowered.stderr}")
+    ran = subprocess.run([args.mlir_runner, "-e", "main", "-entry-point-result=void",
+                          f"-shared-libs={args.shared_libs}"], input=lowered.stdout, text=True,
+                         capture_output=True)
+    if ran.returncode != 0:
+        sys.exit(f"error: mlir-runner failed:\n{ran.stderr}")
+    out_shape = (b, n, h, d) if args.time_major else shapes["x"]
+    got = parse_printed_bits(ran.stdout, out_shape)
+    if args.time_major:
+        got = np.transpose(got, (0, 2, 3, 1))
+
+    hops = float("inf") if args.hops == "inf" else int(args.hops)
+    kw = dict(tile=args.tile, hops=hops, reverse=args.reverse)
+    ref = scan_reference(exact["a"], exact["x"], init=exact["h"] if args.init else None, **kw)
+    scale = scan_reference(np.abs(exact["a"]), np.abs(exact["x"]),
+                           init=np.abs(exact["h"]) if args.init else None, **kw)
+    tol = 1e-5 * scale + unit_roundoff(args.y_dtype) * np.abs(ref) + 1e-30
+    err = np.abs(got - ref)
+    bad = ~(err <= tol)
+    if bad.any():
+        i = np.unravel_index(np.argmax(np.where(bad, err / tol, 0)), err.shape)
+        sys.exit(f"FAIL: {bad.sum()} of {err.size} outputs differ; worst at {i}: "
+                 f"got {got[i]!r}, reference {ref[i]!r}, tolerance {tol[i]:.3g}")
+    print(f"PASS: {err.size} outputs within tolerance; max error / tolerance "
+          f"{np.max(err / tol):.3g}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+//===- swr-opt.cpp - the swr optimizer driver -----------------------------===//
+//
+// Part of the swr project: sliding window recurrences in MLIR.
+//
+// An mlir-opt with every upstream dialect, extension and pass, plus the swr
+// dialect, passes and pipelines.
+//
+//===----------------------------------------------------------------------===//
+
+#include "swr/InitAll.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::swr::registerAllPasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::swr::registerAllDialects(registry);
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "swr optimizer driver (MLIR 22 + swr)\n", registry));
+}
