@@ -15,28 +15,16 @@ and the second is the rounding of the output element type.
 
 import argparse
 import os
-import re
-import subprocess
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "python"))
-from swr.dtypes import encode, round_to, unit_roundoff  # noqa: E402
+from swr.cpu_runner import (PRINT_DECL, RunError, call_main, check_close, hex_dense,  # noqa: E402
+                            lower_and_run, memref_type, parse_printed_bits, print_bits,
+                            tensor_type)
+from swr.dtypes import encode, round_to  # noqa: E402
 from swr.reference import scan_reference  # noqa: E402
-
-
-def hex_dense(stored):
-    return '"0x' + np.ascontiguousarray(stored).tobytes().hex().upper() + '"'
-
-
-def tensor_type(shape, dtype):
-    return "tensor<" + "x".join(str(d) for d in shape) + f"x{dtype}>"
-
-
-def memref_type(shape, dtype, layout=None):
-    body = "x".join(str(d) for d in shape) + f"x{dtype}"
-    return f"memref<{body}" + (f", {layout}>" if layout else ">")
 
 
 def window_text(args):
@@ -48,43 +36,23 @@ def tensor_module(args, shapes, data):
     a_t = tensor_type(shapes["a"], args.a_dtype)
     x_t = tensor_type(shapes["x"], args.x_dtype)
     y_t = tensor_type(shapes["x"], args.y_dtype)
-    y32_t = tensor_type(shapes["x"], "f32")
-    i32_t = tensor_type(shapes["x"], "i32")
     params = [f"%a: {a_t}", f"%x: {x_t}"]
-    init_clause, init_arg, init_type = "", "", ""
+    inputs = [(data["a"], shapes["a"], args.a_dtype), (data["x"], shapes["x"], args.x_dtype)]
+    init_clause = ""
     if args.init:
         h_t = tensor_type(shapes["h"], args.a_dtype)
         params.append(f"%h: {h_t}")
+        inputs.append((data["h"], shapes["h"], args.a_dtype))
         init_clause = f" init(%h : {h_t})"
-        init_arg, init_type = ", %h", f", {h_t}"
-    lines = [
-        "func.func private @printMemrefI32(memref<*xi32>) attributes {llvm.emit_c_interface}",
+    scan = "\n".join([
         f"func.func @scan({', '.join(params)}) -> {y_t} {{",
         f"  %o = tensor.empty() : {y_t}",
         f"  %y = swr.scan {window_text(args)} ins(%a, %x : {a_t}, {x_t}){init_clause}"
         f" outs(%o : {y_t}) -> {y_t}",
         f"  return %y : {y_t}",
         "}",
-        "func.func @main() {",
-        f"  %a = arith.constant dense<{hex_dense(data['a'])}> : {a_t}",
-        f"  %x = arith.constant dense<{hex_dense(data['x'])}> : {x_t}",
-    ]
-    if args.init:
-        lines.append(f"  %h = arith.constant dense<{hex_dense(data['h'])}> : {h_t}")
-    lines.append(f"  %y = call @scan(%a, %x{init_arg}) : ({a_t}, {x_t}{init_type}) -> {y_t}")
-    y32 = "%y"
-    if args.y_dtype != "f32":
-        lines.append(f"  %y32 = arith.extf %y : {y_t} to {y32_t}")
-        y32 = "%y32"
-    lines += [
-        f"  %bits = arith.bitcast {y32} : {y32_t} to {i32_t}",
-        f"  %buf = bufferization.to_buffer %bits : {i32_t} to {memref_type(shapes['x'], 'i32')}",
-        f"  %u = memref.cast %buf : {memref_type(shapes['x'], 'i32')} to memref<*xi32>",
-        "  call @printMemrefI32(%u) : (memref<*xi32>) -> ()",
-        "  return",
-        "}",
-    ]
-    return "\n".join(lines) + "\n"
+    ])
+    return scan + "\n" + call_main("scan", inputs, shapes["x"], args.y_dtype)
 
 
 def time_major_module(args, shapes, data):
@@ -100,7 +68,7 @@ def time_major_module(args, shapes, data):
     y_v = memref_type(shapes["x"], args.y_dtype, strides)
     perm = "(b, n, h, d) -> (b, h, d, n)"
     lines = [
-        "func.func private @printMemrefI32(memref<*xi32>) attributes {llvm.emit_c_interface}",
+        PRINT_DECL,
         f"memref.global \"private\" constant @a : {a_m} = dense<{hex_dense(data['a'])}>",
         f"memref.global \"private\" constant @x : {x_tm} = dense<{hex_dense(data['x'])}>",
     ]
@@ -123,31 +91,12 @@ def time_major_module(args, shapes, data):
         f"  swr.scan {window_text(args)} ins(%a, %x : {a_m}, {x_v}){init_clause} outs(%y : {y_v})",
         f"  %t = bufferization.to_tensor %yg restrict : {y_tm} to {tensor_type(tm_shape, args.y_dtype)}",
     ]
-    y32 = "%t"
-    if args.y_dtype != "f32":
-        lines.append(f"  %t32 = arith.extf %t : {tensor_type(tm_shape, args.y_dtype)} to "
-                     f"{tensor_type(tm_shape, 'f32')}")
-        y32 = "%t32"
+    lines += print_bits("%t", tm_shape, args.y_dtype)
     lines += [
-        f"  %bits = arith.bitcast {y32} : {tensor_type(tm_shape, 'f32')} to {tensor_type(tm_shape, 'i32')}",
-        f"  %buf = bufferization.to_buffer %bits : {tensor_type(tm_shape, 'i32')} to "
-        f"{memref_type(tm_shape, 'i32')}",
-        f"  %u = memref.cast %buf : {memref_type(tm_shape, 'i32')} to memref<*xi32>",
-        "  call @printMemrefI32(%u) : (memref<*xi32>) -> ()",
         "  return",
         "}",
     ]
     return "\n".join(lines) + "\n"
-
-
-def parse_printed_bits(text, shape):
-    data = text.split("data =", 1)
-    if len(data) != 2:
-        raise SystemExit(f"error: no memref printed by mlir-runner:\n{text}")
-    ints = np.array([int(v) for v in re.findall(r"-?\d+", data[1])], dtype=np.int64)
-    if ints.size != int(np.prod(shape)):
-        raise SystemExit(f"error: expected {np.prod(shape)} values, got {ints.size}")
-    return ints.astype(np.int32).view(np.float32).astype(np.float64).reshape(shape)
 
 
 def main():
@@ -198,17 +147,13 @@ def main():
         with open(args.keep, "w") as f:
             f.write(module)
 
-    lowered = subprocess.run([args.swr_opt, *args.pipeline.split()], input=module, text=True,
-                             capture_output=True)
-    if lowered.returncode != 0:
-        sys.exit(f"error: swr-opt failed:\n{lowered.stderr}")
-    ran = subprocess.run([args.mlir_runner, "-e", "main", "-entry-point-result=void",
-                          f"-shared-libs={args.shared_libs}"], input=lowered.stdout, text=True,
-                         capture_output=True)
-    if ran.returncode != 0:
-        sys.exit(f"error: mlir-runner failed:\n{ran.stderr}")
+    try:
+        printed = lower_and_run(module, swr_opt=args.swr_opt, mlir_runner=args.mlir_runner,
+                                shared_libs=args.shared_libs, pipeline=args.pipeline)
+    except RunError as e:
+        sys.exit(f"error: {e}")
     out_shape = (b, n, h, d) if args.time_major else shapes["x"]
-    got = parse_printed_bits(ran.stdout, out_shape)
+    got = parse_printed_bits(printed, out_shape)
     if args.time_major:
         got = np.transpose(got, (0, 2, 3, 1))
 
@@ -217,15 +162,10 @@ def main():
     ref = scan_reference(exact["a"], exact["x"], init=exact["h"] if args.init else None, **kw)
     scale = scan_reference(np.abs(exact["a"]), np.abs(exact["x"]),
                            init=np.abs(exact["h"]) if args.init else None, **kw)
-    tol = 1e-5 * scale + unit_roundoff(args.y_dtype) * np.abs(ref) + 1e-30
-    err = np.abs(got - ref)
-    bad = ~(err <= tol)
-    if bad.any():
-        i = np.unravel_index(np.argmax(np.where(bad, err / tol, 0)), err.shape)
-        sys.exit(f"FAIL: {bad.sum()} of {err.size} outputs differ; worst at {i}: "
-                 f"got {got[i]!r}, reference {ref[i]!r}, tolerance {tol[i]:.3g}")
-    print(f"PASS: {err.size} outputs within tolerance; max error / tolerance "
-          f"{np.max(err / tol):.3g}")
+    ok, summary = check_close(got, ref, scale, args.y_dtype)
+    if not ok:
+        sys.exit(f"FAIL: {summary}")
+    print(f"PASS: {summary}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets swr up on a fresh Debian 12 machine and runs the demo:
+#   1. installs the Debian packages it needs when they are missing,
+#   2. configures and builds into build/ (clang-22 + lld + ccache, libMLIR.so),
+#   3. runs scripts/demo.py (CPU run checked against the float64 reference,
+#      sm_90a PTX from a GPU module).
+# Usage: scripts/build.sh [--no-demo]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+          ccache cmake ninja-build python3-numpy python3-pytest)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+BUILD=${SWR_BUILD_DIR:-build}
+if [ ! -f "$BUILD/build.ninja" ]; then
+  echo "== configuring $BUILD"
+  cmake -G Ninja -S . -B "$BUILD" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DLLVM_USE_LINKER=lld \
+    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+fi
+echo "== building"
+ninja -C "$BUILD"
+
+if [ "${1:-}" != "--no-demo" ]; then
+  echo "== demo"
+  /usr/bin/python3 scripts/demo.py "$BUILD"
+fi
