@@ -149,17 +149,17 @@ private:
         // lo = T * (c - K), clamped at 0; init lies in tile -1.
         Value lo = arith::SubIOp::create(b, tileStart, idx(tile * hops));
         s.first = arith::MaxSIOp::create(b, lo, idx(0));
-        s.fromInit = arith::CmpIOp::create(b, arith::CmpIPredicate::slt, lo,
-                                           idx(0));
+        s.fromInit =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::slt, lo, idx(0));
       } else {
         // hi = T * (c + K + 1) - 1, clamped at N - 1; init lies in the tile
         // after the last one.
-        Value hi = arith::AddIOp::create(b, tileStart,
-                                         idx(tile * (hops + 1) - 1));
+        Value hi =
+            arith::AddIOp::create(b, tileStart, idx(tile * (hops + 1) - 1));
         s.first = arith::MinSIOp::create(b, hi, nMinusOne);
         Value reach = arith::AddIOp::create(b, c, idx(hops));
-        s.fromInit = arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
-                                           reach, numSegs);
+        s.fromInit =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::sge, reach, numSegs);
       }
     }
     // Forwards the walk ends at the tile's last position; backwards at its
@@ -185,16 +185,16 @@ private:
     // (forwards a_0; backwards the unit gate of position N).
     Value acc = loadAt(input, s.first);
     if (init) {
-      Value h0 = widen(memref::LoadOp::create(
-          b, init, ValueRange{bIdx, hIdx, dIdx}));
+      Value h0 =
+          widen(memref::LoadOp::create(b, init, ValueRange{bIdx, hIdx, dIdx}));
       Value carried = h0;
       if (forward)
         carried = arith::MulFOp::create(b, loadAt(gates, s.first), h0);
       Value fromInit = arith::AddFOp::create(b, carried, acc);
       acc = arith::SelectOp::create(b, s.fromInit, fromInit, acc);
     }
-    Value noWarmup = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                           s.warmup, idx(0));
+    Value noWarmup =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, s.warmup, idx(0));
     Value firstAcc = acc;
     scf::IfOp::create(b, noWarmup, [&](OpBuilder &, Location) {
       storeAt(firstAcc, s.first);

@@ -52,7 +52,8 @@ int main() {
   }
   bool onlyLLVM = true;
   module->walk([&](mlir::Operation *op) {
-    llvm::StringRef ns = op->getDialect() ? op->getDialect()->getNamespace() : "";
+    llvm::StringRef ns =
+        op->getDialect() ? op->getDialect()->getNamespace() : "";
     if (!llvm::isa<mlir::ModuleOp>(op) && ns != "llvm")
       onlyLLVM = false;
   });

@@ -61,7 +61,8 @@ LogicalResult ScanOp::verify() {
   }
 
   // Element types.
-  auto checkElementType = [&](StringRef name, ShapedType type) -> LogicalResult {
+  auto checkElementType = [&](StringRef name,
+                              ShapedType type) -> LogicalResult {
     if (isSupportedElementType(type.getElementType()))
       return success();
     return emitOpError() << name << " element type must be f32, f16 or bf16, "
