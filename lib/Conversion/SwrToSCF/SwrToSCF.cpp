@@ -20,6 +20,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace mlir {
 namespace swr {
@@ -44,13 +45,25 @@ struct Segment {
   Value fromInit;
 };
 
+/// Whether every window of `window` covers the whole sequence of any memref
+/// and its init: `hops = inf`, or a reach `T * (K + 1)` beyond 2^62 positions,
+/// which no memref holds (and which index arithmetic could not represent).
+static bool coversEverything(WindowAttr window) {
+  if (window.isExact())
+    return true;
+  int64_t reach;
+  return llvm::MulOverflow(window.getTile(), window.getHops() + 1, reach) ||
+         reach > (int64_t(1) << 62);
+}
+
 /// Emits the loops of one `swr.scan` on memrefs.
 class ScanLowering {
 public:
   ScanLowering(ScanOp op, ImplicitLocOpBuilder &b, Value gates, Value input,
                Value init, Value output)
       : op(op), b(b), gates(gates), input(input), init(init), output(output),
-        window(op.getWindow()), forward(!op.getReverse()) {}
+        window(op.getWindow()), exact(coversEverything(op.getWindow())),
+        forward(!op.getReverse()) {}
 
   void emit() {
     Value zero = idx(0), one = idx(1);
@@ -61,7 +74,7 @@ public:
 
     // An exact scan is one segment covering the whole (non-empty) sequence.
     Value segLen, numSegs;
-    if (window.isExact()) {
+    if (exact) {
       segLen = n;
       numSegs = arith::MinSIOp::create(b, n, one);
     } else {
@@ -140,7 +153,7 @@ private:
   Segment segmentOf(Value c, Value tileStart, Value tileLen, Value numSegs) {
     Segment s;
     Value nMinusOne = arith::SubIOp::create(b, n, idx(1));
-    if (window.isExact()) {
+    if (exact) {
       s.first = forward ? idx(0) : nMinusOne;
       s.fromInit = arith::ConstantIntOp::create(b, 1, 1);
     } else {
@@ -224,6 +237,8 @@ private:
   ImplicitLocOpBuilder &b;
   Value gates, input, init, output;
   WindowAttr window;
+  /// Whether every window covers the whole sequence (and init).
+  bool exact;
   bool forward;
   Value n, bIdx, hIdx, dIdx;
 };

@@ -85,3 +85,19 @@ func.func @reverse_hops2_init(%a: memref<1x1x10xf32>, %x: memref<1x1x1x10xf32>, 
   swr.scan <tile = 4, hops = 2> reverse ins(%a, %x : memref<1x1x10xf32>, memref<1x1x1x10xf32>) init(%h : memref<1x1x1xf32>) outs(%y : memref<1x1x1x10xf32>)
   return
 }
+
+// -----
+
+// A window whose reach T * (K + 1) does not fit in index arithmetic covers
+// every sequence: it lowers as the exact scan (one walk, no tile loop).
+
+// CHECK-LABEL: func @huge_window_is_exact
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-NOT: scf.for
+func.func @huge_window_is_exact(%a: memref<2x2x9xf32>, %x: memref<2x2x2x9xf32>, %y: memref<2x2x2x9xf32>) {
+  swr.scan <tile = 4611686018427387904, hops = 9223372036854775807> ins(%a, %x : memref<2x2x9xf32>, memref<2x2x2x9xf32>) outs(%y : memref<2x2x2x9xf32>)
+  return
+}
