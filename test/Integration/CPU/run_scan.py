@@ -117,6 +117,9 @@ def main():
                    help="memref form on time-major [B,N,H,D] x and y buffers")
     p.add_argument("--pipeline", default="--swr-cpu-pipeline",
                    help="swr-opt arguments that lower the module to LLVM")
+    p.add_argument("--nonfinite", action="store_true",
+                   help="plant NaN and Inf gates and an Inf input: they must reach exactly the "
+                        "outputs whose windows contain them")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--keep", help="write the generated module here")
     args = p.parse_args()
@@ -134,6 +137,10 @@ def main():
         "x": rng.uniform(0.25, 1.0, size=shapes["x"]) * rng.choice([-1.0, 1.0], size=shapes["x"]),
         "h": rng.uniform(0.5, 2.0, size=shapes["h"]),
     }
+    if args.nonfinite:
+        flat_a, flat_x = values["a"].reshape(-1), values["x"].reshape(-1)
+        flat_a[rng.choice(flat_a.size, 3, replace=False)] = [np.nan, np.inf, -np.inf]
+        flat_x[rng.choice(flat_x.size, 1)] = np.inf
     dtypes = {"a": args.a_dtype, "x": args.x_dtype, "h": args.a_dtype}
     exact = {k: round_to(v, dtypes[k]) for k, v in values.items()}
 
