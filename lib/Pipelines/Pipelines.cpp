@@ -21,6 +21,10 @@ using namespace mlir;
 
 void swr::buildCpuPipeline(OpPassManager &pm,
                            const CpuPipelineOptions &options) {
+  // Normalize windows (e.g. a window wider than a static sequence is exact)
+  // so that the lowering emits the simplest loops.
+  pm.addPass(createCanonicalizerPass());
+
   // Tensors to buffers. Elementwise arith on tensors becomes linalg first so
   // that it bufferizes too.
   pm.addPass(createConvertElementwiseToLinalgPass());

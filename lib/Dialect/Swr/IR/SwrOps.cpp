@@ -9,7 +9,9 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::swr;
@@ -109,6 +111,51 @@ LogicalResult ScanOp::verify() {
         return failure();
   }
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ScanOp canonicalization
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Normalizes windows that the sequence length makes equivalent to others:
+/// - an `init` that no window reaches (hops = 0) is dropped;
+/// - with a static length of `n` positions (`m = ceil(n / T)` tiles), every
+///   window with `hops >= m` covers the whole sequence and the init, as
+///   `hops = inf` does; without init, `hops >= m - 1` is enough.
+/// Both directions are symmetric: forwards tile c reaches init iff
+/// `c - K <= -1`, backwards iff `c + K >= m`.
+struct NormalizeWindow : public OpRewritePattern<ScanOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ScanOp op,
+                                PatternRewriter &rewriter) const override {
+    WindowAttr window = op.getWindow();
+    if (window.getHops() == 0 && op.getInit()) {
+      rewriter.modifyOpInPlace(op, [&] { op.getInitMutable().clear(); });
+      return success();
+    }
+    if (window.isExact())
+      return failure();
+    int64_t n = cast<ShapedType>(op.getInput().getType()).getDimSize(3);
+    if (ShapedType::isDynamic(n))
+      return failure();
+    int64_t tiles = llvm::divideCeil(n, window.getTile());
+    int64_t enough = op.getInit() ? tiles : tiles - 1;
+    if (window.getHops() < enough)
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.setWindowAttr(WindowAttr::get(op.getContext(), window.getTile(),
+                                       WindowAttr::kInfiniteHops));
+    });
+    return success();
+  }
+};
+} // namespace
+
+void ScanOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                         MLIRContext *context) {
+  patterns.add<NormalizeWindow>(context);
 }
 
 //===----------------------------------------------------------------------===//

@@ -90,6 +90,7 @@ def Swr_ScanOp : Swr_Op<"scan", [
     attr-dict (`->` type($result)^)?
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 
   let extraClassDeclaration = [{
     /// Destination-passing style: the output operand is the only init.
