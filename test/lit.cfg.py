@@ -29,7 +29,6 @@ mlir_runner = os.path.join(config.llvm_tools_dir, "mlir-runner")
 
 config.substitutions.append(("%python", python))
 config.substitutions.append(("%swr_src", config.swr_src_root))
-config.substitutions.append(("%mlir_runner_libs", runner_libs))
 config.substitutions.append((
     "%run_scan",
     f"{python} {config.swr_src_root}/test/Integration/CPU/run_scan.py "

@@ -61,7 +61,7 @@ class ScanLowering {
 public:
   ScanLowering(ScanOp op, ImplicitLocOpBuilder &b, Value gates, Value input,
                Value init, Value output)
-      : op(op), b(b), gates(gates), input(input), init(init), output(output),
+      : b(b), gates(gates), input(input), init(init), output(output),
         window(op.getWindow()), exact(coversEverything(op.getWindow())),
         forward(!op.getReverse()) {}
 
@@ -233,7 +233,6 @@ private:
     walk(emitFrom, s.steps, acc, /*write=*/true);
   }
 
-  ScanOp op;
   ImplicitLocOpBuilder &b;
   Value gates, input, init, output;
   WindowAttr window;
