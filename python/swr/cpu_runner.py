@@ -12,6 +12,7 @@ import subprocess
 import numpy as np
 
 from .dtypes import unit_roundoff
+from .reference import scan_reference
 
 
 class RunError(RuntimeError):
@@ -75,6 +76,17 @@ def check_close(got, ref, scale, out_dtype, rtol=1e-5):
     return True, (f"{err.size} outputs within tolerance ({nonfinite} non-finite on both sides); "
                   f"max error {err.max():.3g}, "
                   f"max error / tolerance {np.max(err / tol):.3g}")
+
+
+def check_scan(got, a, x, *, tile, hops, init=None, reverse=False, out_dtype="f32"):
+    """Checks the outputs of a scan of the stored inputs `a`, `x`, `init`
+    (as float64) against the float64 reference, with `check_close`'s
+    tolerance. Returns (ok, one-line summary)."""
+    window = dict(tile=tile, hops=hops, reverse=reverse)
+    ref = scan_reference(a, x, init=init, **window)
+    scale = scan_reference(np.abs(a), np.abs(x),
+                           init=None if init is None else np.abs(init), **window)
+    return check_close(got, ref, scale, out_dtype)
 
 
 def tensor_type(shape, dtype):

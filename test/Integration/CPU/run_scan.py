@@ -20,11 +20,10 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "python"))
-from swr.cpu_runner import (PRINT_DECL, RunError, call_main, check_close, hex_dense,  # noqa: E402
+from swr.cpu_runner import (PRINT_DECL, RunError, call_main, check_scan, hex_dense,  # noqa: E402
                             lower_and_run, memref_type, parse_printed_bits, print_bits,
                             tensor_type)
 from swr.dtypes import encode, round_to  # noqa: E402
-from swr.reference import scan_reference  # noqa: E402
 
 
 def window_text(args):
@@ -165,11 +164,9 @@ def main():
         got = np.transpose(got, (0, 2, 3, 1))
 
     hops = float("inf") if args.hops == "inf" else int(args.hops)
-    kw = dict(tile=args.tile, hops=hops, reverse=args.reverse)
-    ref = scan_reference(exact["a"], exact["x"], init=exact["h"] if args.init else None, **kw)
-    scale = scan_reference(np.abs(exact["a"]), np.abs(exact["x"]),
-                           init=np.abs(exact["h"]) if args.init else None, **kw)
-    ok, summary = check_close(got, ref, scale, args.y_dtype)
+    ok, summary = check_scan(got, exact["a"], exact["x"], tile=args.tile, hops=hops,
+                             init=exact["h"] if args.init else None, reverse=args.reverse,
+                             out_dtype=args.y_dtype)
     if not ok:
         sys.exit(f"FAIL: {summary}")
     print(f"PASS: {summary}")
