@@ -6,6 +6,7 @@
 
 #include "swr/Pipelines/Pipelines.h"
 #include "swr/Conversion/Passes.h"
+#include "swr/Dialect/Swr/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -39,6 +40,8 @@ void swr::buildCpuPipeline(OpPassManager &pm,
   }
 
   // swr and linalg to loops.
+  if (options.decompose)
+    pm.addPass(swr::createSwrDecompose());
   pm.addPass(swr::createConvertSwrToSCF());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());

@@ -7,6 +7,7 @@
 #include "swr/InitAll.h"
 #include "swr/Conversion/Passes.h"
 #include "swr/Dialect/Swr/IR/SwrDialect.h"
+#include "swr/Dialect/Swr/Transforms/Passes.h"
 #include "swr/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -16,6 +17,7 @@ void mlir::swr::registerAllDialects(DialectRegistry &registry) {
 }
 
 void mlir::swr::registerAllPasses() {
+  registerSwrTransformsPasses();
   registerSwrConversionPasses();
   registerPipelines();
 }

@@ -24,6 +24,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                      "(ownership-based deallocation; turn it off for "
                      "modules that call memref.dealloc themselves)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> decompose{
+      *this, "decompose",
+      llvm::cl::desc("Lower swr.scan through its hierarchical form "
+                     "(swr-decompose: tile-local scans, carries, rank-1 "
+                     "update) instead of direct windowed loops"),
+      llvm::cl::init(false)};
 };
 
 /// Builds `swr-cpu-pipeline`: takes a module whose functions work on tensors

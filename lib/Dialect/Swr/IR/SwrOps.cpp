@@ -23,21 +23,108 @@ using namespace mlir::swr;
 /// Names of the logical dimensions of `[B, H, D, N]`, for diagnostics.
 static constexpr StringLiteral kDimNames[] = {"B", "H", "D", "N"};
 
-static bool isSupportedElementType(Type type) {
-  return type.isF32() || type.isF16() || type.isBF16();
-}
+namespace {
+/// Checks the element types, ranks and static dimensions of operands against
+/// the logical `[B, H, D, N]` shape of a reference operand (the input of a
+/// scan, the local states of the tile-level ops). Every check reports a
+/// located diagnostic on `op`.
+class ShapeChecker {
+public:
+  ShapeChecker(Operation *op, ShapedType reference, StringRef referenceName)
+      : op(op), reference(reference), referenceName(referenceName) {}
 
-/// Checks that dimension `i` of `type` agrees with logical dimension `dim` of
-/// the input: equal when both are static.
-static LogicalResult checkDim(ScanOp op, StringRef name, ShapedType type,
-                              int64_t i, ShapedType input, int64_t dim) {
-  int64_t got = type.getDimSize(i), want = input.getDimSize(dim);
-  if (ShapedType::isDynamic(got) || ShapedType::isDynamic(want) || got == want)
+  /// f32, f16 or bf16; only f32 when `f32Only`.
+  LogicalResult elementType(StringRef name, ShapedType type,
+                            bool f32Only = false) {
+    Type element = type.getElementType();
+    if (f32Only) {
+      if (element.isF32())
+        return success();
+      return op->emitOpError()
+             << name << " element type must be f32, got " << element;
+    }
+    if (element.isF32() || element.isF16() || element.isBF16())
+      return success();
+    return op->emitOpError() << name << " element type must be f32, f16 or "
+                             << "bf16, got " << element;
+  }
+
+  /// A `[B, H, D, N]` operand.
+  LogicalResult sequence(StringRef name, ShapedType type) {
+    if (type.getRank() != 4)
+      return op->emitOpError() << name << " must have rank 4 ([B, H, D, N]), "
+                               << "got rank " << type.getRank();
+    for (int64_t i = 0; i < 4; ++i)
+      if (failed(dim(name, type, i, i)))
+        return failure();
     return success();
-  return op.emitOpError() << name << " dimension " << i << " ("
-                          << kDimNames[dim] << ") is " << got
-                          << " but the input's is " << want;
-}
+  }
+
+  /// Gates (or gate prefixes): `[B, H, N]` or `[B, H, D, N]`.
+  LogicalResult gates(StringRef name, ShapedType type) {
+    if (type.getRank() == 4)
+      return sequence(name, type);
+    if (type.getRank() != 3)
+      return op->emitOpError()
+             << name << " must have rank 3 ([B, H, N], per head) or 4 "
+             << "([B, H, D, N], per channel), got rank " << type.getRank();
+    static constexpr int64_t perHeadDims[] = {0, 1, 3};
+    for (int64_t i = 0; i < 3; ++i)
+      if (failed(dim(name, type, i, perHeadDims[i])))
+        return failure();
+    return success();
+  }
+
+  /// An initial state: `[B, H, D]`.
+  LogicalResult init(StringRef name, ShapedType type) {
+    if (type.getRank() != 3)
+      return op->emitOpError() << name << " must have rank 3 ([B, H, D]), "
+                               << "got rank " << type.getRank();
+    for (int64_t i = 0; i < 3; ++i)
+      if (failed(dim(name, type, i, i)))
+        return failure();
+    return success();
+  }
+
+  /// One value per tile: `[B, H, D, ceil(N / tile)]`.
+  LogicalResult perTile(StringRef name, ShapedType type, int64_t tile) {
+    if (type.getRank() != 4)
+      return op->emitOpError() << name << " must have rank 4 ([B, H, D, "
+                               << "tiles]), got rank " << type.getRank();
+    for (int64_t i = 0; i < 3; ++i)
+      if (failed(dim(name, type, i, i)))
+        return failure();
+    int64_t n = reference.getDimSize(3), got = type.getDimSize(3);
+    if (ShapedType::isDynamic(n) || ShapedType::isDynamic(got) ||
+        got == static_cast<int64_t>(llvm::divideCeil(n, tile)))
+      return success();
+    return op->emitOpError()
+           << name << " must have ceil(" << n << " / " << tile
+           << ") = " << llvm::divideCeil(n, tile) << " tiles, got " << got;
+  }
+
+private:
+  /// Dimension `i` of `type` agrees with logical dimension `d` of the
+  /// reference: equal when both are static.
+  LogicalResult dim(StringRef name, ShapedType type, int64_t i, int64_t d) {
+    int64_t got = type.getDimSize(i), want = reference.getDimSize(d);
+    if (ShapedType::isDynamic(got) || ShapedType::isDynamic(want) ||
+        got == want)
+      return success();
+    return op->emitOpError()
+           << name << " dimension " << i << " (" << kDimNames[d] << ") is "
+           << got << " but the " << referenceName << "'s is " << want;
+  }
+
+  Operation *op;
+  ShapedType reference;
+  StringRef referenceName;
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// ScanOp verification
+//===----------------------------------------------------------------------===//
 
 LogicalResult ScanOp::verify() {
   auto gates = cast<ShapedType>(getGates().getType());
@@ -62,55 +149,104 @@ LogicalResult ScanOp::verify() {
     return emitOpError("on memrefs must not return a result");
   }
 
-  // Element types.
-  auto checkElementType = [&](StringRef name,
-                              ShapedType type) -> LogicalResult {
-    if (isSupportedElementType(type.getElementType()))
-      return success();
-    return emitOpError() << name << " element type must be f32, f16 or bf16, "
-                         << "got " << type.getElementType();
-  };
-  if (failed(checkElementType("gates", gates)) ||
-      failed(checkElementType("input", input)) ||
-      failed(checkElementType("output", output)) ||
-      (init && failed(checkElementType("init", init))))
+  // Element types, then ranks and shapes relative to the input's
+  // [B, H, D, N].
+  ShapeChecker check(*this, input, "input");
+  if (failed(check.elementType("gates", gates)) ||
+      failed(check.elementType("input", input)) ||
+      failed(check.elementType("output", output)) ||
+      (init && failed(check.elementType("init", init))))
     return failure();
-
-  // Ranks and shapes, all relative to the input's [B, H, D, N].
   if (input.getRank() != 4)
-    return emitOpError("input must have rank 4 ([B, H, D, N]), got rank ")
-           << input.getRank();
-  if (output.getRank() != 4)
-    return emitOpError("output must have rank 4 ([B, H, D, N]), got rank ")
-           << output.getRank();
-  for (int64_t i = 0; i < 4; ++i)
-    if (failed(checkDim(*this, "output", output, i, input, i)))
-      return failure();
+    return check.sequence("input", input);
+  return success(succeeded(check.sequence("output", output)) &&
+                 succeeded(check.gates("gates", gates)) &&
+                 (!init || succeeded(check.init("init", init))));
+}
 
-  if (gates.getRank() == 4) {
-    for (int64_t i = 0; i < 4; ++i)
-      if (failed(checkDim(*this, "gates", gates, i, input, i)))
-        return failure();
-  } else if (gates.getRank() == 3) {
-    static constexpr int64_t perHeadDims[] = {0, 1, 3};
-    for (int64_t i = 0; i < 3; ++i)
-      if (failed(checkDim(*this, "gates", gates, i, input, perHeadDims[i])))
-        return failure();
-  } else {
-    return emitOpError("gates must have rank 3 ([B, H, N], per head) or 4 "
-                       "([B, H, D, N], per channel), got rank ")
-           << gates.getRank();
-  }
+LogicalResult ScanOp::checkBufferizedFor(StringRef pass) {
+  if (hasBufferSemantics())
+    return success();
+  return emitOpError("on tensors must be bufferized (e.g. with "
+                     "one-shot-bufferize) before ")
+         << pass;
+}
 
-  if (init) {
-    if (init.getRank() != 3)
-      return emitOpError("init must have rank 3 ([B, H, D]), got rank ")
-             << init.getRank();
-    for (int64_t i = 0; i < 3; ++i)
-      if (failed(checkDim(*this, "init", init, i, input, i)))
-        return failure();
-  }
-  return success();
+//===----------------------------------------------------------------------===//
+// Tile-level op verification
+//===----------------------------------------------------------------------===//
+
+LogicalResult TileScanOp::verify() {
+  auto input = cast<ShapedType>(getInput().getType());
+  auto gates = cast<ShapedType>(getGates().getType());
+  auto states = cast<ShapedType>(getStates().getType());
+  ShapeChecker check(*this, input, "input");
+  if (failed(check.elementType("gates", gates)) ||
+      failed(check.elementType("input", input)) ||
+      failed(check.elementType("states", states)))
+    return failure();
+  if (input.getRank() != 4)
+    return check.sequence("input", input);
+  if (failed(check.sequence("states", states)) ||
+      failed(check.gates("gates", gates)))
+    return failure();
+  if (!getPrefixes())
+    return success();
+  auto prefixes = cast<ShapedType>(getPrefixes().getType());
+  if (failed(check.elementType("prefixes", prefixes, /*f32Only=*/true)))
+    return failure();
+  if (prefixes.getRank() != gates.getRank())
+    return emitOpError("prefixes must have the rank of the gates (")
+           << gates.getRank() << "), got rank " << prefixes.getRank();
+  return check.gates("prefixes", prefixes);
+}
+
+/// Checks the `states` and `prefixes` operands shared by `swr.tile_carry` and
+/// `swr.tile_apply`, and returns a checker relative to the states.
+static FailureOr<ShapeChecker>
+checkStatesAndPrefixes(Operation *op, Value statesValue, Value prefixesValue) {
+  auto states = cast<ShapedType>(statesValue.getType());
+  auto prefixes = cast<ShapedType>(prefixesValue.getType());
+  ShapeChecker check(op, states, "states");
+  if (failed(check.elementType("states", states, /*f32Only=*/true)) ||
+      failed(check.elementType("prefixes", prefixes, /*f32Only=*/true)) ||
+      failed(check.sequence("states", states)) ||
+      failed(check.gates("prefixes", prefixes)))
+    return failure();
+  return check;
+}
+
+LogicalResult TileCarryOp::verify() {
+  WindowAttr window = getWindow();
+  if (window.getHops() == 0)
+    return emitOpError("needs hops >= 1 (a window of 0 hops carries nothing)");
+  FailureOr<ShapeChecker> check =
+      checkStatesAndPrefixes(*this, getStates(), getPrefixes());
+  if (failed(check))
+    return failure();
+  auto carries = cast<ShapedType>(getCarries().getType());
+  if (failed(check->elementType("carries", carries, /*f32Only=*/true)) ||
+      failed(check->perTile("carries", carries, window.getTile())))
+    return failure();
+  if (!getInit())
+    return success();
+  auto init = cast<ShapedType>(getInit().getType());
+  return success(succeeded(check->elementType("init", init)) &&
+                 succeeded(check->init("init", init)));
+}
+
+LogicalResult TileApplyOp::verify() {
+  FailureOr<ShapeChecker> check =
+      checkStatesAndPrefixes(*this, getStates(), getPrefixes());
+  if (failed(check))
+    return failure();
+  auto carries = cast<ShapedType>(getCarries().getType());
+  auto output = cast<ShapedType>(getOutput().getType());
+  return success(
+      succeeded(check->elementType("carries", carries, /*f32Only=*/true)) &&
+      succeeded(check->perTile("carries", carries, getTile())) &&
+      succeeded(check->elementType("output", output)) &&
+      succeeded(check->sequence("output", output)));
 }
 
 //===----------------------------------------------------------------------===//
@@ -159,22 +295,49 @@ void ScanOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
 }
 
 //===----------------------------------------------------------------------===//
-// ScanOp memory effects
+// Memory effects
 //===----------------------------------------------------------------------===//
+
+/// Every memref operand of `op` is read, except the `written` ones, which are
+/// written (and not read: they are outputs).
+static void addMemRefEffects(
+    Operation *op, ArrayRef<Value> written,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    bool isWritten = llvm::is_contained(written, operand.get());
+    effects.emplace_back(isWritten ? static_cast<MemoryEffects::Effect *>(
+                                         MemoryEffects::Write::get())
+                                   : MemoryEffects::Read::get(),
+                         &operand, SideEffects::DefaultResource::get());
+  }
+}
 
 void ScanOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  if (!hasBufferSemantics())
-    return;
-  for (OpOperand &operand : getOperation()->getOpOperands()) {
-    if (&operand == &getOutputMutable())
-      effects.emplace_back(MemoryEffects::Write::get(), &operand,
-                           SideEffects::DefaultResource::get());
-    else
-      effects.emplace_back(MemoryEffects::Read::get(), &operand,
-                           SideEffects::DefaultResource::get());
-  }
+  if (hasBufferSemantics())
+    addMemRefEffects(*this, {getOutput()}, effects);
+}
+
+void TileScanOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  addMemRefEffects(*this, {getStates(), getPrefixes()}, effects);
+}
+
+void TileCarryOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  addMemRefEffects(*this, {getCarries()}, effects);
+}
+
+void TileApplyOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  addMemRefEffects(*this, {getOutput()}, effects);
 }
 
 //===----------------------------------------------------------------------===//

@@ -106,6 +106,133 @@ def Swr_ScanOp : Swr_Op<"scan", [
     bool hasBufferSemantics() {
       return ::llvm::isa<::mlir::MemRefType>(getOutput().getType());
     }
+    /// Reports that `pass` needs the memref form when the op is on tensors
+    /// (a pipeline-ordering mistake, said plainly rather than "failed to
+    /// legalize").
+    ::mlir::LogicalResult checkBufferizedFor(::llvm::StringRef pass);
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Tile-level operations: the hierarchical (block-two-pass) form
+//===----------------------------------------------------------------------===//
+
+/// The operations below are what `swr-decompose` rewrites an `swr.scan` on
+/// memrefs into: a tile-local scan from a zero state, the carry into each
+/// tile over the window's hops, and a rank-1 update per tile. They work on
+/// memrefs only (they are produced after bufferization). Every description
+/// below uses scan order: with `reverse` a tile's first position is its
+/// highest one, and the gate that links position `s` to the position
+/// before it in scan order is `a_{s+1}` (`a_N = 1`).
+class Swr_TileOp<string mnemonic, list<Trait> traits = []>
+    : Swr_Op<mnemonic, !listconcat(traits, [
+        DeclareOpInterfaceMethods<MemoryEffectsOpInterface>])> {
+  let hasVerifier = 1;
+}
+
+def Swr_PositiveI64Attr : ConfinedAttr<I64Attr, [IntPositive]>;
+
+def Swr_TileScanOp : Swr_TileOp<"tile_scan"> {
+  let summary = "Tile-local scans from a zero state";
+  let description = [{
+    Runs the recurrence inside every tile of `tile` positions, starting each
+    tile from a zero state:
+
+    ```
+    states_t   = sum_{s = T*c(t)}^{t} (prod_{k = s+1}^{t} a_k) * x_s
+    prefixes_t = prod_{k = T*c(t)}^{t} a_k      (inclusive gate prefix)
+    ```
+
+    (mirrored with `reverse`: `states_s = sum_{t = s}^{end(s)} (prod_{k =
+    s+1}^{t} a_k) * x_t` up to the tile's last position `end(s)`, and
+    `prefixes_s = prod_{k = s+1}^{end(s)+1} a_k` with `a_N = 1`).
+
+    `states` (`[B, H, D, N]`, any of f32, f16, bf16) are the windowed outputs
+    of a scan with `hops = 0`. The optional `prefixes` (f32, the shape of the
+    gates) are what `swr.tile_apply` scales a tile's carry with.
+
+    ```mlir
+    swr.tile_scan tile = 16 ins(%a, %x : memref<2x4x64xf32>, memref<2x4x8x64xbf16>)
+      outs(%v : memref<2x4x8x64xf32>) prefixes(%g : memref<2x4x64xf32>)
+    ```
+  }];
+  let arguments = (ins Swr_PositiveI64Attr:$tile, UnitAttr:$reverse,
+                       AnyMemRef:$gates, AnyMemRef:$input, AnyMemRef:$states,
+                       Optional<AnyMemRef>:$prefixes);
+  let assemblyFormat = [{
+    `tile` `=` $tile (`reverse` $reverse^)?
+    `ins` `(` $gates `,` $input `:` type($gates) `,` type($input) `)`
+    `outs` `(` $states `:` type($states) `)`
+    (`prefixes` `(` $prefixes^ `:` type($prefixes) `)`)?
+    attr-dict
+  }];
+}
+
+def Swr_TileCarryOp : Swr_TileOp<"tile_carry"> {
+  let summary = "The state carried into every tile over the window's hops";
+  let description = [{
+    From the tile-local `states` and `prefixes` of `swr.tile_scan`, computes
+    for every tile `j` (in scan order) the state that enters it from the
+    `K` tiles before it:
+
+    ```
+    carries_j = sum_{i = max(j-K, 0)}^{j-1} (prod_{l = i+1}^{j-1} G_l) * V_i
+    ```
+
+    where `V_i` is the last local state of tile `i` and `G_l` the product of
+    all gates of tile `l` (the last prefix of the tile). `init`, when given,
+    is the terminal state of tile -1: it adds `(prod_{l = 0}^{j-1} G_l) *
+    init` when `j - K <= -1`. `hops = inf` gives the exact carry (a scan over
+    tiles). A tile that nothing reaches (tile 0 without `init`) gets 0.
+
+    `carries` is `[B, H, D, ceil(N / T)]`, f32, indexed by tile number (not
+    scan order). `hops` must be at least 1: a window of 0 hops carries
+    nothing.
+
+    ```mlir
+    swr.tile_carry <tile = 16, hops = 1>
+      ins(%v, %g : memref<2x4x8x64xf32>, memref<2x4x64xf32>)
+      outs(%c : memref<2x4x8x4xf32>)
+    ```
+  }];
+  let arguments = (ins Swr_WindowAttr:$window, UnitAttr:$reverse,
+                       AnyMemRef:$states, AnyMemRef:$prefixes,
+                       Optional<AnyMemRef>:$init, AnyMemRef:$carries);
+  let assemblyFormat = [{
+    $window (`reverse` $reverse^)?
+    `ins` `(` $states `,` $prefixes `:` type($states) `,` type($prefixes) `)`
+    (`init` `(` $init^ `:` type($init) `)`)?
+    `outs` `(` $carries `:` type($carries) `)`
+    attr-dict
+  }];
+}
+
+def Swr_TileApplyOp : Swr_TileOp<"tile_apply"> {
+  let summary = "The rank-1 update of every tile with its carry";
+  let description = [{
+    `output_t = states_t + prefixes_t * carries_{c(t)}`: each tile's local
+    states plus its carry scaled by the inclusive gate prefix. The first
+    tile in scan order (tile 0, or the last tile with `reverse`) has no
+    carry and is copied unless `with_init` says that `init` reaches it; it
+    is not scaled by a zero carry, so that Inf and NaN gates outside a
+    window never reach the output.
+
+    ```mlir
+    swr.tile_apply tile = 16
+      ins(%v, %g, %c : memref<2x4x8x64xf32>, memref<2x4x64xf32>, memref<2x4x8x4xf32>)
+      outs(%y : memref<2x4x8x64xbf16>)
+    ```
+  }];
+  let arguments = (ins Swr_PositiveI64Attr:$tile, UnitAttr:$reverse,
+                       UnitAttr:$with_init, AnyMemRef:$states,
+                       AnyMemRef:$prefixes, AnyMemRef:$carries,
+                       AnyMemRef:$output);
+  let assemblyFormat = [{
+    `tile` `=` $tile (`reverse` $reverse^)? (`with_init` $with_init^)?
+    `ins` `(` $states `,` $prefixes `,` $carries `:` type($states) `,`
+              type($prefixes) `,` type($carries) `)`
+    `outs` `(` $output `:` type($output) `)`
+    attr-dict
   }];
 }
 
