@@ -13,6 +13,8 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -20,34 +22,27 @@
 
 using namespace mlir;
 
-void swr::buildCpuPipeline(OpPassManager &pm,
-                           const CpuPipelineOptions &options) {
+/// Normalizes windows, then tensors to buffers (shared by every target).
+/// Elementwise arith on tensors becomes linalg first so that it bufferizes
+/// too.
+static void addBufferization(OpPassManager &pm, bool deallocate) {
   // Normalize windows (e.g. a window wider than a static sequence is exact)
-  // so that the lowering emits the simplest loops.
+  // so that the lowerings emit the simplest code.
   pm.addPass(createCanonicalizerPass());
-
-  // Tensors to buffers. Elementwise arith on tensors becomes linalg first so
-  // that it bufferizes too.
   pm.addPass(createConvertElementwiseToLinalgPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  if (options.deallocate) {
+  if (deallocate) {
     bufferization::BufferDeallocationPipelineOptions dealloc;
     bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   }
+}
 
-  // swr and linalg to loops.
-  if (options.decompose)
-    pm.addPass(swr::createSwrDecompose());
-  pm.addPass(swr::createConvertSwrToSCF());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createConvertBufferizationToMemRefPass());
-
-  // Loops, memrefs and arithmetic to the LLVM dialect.
+/// Host code (loops, memrefs, arithmetic, functions) to the LLVM dialect.
+static void addHostToLLVM(OpPassManager &pm) {
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -59,6 +54,60 @@ void swr::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+}
+
+void swr::buildCpuPipeline(OpPassManager &pm,
+                           const CpuPipelineOptions &options) {
+  addBufferization(pm, options.deallocate);
+
+  // swr and linalg to loops.
+  if (options.decompose)
+    pm.addPass(swr::createSwrDecompose());
+  pm.addPass(swr::createConvertSwrToSCF());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  addHostToLLVM(pm);
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void swr::buildCudaPipeline(OpPassManager &pm,
+                            const CudaPipelineOptions &options) {
+  addBufferization(pm, options.deallocate);
+
+  // Each scan becomes one kernel launch; other linalg stays on the host.
+  pm.addPass(swr::createSwrDecompose());
+  swr::ConvertSwrToGPUOptions mapping;
+  mapping.warpsPerBlock = options.warpsPerBlock;
+  mapping.stepsPerBlock = options.stepsPerBlock;
+  pm.addPass(swr::createConvertSwrToGPU(mapping));
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  // Kernels: outline, attach the target, lower to NVVM.
+  pm.addPass(createGpuKernelOutliningPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createSCFToControlFlowPass());
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+
+  // Host: to LLVM, launches to runtime calls, kernels to a binary.
+  addHostToLLVM(pm);
+  pm.addPass(createGpuToLLVMConversionPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  binary.toolkitPath = options.toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
@@ -69,4 +118,10 @@ void swr::registerPipelines() {
       "Lower a module using swr (tensor or memref form) to the LLVM dialect "
       "for the CPU.",
       buildCpuPipeline);
+  PassPipelineRegistration<CudaPipelineOptions>(
+      "swr-cuda-pipeline",
+      "Lower a module using swr (tensor or memref form) to host LLVM dialect "
+      "code that launches one CUDA kernel per scan, with the kernels "
+      "embedded as cubin or PTX.",
+      buildCudaPipeline);
 }

@@ -7,6 +7,7 @@
 #ifndef SWR_CONVERSION_PASSES_H
 #define SWR_CONVERSION_PASSES_H
 
+#include "swr/Conversion/SwrToGPU/SwrToGPU.h"
 #include "swr/Conversion/SwrToSCF/SwrToSCF.h"
 
 namespace mlir {

@@ -31,4 +31,47 @@ def ConvertSwrToSCF : Pass<"convert-swr-to-scf"> {
   ];
 }
 
+def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
+  let summary = "Map the decomposed form of swr scans onto one GPU kernel each";
+  let description = [{
+    Fuses each scan in the form `swr-decompose` produces (`swr.tile_scan`,
+    `swr.tile_carry`, `swr.tile_apply` and their scratch buffers, or a lone
+    `swr.tile_scan` for windows that carry nothing) into one `gpu.launch`
+    that never materializes the local states, prefixes or carries:
+
+    - a block of `warps-per-block` warps owns one sequence `(b, h, d)` and a
+      chunk of `steps-per-block` steps of it (finite hops; the `K` tiles
+      before the chunk are recomputed, so blocks never wait for each other),
+      or the whole sequence (`hops = inf`);
+    - each lane holds `E` consecutive positions (`E * bytes = 16` for the
+      narrowest element type), loaded and stored with 16-byte vector
+      accesses when the innermost stride is statically 1 and the buffers are
+      16-byte aligned (checked at run time; element accesses otherwise), and
+      the next step's loads are in flight while a step computes;
+    - lanes combine with a segmented shuffle scan over tiles; tiles longer
+      than a warp (and `hops = inf`) combine warp totals through shared
+      memory; tile terminals go through shared memory and each tile folds
+      its `K` predecessors into its rank-1 carry.
+
+    Supported: f32/f16/bf16 operands, per-head and per-channel gates, any
+    shape and strided layout, reverse, init; tiles that are powers of two
+    from `E` to `warps-per-block * 32 * E`, hops 0 to 8 or inf. Anything else
+    is a located error, as is a `swr.scan` that was not decomposed.
+  }];
+  let options = [
+    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"8",
+           "Warps per block (1 to 32)">,
+    Option<"stepsPerBlock", "steps-per-block", "int64_t", /*default=*/"4",
+           "Steps of warps-per-block * 32 * E positions per block for finite "
+           "windows (the chunk one block owns)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // SWR_CONVERSION_PASSES_TD

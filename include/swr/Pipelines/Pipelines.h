@@ -32,10 +32,50 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::init(false)};
 };
 
+/// Options of `swr-cuda-pipeline`.
+struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU architecture (e.g. sm_90a, sm_80)"),
+      llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> features{
+      *this, "features", llvm::cl::desc("PTX features (e.g. +ptx80)"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu-module-to-binary embeds: isa (PTX text), bin "
+                     "(cubin, needs ptxas), fatbin (needs fatbinary), or "
+                     "offload (LLVM bitcode)"),
+      llvm::cl::init("bin")};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit directory (ptxas, fatbinary); empty: "
+                     "CUDA_ROOT, CUDA_HOME, CUDA_PATH, then PATH"),
+      llvm::cl::init("")};
+  PassOptions::Option<int64_t> warpsPerBlock{
+      *this, "warps-per-block", llvm::cl::desc("Warps per block (1 to 32)"),
+      llvm::cl::init(8)};
+  PassOptions::Option<int64_t> stepsPerBlock{
+      *this, "steps-per-block",
+      llvm::cl::desc("Steps of warps * 32 * E positions that one block owns "
+                     "(finite windows)"),
+      llvm::cl::init(4)};
+  PassOptions::Option<bool> deallocate{
+      *this, "deallocate",
+      llvm::cl::desc("Free the buffers that bufferization allocates"),
+      llvm::cl::init(true)};
+};
+
 /// Builds `swr-cpu-pipeline`: takes a module whose functions work on tensors
 /// or memrefs (swr, linalg, arith, tensor, memref, scf, func) down to the
 /// LLVM dialect, ready for `mlir-runner` or translation to LLVM IR.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
+/// Builds `swr-cuda-pipeline`: bufferizes like the CPU pipeline, decomposes
+/// every scan, maps each onto one GPU kernel (convert-swr-to-gpu), lowers
+/// kernels to NVVM and embeds them as PTX or cubin (gpu-module-to-binary),
+/// and lowers the host code to the LLVM dialect (gpu-to-llvm), which calls
+/// the `mgpu*` runtime functions to load modules and launch kernels.
+void buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions &options);
 
 /// Registers every swr pipeline with the global pass registry.
 void registerPipelines();

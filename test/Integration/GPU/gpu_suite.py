@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+"""GPU integration suite: swr-cuda-pipeline kernels against float64.
+
+Two phases, so that compiling (which needs swr-opt, mlir-translate and clang:
+this machine) and running (which needs a GPU and PyTorch: the device) can
+happen on different machines:
+
+  gpu_suite.py build --out DIR --swr-opt ... --mlir-translate ... --clang ...
+      writes one shared library per case (host code + embedded sm_90a cubin,
+      C-interface entry point `_mlir_ciface_scan`) and DIR/cases.json;
+  gpu_suite.py run --dir DIR --runtime libswr_cuda_runtime.so
+      runs every case on random inputs (gates mostly in (0.5, 1), some
+      negative, some > 1; inputs never zero), compares every output with a
+      float64 reference, and prints one line per case and a summary. The
+      output buffer is poisoned with NaN first, so unwritten outputs fail.
+
+The float64 reference here restarts the recurrence at the start of every
+tile's window (the direct form, vectorized over tiles with PyTorch); `run`
+first checks it against swr.reference.scan_reference, the O(N * window)
+oracle, on small shapes.
+"""
+
+import argparse
+import ctypes
+import json
+import os
+import subprocess
+import sys
+import time
+
+DTYPES = {"f32": 4, "bf16": 2, "f16": 2}
+
+# (name, B, H, D, N) shapes: N not a multiple of any tile, a multiple of
+# every tile, long sequences, and a single short sequence.
+SHAPES = {
+    "odd": (2, 3, 4, 1000),
+    "mult": (1, 2, 16, 4096),
+    "long": (1, 1, 4, 65536),
+    "tiny": (1, 1, 1, 37),
+    "big": (4, 128, 16, 8192),
+}
+
+
+def cases():
+    out = []
+
+    def add(shape, tile, hops, dtype, **kw):
+        c = dict(shape=shape, tile=tile, hops=hops, x=dtype, a=dtype, y=dtype,
+                 per_channel=False, reverse=False, init=False, dynamic=True)
+        c.update(kw)
+        c["name"] = "c%03d" % len(out)
+        out.append(c)
+
+    for dtype in ("f32", "bf16"):
+        for hops in (0, 1, 2, "inf"):
+            for tile in (16, 32, 64, 128):
+                add("odd", tile, hops, dtype)
+            add("mult", 16, hops, dtype, reverse=True)
+            add("odd", 64, hops, dtype, reverse=True, init=True)
+            add("odd", 16, hops, dtype, init=True, per_channel=True)
+            add("long", 16 if hops != 2 else 32, hops, dtype)
+        add("mult", 256, 1, dtype)
+        add("mult", 256, 2, dtype, reverse=True, init=True)
+        add("tiny", 16, 1, dtype, reverse=True, init=True)
+        add("tiny", 16, "inf", dtype, init=True)
+    # Mixed storage, static shapes, per-channel reverse.
+    add("odd", 32, 1, "bf16", y="f32")
+    add("mult", 16, 1, "f32", x="bf16", a="f32", y="bf16", dynamic=False)
+    add("mult", 64, "inf", "f16", per_channel=True, reverse=True)
+    add("long", 16, 1, "bf16", reverse=True, init=True, dynamic=False)
+    # The benchmark shape of issue 5 (also timed when --time is given).
+    for hops in (1, "inf"):
+        for dtype in ("bf16", "f32"):
+            add("big", 16, hops, dtype)
+    return out
+
+
+def memref(shape, dtype, dynamic):
+    dims = "x".join("?" if dynamic else str(s) for s in shape)
+    return f"memref<{dims}x{dtype}>"
+
+
+def module_for(c):
+    b, h, d, n = SHAPES[c["shape"]]
+    dyn = c["dynamic"]
+    ta = memref((b, h, d, n) if c["per_channel"] else (b, h, n), c["a"], dyn)
+    tx = memref((b, h, d, n), c["x"], dyn)
+    ty = memref((b, h, d, n), c["y"], dyn)
+    th = memref((b, h, d), c["a"], dyn)
+    args = [f"%a: {ta}", f"%x: {tx}"] + ([f"%h: {th}"] if c["init"] else []) + [f"%y: {ty}"]
+    init = f" init(%h : {th})" if c["init"] else ""
+    rev = " reverse" if c["reverse"] else ""
+    return (f"func.func @scan({', '.join(args)}) attributes {{llvm.emit_c_interface}} {{\n"
+            f"  swr.scan <tile = {c['tile']}, hops = {c['hops']}>{rev} ins(%a, %x : {ta}, {tx})"
+            f"{init} outs(%y : {ty})\n  return\n}}\n")
+
+
+def build(args):
+    os.makedirs(args.out, exist_ok=True)
+    built = []
+    t0 = time.time()
+    for c in cases():
+        mlir = module_for(c)
+        base = os.path.join(args.out, c["name"])
+        with open(base + ".mlir", "w") as f:
+            f.write(mlir)
+        steps = [
+            [args.swr_opt, base + ".mlir", f"--swr-cuda-pipeline={args.pipeline_options}",
+             "-o", base + ".llvm.mlir"],
+            [args.mlir_translate, "--mlir-to-llvmir", base + ".llvm.mlir", "-o", base + ".ll"],
+            [args.clang, "-shared", "-fPIC", "-O2", "-Wno-override-module", base + ".ll",
+             "-o", base + ".so"],
+        ]
+        for step in steps:
+            r = subprocess.run(step, capture_output=True, text=True)
+            if r.returncode:
+                sys.exit(f"error: case {c['name']}: {' '.join(step)} failed:\n{r.stderr}")
+        for tmp in (".llvm.mlir", ".ll"):
+            os.remove(base + tmp)
+        built.append(c)
+    with open(os.path.join(args.out, "cases.json"), "w") as f:
+        json.dump({"shapes": SHAPES, "cases": built}, f, indent=1)
+    print(f"built {len(built)} cases in {time.time() - t0:.1f} s under {args.out}")
+
+
+# ---------------------------------------------------------------------------
+# Device side
+# ---------------------------------------------------------------------------
+
+def descriptor(t):
+    """A memref descriptor (allocated, aligned, offset, sizes, strides) for a
+    CUDA tensor."""
+    rank = t.dim()
+
+    class Desc(ctypes.Structure):
+        _fields_ = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+                    ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * rank),
+                    ("strides", ctypes.c_int64 * rank)]
+
+    return Desc(t.data_ptr(), t.data_ptr(), 0, (ctypes.c_int64 * rank)(*t.shape),
+                (ctypes.c_int64 * rank)(*t.stride()))
+
+
+def walk_reference(torch, a, x, *, tile, hops, init, reverse):
+    """Float64, the direct form: for every tile, the recurrence restarted at
+    the first position of its window (from init when the window reaches it),
+    all tiles at once. a: [R, N] or broadcastable, x: [R, N], init: [R]."""
+    r, n = x.shape
+    if hops == "inf":
+        tile, hops = n, 0
+    m = -(-n // tile)
+    c = torch.arange(m, device=x.device)
+    y = torch.full_like(x, float("nan"))
+    acc = torch.zeros(r, m, dtype=x.dtype, device=x.device)
+    started = torch.zeros(m, dtype=torch.bool, device=x.device)
+    rows = torch.arange(r, device=x.device)[:, None]
+    for i in range((hops + 1) * tile):
+        if not reverse:
+            p = tile * (c - hops) + i
+            first = torch.clamp(tile * (c - hops), min=0)
+            reaches = (c - hops) <= -1
+            mine = (p >= tile * c) & (p < tile * (c + 1))
+        else:
+            p = tile * (c + hops + 1) - 1 - i
+            first = torch.clamp(tile * (c + hops + 1) - 1, max=n - 1)
+            reaches = (c + hops) >= m
+            mine = (p >= tile * c) & (p < tile * (c + 1))
+        valid = (p >= 0) & (p < n) & ((p >= first) if not reverse else (p <= first))
+        pc = torch.clamp(p, 0, n - 1)
+        xv = x[rows, pc[None, :].expand(r, m)]
+        if not reverse:
+            gv = a[rows, pc[None, :].expand(r, m)]
+        else:
+            gnext = torch.clamp(pc + 1, max=n - 1)
+            gv = torch.where((pc + 1 < n)[None, :], a[rows, gnext[None, :].expand(r, m)],
+                             torch.ones((), dtype=x.dtype, device=x.device))
+        is_first = valid & (p == first)
+        start_val = xv
+        if init is not None:
+            with_init = xv + (gv if not reverse else 1.0) * init[:, None]
+            start_val = torch.where(reaches[None, :], with_init, xv)
+        stepped = gv * acc + xv
+        acc = torch.where(is_first[None, :], start_val,
+                          torch.where((valid & started)[None, :], stepped, acc))
+        started = started | is_first
+        write = valid & mine
+        cols = pc[write]
+        y[:, cols] = acc[:, write]
+    return y
+
+
+def time_case(torch, lib, descs, tensors, runtime, reps=50):
+    """Median time of the kernel call (on PyTorch's stream, so that no
+    stream is created per call) against a device-to-device copy of the same
+    bytes (read a and x, write y), both with CUDA events."""
+    stream = torch.cuda.current_stream()
+    runtime.swr_runtime_set_stream(ctypes.c_void_p(stream.cuda_stream))
+    nbytes = sum(t.numel() * t.element_size() for t in tensors)
+    src = torch.empty(nbytes // 2, dtype=torch.uint8, device="cuda")
+    dst = torch.empty_like(src)
+    flush = torch.empty(256 << 20, dtype=torch.uint8, device="cuda")
+
+    def timed(fn):
+        times = []
+        for _ in range(reps):
+            flush.zero_()
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            fn()
+            end.record()
+            end.synchronize()
+            times.append(start.elapsed_time(end))
+        return sorted(times)[len(times) // 2]
+
+    args = [ctypes.byref(d) for d in descs]
+    t_kernel = timed(lambda: lib._mlir_ciface_scan(*args))
+    t_copy = timed(lambda: dst.copy_(src))
+    runtime.swr_runtime_set_stream(None)
+    return (f"| {t_kernel * 1e3:.1f} us, copy of the same bytes {t_copy * 1e3:.1f} us: "
+            f"{100 * t_copy / t_kernel:.0f}% of copy")
+
+
+def run(args):
+    import numpy as np
+    import torch
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                    "python"))
+    from swr.cpu_runner import check_close
+    from swr.reference import scan_reference
+
+    with open(os.path.join(args.dir, "cases.json")) as f:
+        suite = json.load(f)
+    runtime = ctypes.CDLL(args.runtime, mode=ctypes.RTLD_GLOBAL)
+    runtime.swr_runtime_last_error.restype = ctypes.c_char_p
+    dev = torch.device("cuda")
+    tdt = {"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16}
+
+    # The walk reference against the formula, on small shapes.
+    g = np.random.default_rng(1)
+    for tile, hops, reverse, init in [(4, 1, False, True), (4, 2, True, True), (4, "inf", True, True),
+                                      (4, 0, False, False), (3, 1, True, False)]:
+        a = g.uniform(-1, 1, (2, 1, 1, 23)); x = g.uniform(-1, 1, (2, 1, 1, 23))
+        h = g.uniform(-1, 1, (2, 1, 1))
+        ref = scan_reference(a, x, tile=tile, hops=float("inf") if hops == "inf" else hops,
+                             init=h if init else None, reverse=reverse)
+        got = walk_reference(torch, torch.tensor(a.reshape(2, 23), device=dev),
+                             torch.tensor(x.reshape(2, 23), device=dev), tile=tile, hops=hops,
+                             init=torch.tensor(h.reshape(2), device=dev) if init else None,
+                             reverse=reverse).cpu().numpy()
+        assert np.allclose(got, ref.reshape(2, 23), rtol=1e-12, atol=1e-12), (tile, hops, reverse)
+    print("walk reference matches scan_reference")
+
+    failures = 0
+    rows_out = []
+    for c in suite["cases"]:
+        b, h, d, n = suite["shapes"][c["shape"]]
+        gen = torch.Generator(device=dev).manual_seed(int(c["name"][1:]))
+        ashape = (b, h, d, n) if c["per_channel"] else (b, h, n)
+        gates = torch.rand(ashape, generator=gen, device=dev, dtype=torch.float64) * 0.5 + 0.5
+        gates = torch.where(torch.rand(ashape, generator=gen, device=dev) < 0.1, -gates, gates)
+        gates = torch.where(torch.rand(ashape, generator=gen, device=dev) < 0.05, gates * 1.2, gates)
+        xs = (torch.rand((b, h, d, n), generator=gen, device=dev, dtype=torch.float64) * 0.75 + 0.25)
+        xs = xs * torch.where(torch.rand((b, h, d, n), generator=gen, device=dev) < 0.5, -1.0, 1.0)
+        h0 = torch.rand((b, h, d), generator=gen, device=dev, dtype=torch.float64) * 1.5 + 0.5
+        a_t = gates.to(tdt[c["a"]]).contiguous()
+        x_t = xs.to(tdt[c["x"]]).contiguous()
+        h_t = h0.to(tdt[c["a"]]).contiguous()
+        y_t = torch.full((b, h, d, n), float("nan"), dtype=tdt[c["y"]], device=dev)
+        lib = ctypes.CDLL(os.path.abspath(os.path.join(args.dir, c["name"] + ".so")))
+        descs = [descriptor(a_t), descriptor(x_t)] + ([descriptor(h_t)] if c["init"] else []) + \
+            [descriptor(y_t)]
+        runtime.swr_runtime_clear_error()
+        torch.cuda.synchronize()
+        lib._mlir_ciface_scan(*[ctypes.byref(dsc) for dsc in descs])
+        torch.cuda.synchronize()
+        err = runtime.swr_runtime_last_error()
+        timing = ""
+        if args.time and not err:
+            timing = " " + time_case(torch, lib, descs, [a_t, x_t, y_t], runtime)
+        if err:
+            print(f"FAIL {c['name']}: runtime error: {err.decode()}")
+            failures += 1
+            continue
+        # float64 reference from the stored (rounded) inputs.
+        a64 = a_t.double()
+        a64 = (a64[:, :, None, :].expand(b, h, d, n) if not c["per_channel"] else a64).reshape(-1, n)
+        x64 = x_t.double().reshape(-1, n)
+        h64 = h_t.double().reshape(-1) if c["init"] else None
+        window = dict(tile=c["tile"], hops=c["hops"], reverse=c["reverse"])
+        ref = walk_reference(torch, a64, x64, init=h64, **window)
+        scale = walk_reference(torch, a64.abs(), x64.abs(),
+                               init=None if h64 is None else h64.abs(), **window)
+        got = y_t.double().reshape(-1, n).cpu().numpy()
+        ok, summary = check_close(got, ref.cpu().numpy(), scale.cpu().numpy(), c["y"])
+        desc = (f"{c['shape']:>4} {b}x{h}x{d}x{n:<6} T={c['tile']:<3} K={c['hops']:<3} "
+                f"{c['x']}/{c['a']}/{c['y']:<4} {'chan' if c['per_channel'] else 'head'}"
+                f"{' rev' if c['reverse'] else '    '}{' init' if c['init'] else '     '}"
+                f"{' static' if not c['dynamic'] else ''}")
+        print(f"{'ok  ' if ok else 'FAIL'} {c['name']} {desc}: {summary}{timing}")
+        rows_out.append(dict(case=c, ok=ok, summary=summary))
+        failures += not ok
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows_out, f, indent=1)
+    print(f"{len(suite['cases']) - failures} of {len(suite['cases'])} GPU cases passed")
+    sys.exit(1 if failures else 0)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pb = sub.add_parser("build")
+    pb.add_argument("--out", required=True)
+    pb.add_argument("--swr-opt", required=True)
+    pb.add_argument("--mlir-translate", required=True)
+    pb.add_argument("--clang", required=True)
+    pb.add_argument("--pipeline-options", default="")
+    pr = sub.add_parser("run")
+    pr.add_argument("--dir", required=True)
+    pr.add_argument("--runtime", required=True)
+    pr.add_argument("--json")
+    pr.add_argument("--time", action="store_true", help="time each case against a copy")
+    args = p.parse_args()
+    build(args) if args.cmd == "build" else run(args)
+
+
+if __name__ == "__main__":
+    main()
