@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The swr demo: runs examples/phalanx_swr.mlir on the CPU through
-swr-cpu-pipeline and checks it against the float64 reference, then emits
-sm_90a PTX from examples/warp_tile_scan.gpu.mlir to show the NVVM path.
+swr-cpu-pipeline and checks it against the float64 reference, then compiles
+examples/phalanx_swr_gpu.mlir with swr-cuda-pipeline to sm_90a PTX (one
+kernel per scan) and reports what the kernels contain.
 
 Usage: scripts/demo.py [BUILD_DIR]   (default: build)
 """
@@ -20,8 +21,6 @@ from swr.cpu_runner import RunError, call_main, check_scan, lower_and_run, parse
 from swr.dtypes import encode, round_to  # noqa: E402
 
 LLVM = "/usr/lib/llvm-22"
-GPU_PIPELINE = ("builtin.module(gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm),"
-                "reconcile-unrealized-casts,gpu-module-to-binary{format=isa})")
 
 
 def cpu_demo(swr_opt):
@@ -46,28 +45,34 @@ def cpu_demo(swr_opt):
 
 
 def ptx_demo(swr_opt):
-    src = os.path.join(ROOT, "examples", "warp_tile_scan.gpu.mlir")
-    out = subprocess.run([swr_opt, src, f"--pass-pipeline={GPU_PIPELINE}"], capture_output=True,
+    src = os.path.join(ROOT, "examples", "phalanx_swr_gpu.mlir")
+    out = subprocess.run([swr_opt, src, "--swr-cuda-pipeline=format=isa"], capture_output=True,
                          text=True)
     if out.returncode != 0:
-        print(f"[ptx] FAIL: swr-opt could not emit PTX:\n{out.stderr}")
+        print(f"[ptx] FAIL: swr-cuda-pipeline could not compile the example:\n{out.stderr}")
         return False
-    target = re.search(r"\.target (sm_\w+)", out.stdout)
-    shuffles = len(re.findall(r"shfl\.sync\.up", out.stdout))
-    ok = bool(target) and target.group(1) == "sm_90a" and shuffles > 0
-    print(f"[ptx] examples/warp_tile_scan.gpu.mlir -> PTX for "
-          f"{target.group(1) if target else '?'} with {shuffles} shfl.sync.up: "
-          f"{'PASS' if ok else 'FAIL'}")
+    ok = True
+    for name, ptx in re.findall(r'gpu\.binary @(\w+).*?assembly = "((?:[^"\\]|\\.)*)"',
+                                out.stdout):
+        target = re.search(r"\.target (sm_\w+)", ptx)
+        counts = {what: len(re.findall(pattern, ptx)) for what, pattern in
+                  [("16-byte loads", r"ld\.global\.v4"), ("16-byte stores", r"st\.global\.v4"),
+                   ("shuffles", r"shfl\.sync"), ("local memory", r"\.local")]}
+        good = (bool(target) and target.group(1) == "sm_90a" and counts["16-byte loads"] > 0
+                and counts["shuffles"] > 0 and counts["local memory"] == 0)
+        ok &= good
+        print(f"[ptx] {name}: {target.group(1) if target else '?'}, "
+              + ", ".join(f"{v} {k}" for k, v in counts.items()) + f": {'PASS' if good else 'FAIL'}")
     return ok
 
 
 def gpu_note():
     if shutil.which("nvidia-smi") and subprocess.run(["nvidia-smi", "-L"],
                                                      capture_output=True).returncode == 0:
-        print("[gpu] a GPU is present, but GPU execution of swr.scan is not built yet "
-              "(convert-swr-to-gpu and the runtime are the next issues)")
+        print("[gpu] a GPU is present: run the GPU suite (README, 'On a GPU') to execute the "
+              "kernels against float64")
     else:
-        print("[gpu] no GPU on this machine: CPU results only")
+        print("[gpu] no GPU on this machine: CPU results and PTX only")
 
 
 def main():

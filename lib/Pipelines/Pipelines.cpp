@@ -86,6 +86,8 @@ void swr::buildCudaPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // Buffers that bufferization allocates must be reachable from kernels.
+  pm.addPass(swr::createSwrHostAllocsToGPU());
 
   // Kernels: outline, attach the target, lower to NVVM.
   pm.addPass(createGpuKernelOutliningPass());

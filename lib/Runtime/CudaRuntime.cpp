@@ -40,12 +40,15 @@ struct Driver {
   CUresult (*cuModuleLoadData)(CUmodule *, const void *);
   CUresult (*cuModuleUnload)(CUmodule);
   CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
-  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned,
-                             unsigned, unsigned, unsigned, unsigned, CUstream,
-                             void **, void **);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, CUstream, void **,
+                             void **);
   CUresult (*cuStreamCreate)(CUstream *, unsigned);
   CUresult (*cuStreamSynchronize)(CUstream);
   CUresult (*cuStreamDestroy)(CUstream);
+  CUresult (*cuMemAllocManaged)(void **, size_t, unsigned);
+  CUresult (*cuMemAlloc)(void **, size_t);
+  CUresult (*cuMemFree)(void *);
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
 };
@@ -68,7 +71,7 @@ void recordError(const std::string &message) {
 /// with other users of the driver, such as PyTorch). Null if that fails.
 const Driver *driver() {
   static Driver d;
-  static const Driver *loaded = [] () -> const Driver * {
+  static const Driver *loaded = []() -> const Driver * {
     void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL);
     if (!lib) {
       recordError(std::string("cannot load libcuda.so.1 (no NVIDIA driver "
@@ -97,6 +100,9 @@ const Driver *driver() {
     bind(d.cuStreamCreate, "cuStreamCreate");
     bind(d.cuStreamSynchronize, "cuStreamSynchronize");
     bind(d.cuStreamDestroy, "cuStreamDestroy_v2");
+    bind(d.cuMemAllocManaged, "cuMemAllocManaged");
+    bind(d.cuMemAlloc, "cuMemAlloc_v2");
+    bind(d.cuMemFree, "cuMemFree_v2");
     bind(d.cuGetErrorName, "cuGetErrorName");
     bind(d.cuGetErrorString, "cuGetErrorString");
     return ok ? &d : nullptr;
@@ -162,9 +168,11 @@ void *mgpuModuleLoad(void *data, size_t /*size*/) {
 }
 
 void mgpuModuleUnload(void *module) {
+  // Generated code unloads modules from a global destructor, when the
+  // driver may already have shut down at process exit: best effort, silent.
   const Driver *d = driver();
   if (d && module)
-    check(d, d->cuModuleUnload(module), "cuModuleUnload");
+    d->cuModuleUnload(module);
 }
 
 void *mgpuModuleGetFunction(void *module, const char *name) {
@@ -203,6 +211,26 @@ void mgpuStreamSynchronize(void *stream) {
     check(d, d->cuStreamSynchronize(stream), "cuStreamSynchronize");
 }
 
+void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/, bool isHostShared) {
+  const Driver *d = context();
+  void *ptr = nullptr;
+  if (!d || sizeBytes == 0)
+    return nullptr;
+  constexpr unsigned kAttachGlobal = 1;
+  if (isHostShared)
+    check(d, d->cuMemAllocManaged(&ptr, sizeBytes, kAttachGlobal),
+          "cuMemAllocManaged");
+  else
+    check(d, d->cuMemAlloc(&ptr, sizeBytes), "cuMemAlloc");
+  return ptr;
+}
+
+void mgpuMemFree(void *ptr, void * /*stream*/) {
+  const Driver *d = context();
+  if (d && ptr)
+    check(d, d->cuMemFree(ptr), "cuMemFree");
+}
+
 void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                       intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                       intptr_t blockZ, int32_t smem, void *stream,
@@ -216,8 +244,8 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
     return;
   }
   check(d,
-        d->cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
-                          blockZ, smem, stream, params, extra),
+        d->cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, blockZ,
+                          smem, stream, params, extra),
         "cuLaunchKernel");
 }
 

@@ -74,4 +74,17 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
   ];
 }
 
+def SwrHostAllocsToGPU : Pass<"swr-host-allocs-to-gpu"> {
+  let summary = "Allocate host-side buffers in unified memory for kernels";
+  let description = [{
+    Replaces `memref.alloc` and `memref.dealloc` outside GPU code with
+    `gpu.alloc host_shared` and `gpu.dealloc`, so that buffers that
+    bufferization allocates (results of tensor functions, temporaries) are
+    reachable from kernels and from the host alike (CUDA managed memory,
+    through the runtime's `mgpuMemAlloc`). A buffer returned by a function is
+    then unified memory, which the caller frees with the runtime.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // SWR_CONVERSION_PASSES_TD

@@ -44,6 +44,7 @@
 namespace mlir {
 namespace swr {
 #define GEN_PASS_DEF_CONVERTSWRTOGPU
+#define GEN_PASS_DEF_SWRHOSTALLOCSTOGPU
 #include "swr/Conversion/Passes.h.inc"
 } // namespace swr
 } // namespace mlir
@@ -95,8 +96,8 @@ public:
       : b(b), spec(spec), warps(warpsPerBlock), forward(!spec.reverse),
         exact(spec.hops == WindowAttr::kInfiniteHops),
         hops(exact ? 0 : spec.hops), tile(spec.tile) {
-    int64_t minBytes = std::min({byteWidth(spec.input), byteWidth(spec.output),
-                                 byteWidth(spec.gates)});
+    int64_t minBytes = std::min(
+        {byteWidth(spec.input), byteWidth(spec.output), byteWidth(spec.gates)});
     elems = 16 / minBytes;
     span = warps * kWarpSize * elems;
     crossWarp = exact || tile > kWarpSize * elems;
@@ -290,12 +291,12 @@ private:
       walkStart = select(cmp(P::slt, warm, idx(0)), idx(0), warm);
     }
     writeStart = arith::MaxUIOp::create(b, chunkStart, pad);
-    Value steps = arith::CeilDivUIOp::create(b, sub(chunkEnd, walkStart),
-                                             idx(span));
+    Value steps =
+        arith::CeilDivUIOp::create(b, sub(chunkEnd, walkStart), idx(span));
     laneOffset = mul(add(mul(warpId, idx(kWarpSize)), laneId), idx(elems));
     if (spec.init)
-      h0 = widen(memref::LoadOp::create(b, spec.init,
-                                        ValueRange{bIdx, hIdx, dIdx}));
+      h0 = widen(
+          memref::LoadOp::create(b, spec.init, ValueRange{bIdx, hIdx, dIdx}));
 
     // Loop-carried values: the raw loads of the current step, the open
     // segment's state across steps, and the last K tiles' terminals.
@@ -308,15 +309,14 @@ private:
     for (int64_t k = 0; k < hops; ++k)
       inits.append({f32(1), f32(0)});
 
-    scf::ForOp::create(
-        b, idx(0), steps, idx(1), inits,
-        [&](OpBuilder &, Location, Value s, ValueRange iter) {
-          Value base = add(walkStart, mul(s, idx(span)));
-          SmallVector<Value> next =
-              emitStep(s, base, iter.take_front(numRaw),
-                       iter.drop_front(numRaw));
-          scf::YieldOp::create(b, next);
-        });
+    scf::ForOp::create(b, idx(0), steps, idx(1), inits,
+                       [&](OpBuilder &, Location, Value s, ValueRange iter) {
+                         Value base = add(walkStart, mul(s, idx(span)));
+                         SmallVector<Value> next =
+                             emitStep(s, base, iter.take_front(numRaw),
+                                      iter.drop_front(numRaw));
+                         scf::YieldOp::create(b, next);
+                       });
   }
 
   /// Loads (without using them, so that the loads stay in flight) the raw
@@ -335,39 +335,52 @@ private:
       Value low = select(cmp(P::slt, p, idx(0)), idx(0), p);
       return select(cmp(P::sgt, low, nMinusOne), nMinusOne, low);
     };
+    // Partial lanes and unaligned layouts: element loads at clamped
+    // positions. Values outside the sequence are never used: segment starts
+    // cut them off and they are never stored.
+    auto loadElements = [&]() -> SmallVector<Value> {
+      SmallVector<Value> xs, as;
+      for (int64_t k = 0; k < elems; ++k) {
+        Value p = clamp(add(lo, idx(k)));
+        xs.push_back(
+            memref::LoadOp::create(b, spec.input, indicesAt(spec.input, p)));
+        as.push_back(
+            memref::LoadOp::create(b, spec.gates, indicesAt(spec.gates, p)));
+      }
+      return {vector::FromElementsOp::create(b, xType, xs),
+              vector::FromElementsOp::create(b, aType, as)};
+    };
+    SmallVector<Value> raw;
+    if (!vectorizable)
+      raw = loadElements();
+    else
+      raw = vectorOrElements(full, xType, aType, lo, loadElements);
+    if (!forward)
+      raw.push_back(memref::LoadOp::create(
+          b, spec.gates, indicesAt(spec.gates, clamp(add(lo, idx(elems))))));
+    return raw;
+  }
+
+  /// 16-byte vector loads of the lane's inputs and gates when `full`,
+  /// `loadElements()` otherwise.
+  SmallVector<Value>
+  vectorOrElements(Value full, VectorType xType, VectorType aType, Value lo,
+                   function_ref<SmallVector<Value>()> loadElements) {
     auto ifOp = scf::IfOp::create(
         b, full,
         [&](OpBuilder &, Location) {
           auto load = [&](Value memref, VectorType type) -> Value {
-            return vector::LoadOp::create(b, type, memref,
-                                          indicesAt(memref, lo),
-                                          /*nontemporal=*/false,
-                                          llvm::MaybeAlign(16));
+            return vector::LoadOp::create(
+                b, type, memref, indicesAt(memref, lo),
+                /*nontemporal=*/false, llvm::MaybeAlign(16));
           };
           scf::YieldOp::create(
               b, ValueRange{load(spec.input, xType), load(spec.gates, aType)});
         },
         [&](OpBuilder &, Location) {
-          // Partial lanes and unaligned layouts: element loads at clamped
-          // positions. Values outside the sequence are never used: segment
-          // starts cut them off and they are never stored.
-          SmallVector<Value> xs, as;
-          for (int64_t k = 0; k < elems; ++k) {
-            Value p = clamp(add(lo, idx(k)));
-            xs.push_back(memref::LoadOp::create(b, spec.input,
-                                                indicesAt(spec.input, p)));
-            as.push_back(memref::LoadOp::create(b, spec.gates,
-                                                indicesAt(spec.gates, p)));
-          }
-          scf::YieldOp::create(
-              b, ValueRange{vector::FromElementsOp::create(b, xType, xs),
-                            vector::FromElementsOp::create(b, aType, as)});
+          scf::YieldOp::create(b, loadElements());
         });
-    SmallVector<Value> raw(ifOp.getResults());
-    if (!forward)
-      raw.push_back(memref::LoadOp::create(
-          b, spec.gates, indicesAt(spec.gates, clamp(add(lo, idx(elems))))));
-    return raw;
+    return SmallVector<Value>(ifOp.getResults());
   }
 
   /// One step: returns the loop-carried values of the next one.
@@ -391,7 +404,8 @@ private:
       }
       // Backwards the gate linking position p to p + 1 is a_{p+1}, and the
       // unit gate of position N stands beyond the sequence.
-      Value g = i == 0 ? widen(raw[2]) : vector::ExtractOp::create(b, as, k + 1);
+      Value g =
+          i == 0 ? widen(raw[2]) : vector::ExtractOp::create(b, as, k + 1);
       gate[i] = select(cmp(P::slt, add(pos[i], idx(1)), n), g, f32(1));
     }
 
@@ -455,9 +469,8 @@ private:
 
     if (hops > 0) {
       Value carry, hasCarry;
-      SmallVector<Value> nextTiles =
-          exchangeTileTerminals(parity, base, qb, v.back(), g.back(), carried,
-                                carry, hasCarry);
+      SmallVector<Value> nextTiles = exchangeTileTerminals(
+          parity, base, qb, v.back(), g.back(), carried, carry, hasCarry);
       for (int64_t i = 0; i < elems; ++i)
         v[i] = select(hasCarry, fadd(v[i], fmul(g[i], carry)), v[i]);
       next.append(nextTiles);
@@ -545,8 +558,8 @@ private:
                                            Value &hasCarry) {
     using P = arith::CmpIPredicate;
     Value T = idx(tile);
-    Value endsTile = cmp(
-        P::eq, arith::RemUIOp::create(b, add(qb, idx(elems)), T), idx(0));
+    Value endsTile =
+        cmp(P::eq, arith::RemUIOp::create(b, add(qb, idx(elems)), T), idx(0));
     Value baseTile = arith::DivUIOp::create(b, base, T);
     Value myTile = arith::DivUIOp::create(b, qb, T);
     Value local = sub(myTile, baseTile);
@@ -625,8 +638,22 @@ private:
         return f;
       return arith::TruncFOp::create(b, yType, f);
     };
-    Value full = both(vectorOk, both(cmp(P::sge, qb, writeStart),
-                                     cmp(P::sle, add(qb, idx(elems)), chunkEnd)));
+    auto storeElements = [&]() {
+      for (int64_t i = 0; i < elems; ++i) {
+        Value writes =
+            both(cmp(P::sge, q[i], writeStart), cmp(P::slt, q[i], chunkEnd));
+        scf::IfOp::create(b, writes, [&](OpBuilder &, Location) {
+          memref::StoreOp::create(b, narrow(v[i]), spec.output,
+                                  indicesAt(spec.output, pos[i]));
+          scf::YieldOp::create(b);
+        });
+      }
+    };
+    if (!vectorizable)
+      return storeElements();
+    Value full =
+        both(vectorOk, both(cmp(P::sge, qb, writeStart),
+                            cmp(P::sle, add(qb, idx(elems)), chunkEnd)));
     scf::IfOp::create(
         b, full,
         [&](OpBuilder &, Location) {
@@ -641,15 +668,7 @@ private:
           scf::YieldOp::create(b);
         },
         [&](OpBuilder &, Location) {
-          for (int64_t i = 0; i < elems; ++i) {
-            Value writes = both(cmp(P::sge, q[i], writeStart),
-                                cmp(P::slt, q[i], chunkEnd));
-            scf::IfOp::create(b, writes, [&](OpBuilder &, Location) {
-              memref::StoreOp::create(b, narrow(v[i]), spec.output,
-                                      indicesAt(spec.output, pos[i]));
-              scf::YieldOp::create(b);
-            });
-          }
+          storeElements();
           scf::YieldOp::create(b);
         });
   }
@@ -711,8 +730,13 @@ static FailureOr<Fusion> matchDecomposed(Operation *root) {
   if (auto scan = dyn_cast<TileScanOp>(root)) {
     if (scan.getPrefixes())
       return failure();
-    f.spec = {static_cast<int64_t>(scan.getTile()), 0, scan.getReverse(), scan.getGates(),
-              scan.getInput(), Value(), scan.getStates()};
+    f.spec = {static_cast<int64_t>(scan.getTile()),
+              0,
+              scan.getReverse(),
+              scan.getGates(),
+              scan.getInput(),
+              Value(),
+              scan.getStates()};
     f.ops = {scan};
     return f;
   }
@@ -737,8 +761,12 @@ static FailureOr<Fusion> matchDecomposed(Operation *root) {
   if (!llvm::all_of(f.scratch,
                     [&](Value buffer) { return isScratch(buffer, f.ops); }))
     return failure();
-  f.spec = {static_cast<int64_t>(apply.getTile()), carry.getWindow().getHops(), apply.getReverse(),
-            scan.getGates(), scan.getInput(), carry.getInit(),
+  f.spec = {static_cast<int64_t>(apply.getTile()),
+            carry.getWindow().getHops(),
+            apply.getReverse(),
+            scan.getGates(),
+            scan.getInput(),
+            carry.getInit(),
             apply.getOutput()};
   return f;
 }
@@ -803,6 +831,39 @@ struct ConvertSwrToGPUPass
     });
     if (leftover.wasInterrupted())
       signalPassFailure();
+  }
+};
+} // namespace
+
+namespace {
+struct SwrHostAllocsToGPUPass
+    : public swr::impl::SwrHostAllocsToGPUBase<SwrHostAllocsToGPUPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> allocs;
+    getOperation()->walk([&](Operation *op) {
+      if (!isa<memref::AllocOp, memref::DeallocOp>(op) ||
+          op->getParentOfType<gpu::GPUModuleOp>() ||
+          op->getParentOfType<gpu::LaunchOp>())
+        return;
+      allocs.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : allocs) {
+      rewriter.setInsertionPoint(op);
+      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+        auto gpuAlloc = gpu::AllocOp::create(
+            rewriter, op->getLoc(), alloc.getType(), /*asyncToken=*/Type(),
+            /*asyncDependencies=*/ValueRange{}, alloc.getDynamicSizes(),
+            alloc.getSymbolOperands(), /*hostShared=*/true);
+        rewriter.replaceOp(op, gpuAlloc.getMemref());
+        continue;
+      }
+      auto dealloc = cast<memref::DeallocOp>(op);
+      gpu::DeallocOp::create(rewriter, op->getLoc(), /*asyncToken=*/Type(),
+                             /*asyncDependencies=*/ValueRange{},
+                             dealloc.getMemref());
+      rewriter.eraseOp(op);
+    }
   }
 };
 } // namespace

@@ -146,7 +146,8 @@ def walk_reference(torch, a, x, *, tile, hops, init, reverse):
     the first position of its window (from init when the window reaches it),
     all tiles at once. a: [R, N] or broadcastable, x: [R, N], init: [R]."""
     r, n = x.shape
-    if hops == "inf":
+    exact = hops == "inf"
+    if exact:  # One tile, whose window reaches init.
         tile, hops = n, 0
     m = -(-n // tile)
     c = torch.arange(m, device=x.device)
@@ -158,12 +159,12 @@ def walk_reference(torch, a, x, *, tile, hops, init, reverse):
         if not reverse:
             p = tile * (c - hops) + i
             first = torch.clamp(tile * (c - hops), min=0)
-            reaches = (c - hops) <= -1
+            reaches = ((c - hops) <= -1) | exact
             mine = (p >= tile * c) & (p < tile * (c + 1))
         else:
             p = tile * (c + hops + 1) - 1 - i
             first = torch.clamp(tile * (c + hops + 1) - 1, max=n - 1)
-            reaches = (c + hops) >= m
+            reaches = ((c + hops) >= m) | exact
             mine = (p >= tile * c) & (p < tile * (c + 1))
         valid = (p >= 0) & (p < n) & ((p >= first) if not reverse else (p <= first))
         pc = torch.clamp(p, 0, n - 1)
@@ -239,7 +240,8 @@ def run(args):
     # The walk reference against the formula, on small shapes.
     g = np.random.default_rng(1)
     for tile, hops, reverse, init in [(4, 1, False, True), (4, 2, True, True), (4, "inf", True, True),
-                                      (4, 0, False, False), (3, 1, True, False)]:
+                                      (4, "inf", False, True), (4, 0, False, False),
+                                      (3, 1, True, False), (5, 2, False, False)]:
         a = g.uniform(-1, 1, (2, 1, 1, 23)); x = g.uniform(-1, 1, (2, 1, 1, 23))
         h = g.uniform(-1, 1, (2, 1, 1))
         ref = scan_reference(a, x, tile=tile, hops=float("inf") if hops == "inf" else hops,

@@ -13,6 +13,7 @@ namespace mlir {
 namespace swr {
 
 #define GEN_PASS_DECL_CONVERTSWRTOGPU
+#define GEN_PASS_DECL_SWRHOSTALLOCSTOGPU
 #include "swr/Conversion/Passes.h.inc"
 
 } // namespace swr

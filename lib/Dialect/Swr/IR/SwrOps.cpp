@@ -113,7 +113,8 @@ private:
       return success();
     return op->emitOpError()
            << name << " dimension " << i << " (" << kDimNames[d] << ") is "
-           << got << " but the " << referenceName << "'s is " << want;
+           << got << " but the " << referenceName
+           << (referenceName == "states" ? " have " : " has ") << want;
   }
 
   Operation *op;

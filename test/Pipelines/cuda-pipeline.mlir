@@ -1,0 +1,57 @@
+// REQUIRES: nvptx
+// RUN: swr-opt %s --swr-cuda-pipeline=format=isa | FileCheck %s --check-prefix=HOST
+// RUN: swr-opt %s --swr-cuda-pipeline=format=isa | %python %swr_src/scripts/extract_ptx.py \
+// RUN:   | FileCheck %s --check-prefix=PTX
+// RUN: swr-opt %s --swr-cuda-pipeline="format=isa warps-per-block=4 steps-per-block=2" \
+// RUN:   | FileCheck %s --check-prefix=KNOBS
+// RUN: %if ptxas %{ swr-opt %s --swr-cuda-pipeline="toolkit=%cuda_toolkit" | FileCheck %s --check-prefix=CUBIN %}
+
+// swr-cuda-pipeline: tensors are bufferized (results in unified memory from
+// the runtime), each scan becomes one kernel,
+// the kernels are embedded for sm_90a and the host code is LLVM dialect that
+// launches them.
+
+// HOST-LABEL: llvm.func @swr_bf16
+//       HOST:   llvm.call @mgpuMemAlloc
+//       HOST:   gpu.launch_func @swr_bf16_kernel::@swr_bf16_kernel
+//   HOST-NOT:   swr.
+// HOST-LABEL: llvm.func @exact_f32
+//       HOST:   gpu.launch_func @exact_f32_kernel::@exact_f32_kernel
+
+// SWR, bf16: 16-byte loads of x and of the gates, shuffles between the two
+// lanes of a tile and for the lane prefix, a barrier per step, 16-byte
+// stores, nothing in local memory.
+//     PTX: // gpu.binary @swr_bf16_kernel
+//     PTX: .target sm_90a
+// PTX-DAG: ld.global.v4.b32
+// PTX-DAG: shfl.sync.up.b32
+// PTX-DAG: bar.sync
+// PTX-DAG: st.global.v4.b32
+// PTX-NOT: .local
+// The exact scan, f32: five shuffle rounds over the warp and the lane
+// prefix, each moving (gate product, state, started).
+//     PTX: // gpu.binary @exact_f32_kernel
+//     PTX: ld.global.v4.b32
+//     PTX: st.global.v4.b32
+// PTX-COUNT-18: shfl.sync.up.b32
+//     PTX: bar.sync
+// PTX-NOT: .local
+
+// KNOBS: gpu.launch_func @swr_bf16_kernel::@swr_bf16_kernel blocks in ({{.*}}) threads in (%[[T:.*]], %{{.*}}, %{{.*}})
+// KNOBS: gpu.binary @swr_bf16_kernel
+
+// CUBIN: gpu.binary @swr_bf16_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, {{.*}}bin = "\7FELF
+// CUBIN: gpu.binary @exact_f32_kernel [#gpu.object<{{.*}}bin = "\7FELF
+
+func.func @swr_bf16(%a: tensor<4x8x4096xbf16>, %x: tensor<4x8x16x4096xbf16>) -> tensor<4x8x16x4096xbf16> {
+  %e = tensor.empty() : tensor<4x8x16x4096xbf16>
+  %y = swr.scan <tile = 16, hops = 1> ins(%a, %x : tensor<4x8x4096xbf16>, tensor<4x8x16x4096xbf16>)
+    outs(%e : tensor<4x8x16x4096xbf16>) -> tensor<4x8x16x4096xbf16>
+  return %y : tensor<4x8x16x4096xbf16>
+}
+
+func.func @exact_f32(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>, %y: memref<?x?x?x?xf32>) {
+  swr.scan <tile = 64, hops = inf> reverse ins(%a, %x : memref<?x?x?x?xf32>, memref<?x?x?x?xf32>)
+    outs(%y : memref<?x?x?x?xf32>)
+  return
+}
