@@ -59,9 +59,9 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
     is a located error, as is a `swr.scan` that was not decomposed.
   }];
   let options = [
-    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"8",
+    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
            "Warps per block (1 to 32)">,
-    Option<"stepsPerBlock", "steps-per-block", "int64_t", /*default=*/"4",
+    Option<"stepsPerBlock", "steps-per-block", "int64_t", /*default=*/"8",
            "Steps of warps-per-block * 32 * E positions per block for finite "
            "windows (the chunk one block owns)">,
   ];

@@ -53,12 +53,12 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
       llvm::cl::init("")};
   PassOptions::Option<int64_t> warpsPerBlock{
       *this, "warps-per-block", llvm::cl::desc("Warps per block (1 to 32)"),
-      llvm::cl::init(8)};
+      llvm::cl::init(4)};
   PassOptions::Option<int64_t> stepsPerBlock{
       *this, "steps-per-block",
       llvm::cl::desc("Steps of warps * 32 * E positions that one block owns "
                      "(finite windows)"),
-      llvm::cl::init(4)};
+      llvm::cl::init(8)};
   PassOptions::Option<bool> deallocate{
       *this, "deallocate",
       llvm::cl::desc("Free the buffers that bufferization allocates"),

@@ -220,8 +220,13 @@ private:
       chunkLen = length;
       chunks = arith::MinUIOp::create(b, length, idx(1));
     } else {
-      chunkLen = idx(chunk);
-      chunks = arith::CeilDivUIOp::create(b, length, chunkLen);
+      // As few chunks as fit `chunk` positions, then balanced (whole tiles)
+      // so that no block gets only a sliver of the sequence.
+      chunks = arith::CeilDivUIOp::create(b, length, idx(chunk));
+      Value balanced = arith::CeilDivUIOp::create(
+          b, length, arith::MaxUIOp::create(b, chunks, idx(1)));
+      chunkLen = mul(arith::CeilDivUIOp::create(b, balanced, idx(tile)),
+                     idx(tile));
     }
     grid = mul(rows, chunks);
     vectorOk = boolean(false);
@@ -284,7 +289,10 @@ private:
     bIdx = arith::DivUIOp::create(b, bh, heads);
 
     chunkStart = mul(chunkId, chunkLen);
-    chunkEnd = arith::MinUIOp::create(b, add(chunkStart, chunkLen), length);
+    // (Balanced chunks can leave the last one empty: it then writes nothing.)
+    chunkEnd = arith::MaxUIOp::create(
+        b, arith::MinUIOp::create(b, add(chunkStart, chunkLen), length),
+        chunkStart);
     walkStart = chunkStart;
     if (hops > 0) {
       Value warm = sub(chunkStart, idx(hops * tile));

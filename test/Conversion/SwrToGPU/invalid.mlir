@@ -3,7 +3,7 @@
 // OPTION: error: convert-swr-to-gpu: warps-per-block must be in [1, 32] and steps-per-block at least 1
 
 func.func @small_tile(%a: memref<1x1x64xbf16>, %x: memref<1x1x1x64xbf16>, %y: memref<1x1x1x64xbf16>) {
-  // expected-error @+1 {{tile 4 is not supported on the GPU: it must be a power of two from 8 to 2048 for these element types (or use hops = inf)}}
+  // expected-error @+1 {{tile 4 is not supported on the GPU: it must be a power of two from 8 to 1024 for these element types (or use hops = inf)}}
   swr.scan <tile = 4, hops = 1> ins(%a, %x : memref<1x1x64xbf16>, memref<1x1x1x64xbf16>) outs(%y : memref<1x1x1x64xbf16>)
   return
 }
@@ -11,7 +11,7 @@ func.func @small_tile(%a: memref<1x1x64xbf16>, %x: memref<1x1x1x64xbf16>, %y: me
 // -----
 
 func.func @odd_tile(%a: memref<1x1x64xf32>, %x: memref<1x1x1x64xf32>, %y: memref<1x1x1x64xf32>) {
-  // expected-error @+1 {{tile 24 is not supported on the GPU: it must be a power of two from 4 to 1024}}
+  // expected-error @+1 {{tile 24 is not supported on the GPU: it must be a power of two from 4 to 512}}
   swr.scan <tile = 24, hops = 2> ins(%a, %x : memref<1x1x64xf32>, memref<1x1x1x64xf32>) outs(%y : memref<1x1x1x64xf32>)
   return
 }

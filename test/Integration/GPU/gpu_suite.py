@@ -68,6 +68,10 @@ def cases():
     add("mult", 16, 1, "f32", x="bf16", a="f32", y="bf16", dynamic=False)
     add("mult", 64, "inf", "f16", per_channel=True, reverse=True)
     add("long", 16, 1, "bf16", reverse=True, init=True, dynamic=False)
+    # Tensor functions: the result is allocated in unified memory by the
+    # runtime (swr-host-allocs-to-gpu).
+    add("odd", 32, 1, "f32", tensor=True, dynamic=False)
+    add("mult", 16, "inf", "bf16", tensor=True, dynamic=False, reverse=True)
     # The benchmark shape of issue 5 (also timed when --time is given).
     for hops in (1, "inf"):
         for dtype in ("bf16", "f32"):
@@ -80,7 +84,21 @@ def memref(shape, dtype, dynamic):
     return f"memref<{dims}x{dtype}>"
 
 
+def tensor_module_for(c):
+    b, h, d, n = SHAPES[c["shape"]]
+    ta = f"tensor<{b}x{h}x{n}x{c['a']}>"
+    tx = f"tensor<{b}x{h}x{d}x{n}x{c['x']}>"
+    ty = f"tensor<{b}x{h}x{d}x{n}x{c['y']}>"
+    rev = " reverse" if c["reverse"] else ""
+    return (f"func.func @scan(%a: {ta}, %x: {tx}) -> {ty} attributes {{llvm.emit_c_interface}} {{\n"
+            f"  %e = tensor.empty() : {ty}\n"
+            f"  %y = swr.scan <tile = {c['tile']}, hops = {c['hops']}>{rev} ins(%a, %x : {ta}, {tx})"
+            f" outs(%e : {ty}) -> {ty}\n  return %y : {ty}\n}}\n")
+
+
 def module_for(c):
+    if c.get("tensor"):
+        return tensor_module_for(c)
     b, h, d, n = SHAPES[c["shape"]]
     dyn = c["dynamic"]
     ta = memref((b, h, d, n) if c["per_channel"] else (b, h, n), c["a"], dyn)
@@ -100,6 +118,8 @@ def build(args):
     built = []
     t0 = time.time()
     for c in cases():
+        if args.only and c["name"] not in args.only.split(","):
+            continue
         mlir = module_for(c)
         base = os.path.join(args.out, c["name"])
         with open(base + ".mlir", "w") as f:
@@ -255,7 +275,8 @@ def run(args):
 
     failures = 0
     rows_out = []
-    for c in suite["cases"]:
+    selected = [c for c in suite["cases"] if not args.only or c["name"] in args.only.split(",")]
+    for c in selected:
         b, h, d, n = suite["shapes"][c["shape"]]
         gen = torch.Generator(device=dev).manual_seed(int(c["name"][1:]))
         ashape = (b, h, d, n) if c["per_channel"] else (b, h, n)
@@ -274,11 +295,25 @@ def run(args):
             [descriptor(y_t)]
         runtime.swr_runtime_clear_error()
         torch.cuda.synchronize()
-        lib._mlir_ciface_scan(*[ctypes.byref(dsc) for dsc in descs])
+        if c.get("tensor"):
+            # The function allocates and returns y (unified memory).
+            result = descriptor(y_t)
+            lib._mlir_ciface_scan(ctypes.byref(result), *[ctypes.byref(dsc) for dsc in descs[:2]])
+            torch.cuda.synchronize()
+            count, width = b * h * d * n, DTYPES[c["y"]]
+            raw = (ctypes.c_uint8 * (count * width)).from_address(result.aligned)
+            y_t = torch.frombuffer(bytearray(raw), dtype=tdt[c["y"]]).reshape(b, h, d, n).to(dev)
+            runtime.mgpuMemFree(ctypes.c_void_p(result.allocated), None)
+        else:
+            lib._mlir_ciface_scan(*[ctypes.byref(dsc) for dsc in descs])
         torch.cuda.synchronize()
         err = runtime.swr_runtime_last_error()
+        if args.no_check:  # Only run the kernels (e.g. under compute-sanitizer).
+            print(f"{'FAIL' if err else 'ran '} {c['name']}{': ' + err.decode() if err else ''}")
+            failures += bool(err)
+            continue
         timing = ""
-        if args.time and not err:
+        if args.time and not err and not c.get("tensor"):
             timing = " " + time_case(torch, lib, descs, [a_t, x_t, y_t], runtime)
         if err:
             print(f"FAIL {c['name']}: runtime error: {err.decode()}")
@@ -298,14 +333,14 @@ def run(args):
         desc = (f"{c['shape']:>4} {b}x{h}x{d}x{n:<6} T={c['tile']:<3} K={c['hops']:<3} "
                 f"{c['x']}/{c['a']}/{c['y']:<4} {'chan' if c['per_channel'] else 'head'}"
                 f"{' rev' if c['reverse'] else '    '}{' init' if c['init'] else '     '}"
-                f"{' static' if not c['dynamic'] else ''}")
+                f"{' static' if not c['dynamic'] else ''}{' tensor' if c.get('tensor') else ''}")
         print(f"{'ok  ' if ok else 'FAIL'} {c['name']} {desc}: {summary}{timing}")
         rows_out.append(dict(case=c, ok=ok, summary=summary))
         failures += not ok
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows_out, f, indent=1)
-    print(f"{len(suite['cases']) - failures} of {len(suite['cases'])} GPU cases passed")
+    print(f"{len(selected) - failures} of {len(selected)} GPU cases passed")
     sys.exit(1 if failures else 0)
 
 
@@ -318,11 +353,15 @@ def main():
     pb.add_argument("--mlir-translate", required=True)
     pb.add_argument("--clang", required=True)
     pb.add_argument("--pipeline-options", default="")
+    pb.add_argument("--only", help="comma-separated case names (default: all)")
     pr = sub.add_parser("run")
     pr.add_argument("--dir", required=True)
     pr.add_argument("--runtime", required=True)
     pr.add_argument("--json")
     pr.add_argument("--time", action="store_true", help="time each case against a copy")
+    pr.add_argument("--only", help="comma-separated case names (default: all)")
+    pr.add_argument("--no-check", action="store_true",
+                    help="run the kernels without comparing (for compute-sanitizer)")
     args = p.parse_args()
     build(args) if args.cmd == "build" else run(args)
 
