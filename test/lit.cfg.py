@@ -28,6 +28,13 @@ swr_opt = os.path.join(config.swr_tools_dir, "swr-opt")
 mlir_runner = os.path.join(config.llvm_tools_dir, "mlir-runner")
 
 config.substitutions.append(("%python", python))
+config.substitutions.append(("%swr_opt", swr_opt))
+config.substitutions.append(("%mlir_translate",
+                             os.path.join(config.llvm_tools_dir, "mlir-translate")))
+clang = shutil.which("clang-22") or os.path.join(config.llvm_tools_dir, "clang")
+if os.path.exists(clang):
+    config.available_features.add("clang")
+    config.substitutions.append(("%clang", clang))
 config.substitutions.append(("%swr_src", config.swr_src_root))
 config.substitutions.append((
     "%run_scan",
