@@ -443,46 +443,35 @@ private:
   bool forward;
 };
 
-struct TileScanOpLowering : public OpConversionPattern<TileScanOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Emits the loops of one tile-level op (overloaded per op).
+static void emitTileOp(ImplicitLocOpBuilder &b, TileScanOp op,
+                       TileScanOp::Adaptor adaptor) {
+  TileLowering(b, op.getTile(), op.getReverse())
+      .emitScan(adaptor.getGates(), adaptor.getInput(), adaptor.getStates(),
+                adaptor.getPrefixes());
+}
+static void emitTileOp(ImplicitLocOpBuilder &b, TileCarryOp op,
+                       TileCarryOp::Adaptor adaptor) {
+  TileLowering(b, op.getWindow().getTile(), op.getReverse())
+      .emitCarry(op.getWindow(), adaptor.getStates(), adaptor.getPrefixes(),
+                 adaptor.getInit(), adaptor.getCarries());
+}
+static void emitTileOp(ImplicitLocOpBuilder &b, TileApplyOp op,
+                       TileApplyOp::Adaptor adaptor) {
+  TileLowering(b, op.getTile(), op.getReverse())
+      .emitApply(op.getWithInit(), adaptor.getStates(), adaptor.getPrefixes(),
+                 adaptor.getCarries(), adaptor.getOutput());
+}
+
+template <typename OpTy>
+struct TileOpLowering : public OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
 
   LogicalResult
-  matchAndRewrite(TileScanOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    TileLowering(b, op.getTile(), op.getReverse())
-        .emitScan(adaptor.getGates(), adaptor.getInput(), adaptor.getStates(),
-                  adaptor.getPrefixes());
-    rewriter.eraseOp(op);
-    return success();
-  }
-};
-
-struct TileCarryOpLowering : public OpConversionPattern<TileCarryOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(TileCarryOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    TileLowering(b, op.getWindow().getTile(), op.getReverse())
-        .emitCarry(op.getWindow(), adaptor.getStates(), adaptor.getPrefixes(),
-                   adaptor.getInit(), adaptor.getCarries());
-    rewriter.eraseOp(op);
-    return success();
-  }
-};
-
-struct TileApplyOpLowering : public OpConversionPattern<TileApplyOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(TileApplyOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    TileLowering(b, op.getTile(), op.getReverse())
-        .emitApply(op.getWithInit(), adaptor.getStates(), adaptor.getPrefixes(),
-                   adaptor.getCarries(), adaptor.getOutput());
+    emitTileOp(b, op, adaptor);
     rewriter.eraseOp(op);
     return success();
   }
@@ -533,8 +522,9 @@ struct ConvertSwrToSCFPass
 
 void mlir::swr::populateSwrToSCFConversionPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ScanOpLowering, TileScanOpLowering, TileCarryOpLowering,
-               TileApplyOpLowering>(patterns.getContext());
+  patterns.add<ScanOpLowering, TileOpLowering<TileScanOp>,
+               TileOpLowering<TileCarryOp>, TileOpLowering<TileApplyOp>>(
+      patterns.getContext());
 }
 
 void mlir::swr::configureSwrToSCFConversionLegality(ConversionTarget &target) {
