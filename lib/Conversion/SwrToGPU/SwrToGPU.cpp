@@ -225,8 +225,8 @@ private:
       chunks = arith::CeilDivUIOp::create(b, length, idx(chunk));
       Value balanced = arith::CeilDivUIOp::create(
           b, length, arith::MaxUIOp::create(b, chunks, idx(1)));
-      chunkLen = mul(arith::CeilDivUIOp::create(b, balanced, idx(tile)),
-                     idx(tile));
+      chunkLen =
+          mul(arith::CeilDivUIOp::create(b, balanced, idx(tile)), idx(tile));
     }
     grid = mul(rows, chunks);
     vectorOk = boolean(false);
