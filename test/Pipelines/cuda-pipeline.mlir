@@ -2,8 +2,8 @@
 // RUN: swr-opt %s --swr-cuda-pipeline=format=isa | FileCheck %s --check-prefix=HOST
 // RUN: swr-opt %s --swr-cuda-pipeline=format=isa | %python %swr_src/scripts/extract_ptx.py \
 // RUN:   | FileCheck %s --check-prefix=PTX
-// RUN: swr-opt %s --swr-cuda-pipeline="format=isa warps-per-block=4 steps-per-block=2" \
-// RUN:   | FileCheck %s --check-prefix=KNOBS
+// RUN: swr-opt %s --swr-cuda-pipeline="format=isa warps-per-block=2 steps-per-block=2" \
+// RUN:   | %python %swr_src/scripts/extract_ptx.py swr_bf16_kernel | FileCheck %s --check-prefix=KNOBS
 // RUN: %if ptxas %{ swr-opt %s --swr-cuda-pipeline="toolkit=%cuda_toolkit" | FileCheck %s --check-prefix=CUBIN %}
 
 // swr-cuda-pipeline: tensors are bufferized (results in unified memory from
@@ -23,6 +23,8 @@
 // stores, nothing in local memory.
 //     PTX: // gpu.binary @swr_bf16_kernel
 //     PTX: .target sm_90a
+//     PTX: .maxntid 128, 1, 1
+//     PTX: .shared .align 4 .b8 __wg_swr_bf16_kernel_0[1024];
 // PTX-DAG: ld.global.v4.b32
 // PTX-DAG: shfl.sync.up.b32
 // PTX-DAG: bar.sync
@@ -37,8 +39,10 @@
 //     PTX: bar.sync
 // PTX-NOT: .local
 
-// KNOBS: gpu.launch_func @swr_bf16_kernel::@swr_bf16_kernel blocks in ({{.*}}) threads in (%[[T:.*]], %{{.*}}, %{{.*}})
-// KNOBS: gpu.binary @swr_bf16_kernel
+// The mapping options reach the kernel: 2 warps (64 threads) and tile
+// terminals of 2 x 32 tiles (512 bytes) instead of 4 warps and 1024 bytes.
+// KNOBS: .maxntid 64, 1, 1
+// KNOBS: .shared .align 4 .b8 __wg_swr_bf16_kernel_0[512];
 
 // CUBIN: gpu.binary @swr_bf16_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, {{.*}}bin = "\7FELF
 // CUBIN: gpu.binary @exact_f32_kernel [#gpu.object<{{.*}}bin = "\7FELF

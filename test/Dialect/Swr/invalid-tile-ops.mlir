@@ -17,7 +17,7 @@ func.func @scan_states_type(%a: memref<1x1x8xf32>, %x: memref<1x1x1x8xf32>, %v: 
 // -----
 
 func.func @scan_states_shape(%a: memref<1x1x8xf32>, %x: memref<1x1x1x8xf32>, %v: memref<1x1x1x9xf32>) {
-  // expected-error @+1 {{states dimension 3 (N) is 9 but the input has 8}}
+  // expected-error @+1 {{states dimension 3 (N) is 9, not 8 as in the input}}
   swr.tile_scan tile = 4 ins(%a, %x : memref<1x1x8xf32>, memref<1x1x1x8xf32>) outs(%v : memref<1x1x1x9xf32>)
   return
 }
@@ -81,7 +81,7 @@ func.func @carry_carries_rank(%v: memref<1x1x1x8xf32>, %g: memref<1x1x8xf32>, %c
 // -----
 
 func.func @carry_init(%v: memref<1x1x1x8xf32>, %g: memref<1x1x8xf32>, %h: memref<1x2x1xf32>, %c: memref<1x1x1x2xf32>) {
-  // expected-error @+1 {{init dimension 1 (H) is 2 but the states have 1}}
+  // expected-error @+1 {{init dimension 1 (H) is 2, not 1 as in the states}}
   swr.tile_carry <tile = 4, hops = 1> ins(%v, %g : memref<1x1x1x8xf32>, memref<1x1x8xf32>) init(%h : memref<1x2x1xf32>) outs(%c : memref<1x1x1x2xf32>)
   return
 }

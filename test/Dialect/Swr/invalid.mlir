@@ -113,7 +113,7 @@ func.func @output_rank(%a: memref<1x1x8xf32>, %x: memref<1x1x1x8xf32>, %o: memre
 // -----
 
 func.func @output_shape(%a: tensor<2x3x8xf32>, %x: tensor<2x3x4x8xf32>, %o: tensor<2x3x4x9xf32>) -> tensor<2x3x4x9xf32> {
-  // expected-error @+1 {{output dimension 3 (N) is 9 but the input has 8}}
+  // expected-error @+1 {{output dimension 3 (N) is 9, not 8 as in the input}}
   %y = swr.scan <tile = 4, hops = 1> ins(%a, %x : tensor<2x3x8xf32>, tensor<2x3x4x8xf32>) outs(%o : tensor<2x3x4x9xf32>) -> tensor<2x3x4x9xf32>
   return %y : tensor<2x3x4x9xf32>
 }
@@ -129,7 +129,7 @@ func.func @gates_rank(%a: tensor<2x8xf32>, %x: tensor<2x3x4x8xf32>, %o: tensor<2
 // -----
 
 func.func @gates_per_head_shape(%a: tensor<2x3x4xf32>, %x: tensor<2x3x4x8xf32>, %o: tensor<2x3x4x8xf32>) -> tensor<2x3x4x8xf32> {
-  // expected-error @+1 {{gates dimension 2 (N) is 4 but the input has 8}}
+  // expected-error @+1 {{gates dimension 2 (N) is 4, not 8 as in the input}}
   %y = swr.scan <tile = 4, hops = 1> ins(%a, %x : tensor<2x3x4xf32>, tensor<2x3x4x8xf32>) outs(%o : tensor<2x3x4x8xf32>) -> tensor<2x3x4x8xf32>
   return %y : tensor<2x3x4x8xf32>
 }
@@ -137,7 +137,7 @@ func.func @gates_per_head_shape(%a: tensor<2x3x4xf32>, %x: tensor<2x3x4x8xf32>, 
 // -----
 
 func.func @gates_per_channel_shape(%a: tensor<2x3x5x?xf32>, %x: tensor<2x3x4x8xf32>, %o: tensor<2x3x4x8xf32>) -> tensor<2x3x4x8xf32> {
-  // expected-error @+1 {{gates dimension 2 (D) is 5 but the input has 4}}
+  // expected-error @+1 {{gates dimension 2 (D) is 5, not 4 as in the input}}
   %y = swr.scan <tile = 4, hops = 1> ins(%a, %x : tensor<2x3x5x?xf32>, tensor<2x3x4x8xf32>) outs(%o : tensor<2x3x4x8xf32>) -> tensor<2x3x4x8xf32>
   return %y : tensor<2x3x4x8xf32>
 }
@@ -153,7 +153,7 @@ func.func @init_rank(%a: tensor<2x3x8xf32>, %x: tensor<2x3x4x8xf32>, %h: tensor<
 // -----
 
 func.func @init_shape(%a: tensor<2x3x8xf32>, %x: tensor<2x?x4x8xf32>, %h: tensor<2x3x8xf32>, %o: tensor<2x3x4x8xf32>) -> tensor<2x3x4x8xf32> {
-  // expected-error @+1 {{init dimension 2 (D) is 8 but the input has 4}}
+  // expected-error @+1 {{init dimension 2 (D) is 8, not 4 as in the input}}
   %y = swr.scan <tile = 4, hops = 1> ins(%a, %x : tensor<2x3x8xf32>, tensor<2x?x4x8xf32>) init(%h : tensor<2x3x8xf32>) outs(%o : tensor<2x3x4x8xf32>) -> tensor<2x3x4x8xf32>
   return %y : tensor<2x3x4x8xf32>
 }

@@ -113,8 +113,7 @@ private:
       return success();
     return op->emitOpError()
            << name << " dimension " << i << " (" << kDimNames[d] << ") is "
-           << got << " but the " << referenceName
-           << (referenceName == "states" ? " have " : " has ") << want;
+           << got << ", not " << want << " as in the " << referenceName;
   }
 
   Operation *op;
