@@ -41,8 +41,16 @@ config.substitutions.append((
     f"{python} {config.swr_src_root}/test/Integration/CPU/run_scan.py "
     f"--swr-opt {swr_opt} --mlir-runner {mlir_runner} --shared-libs {runner_libs}"))
 
+swr_compile = os.path.join(config.swr_tools_dir, "swr-compile")
+swr_run = os.path.join(config.swr_tools_dir, "swr-run")
+config.substitutions.append((
+    "%run_aot",
+    f"{python} {config.swr_src_root}/test/Integration/CPU/run_scan.py --aot "
+    f"--swr-opt {swr_opt} --mlir-runner {mlir_runner} --shared-libs {runner_libs} "
+    f"--swr-compile {swr_compile} --swr-run {swr_run}"))
+
 llvm_config.add_tool_substitutions(
-    ["swr-opt", ToolSubst("mlir-runner", unresolved="fatal")],
+    ["swr-opt", "swr-compile", "swr-run", ToolSubst("mlir-runner", unresolved="fatal")],
     [config.swr_tools_dir, config.llvm_tools_dir])
 
 # Features.

@@ -4,12 +4,15 @@
 //
 // Implements the host functions that `gpu-to-llvm` code calls (the same
 // names and signatures as MLIR's CUDA runtime wrappers, which Debian does
-// not ship) over the CUDA driver API. libcuda is loaded on first use, so the
-// library loads anywhere; without a GPU every call records an error and
-// returns a null handle instead of crashing.
+// not ship) and the swr_cuda_* functions of the C API over the CUDA driver
+// API. libcuda is loaded on first use and kernel modules when first
+// launched, so the library and CUDA artifacts load anywhere; without a GPU
+// every call records an error and returns a null handle instead of
+// crashing.
 //
 //===----------------------------------------------------------------------===//
 
+#include "Internal.h"
 #include "swr/Runtime/swr_runtime.h"
 
 #include <cstdint>
@@ -18,6 +21,8 @@
 #include <mutex>
 #include <string>
 #include <type_traits>
+
+using swr::runtime::recordError;
 
 namespace {
 
@@ -29,8 +34,12 @@ using CUcontext = void *;
 using CUmodule = void *;
 using CUfunction = void *;
 using CUstream = void *;
+using CUevent = void *;
+using CUdeviceptr = uintptr_t;
 constexpr CUresult kSuccess = 0;
 constexpr unsigned kStreamNonBlocking = 1;
+constexpr int kPointerAttributeMemoryType = 2;
+constexpr unsigned kMemoryTypeHost = 1;
 
 struct Driver {
   CUresult (*cuInit)(unsigned);
@@ -49,26 +58,21 @@ struct Driver {
   CUresult (*cuMemAllocManaged)(void **, size_t, unsigned);
   CUresult (*cuMemAlloc)(void **, size_t);
   CUresult (*cuMemFree)(void *);
+  CUresult (*cuMemcpyHtoDAsync)(CUdeviceptr, const void *, size_t, CUstream);
+  CUresult (*cuMemcpyDtoHAsync)(void *, CUdeviceptr, size_t, CUstream);
+  CUresult (*cuPointerGetAttribute)(void *, int, CUdeviceptr);
+  CUresult (*cuEventCreate)(CUevent *, unsigned);
+  CUresult (*cuEventRecord)(CUevent, CUstream);
+  CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent);
+  CUresult (*cuEventSynchronize)(CUevent);
+  CUresult (*cuEventDestroy)(CUevent);
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
 };
 
-std::mutex errorMutex;
-std::string lastError;
-bool hasError = false;
 CUstream userStream = nullptr;
 
-void recordError(const std::string &message) {
-  std::lock_guard<std::mutex> lock(errorMutex);
-  if (!hasError) {
-    lastError = message;
-    hasError = true;
-  }
-  std::fprintf(stderr, "swr runtime: %s\n", message.c_str());
-}
-
-/// Loads libcuda and makes the device's primary context current (shared
-/// with other users of the driver, such as PyTorch). Null if that fails.
+/// Loads libcuda and binds the entry points. Null if that fails.
 const Driver *driver() {
   static Driver d;
   static const Driver *loaded = []() -> const Driver * {
@@ -103,6 +107,14 @@ const Driver *driver() {
     bind(d.cuMemAllocManaged, "cuMemAllocManaged");
     bind(d.cuMemAlloc, "cuMemAlloc_v2");
     bind(d.cuMemFree, "cuMemFree_v2");
+    bind(d.cuMemcpyHtoDAsync, "cuMemcpyHtoDAsync_v2");
+    bind(d.cuMemcpyDtoHAsync, "cuMemcpyDtoHAsync_v2");
+    bind(d.cuPointerGetAttribute, "cuPointerGetAttribute");
+    bind(d.cuEventCreate, "cuEventCreate");
+    bind(d.cuEventRecord, "cuEventRecord");
+    bind(d.cuEventElapsedTime, "cuEventElapsedTime");
+    bind(d.cuEventSynchronize, "cuEventSynchronize");
+    bind(d.cuEventDestroy, "cuEventDestroy_v2");
     bind(d.cuGetErrorName, "cuGetErrorName");
     bind(d.cuGetErrorString, "cuGetErrorString");
     return ok ? &d : nullptr;
@@ -121,7 +133,8 @@ bool check(const Driver *d, CUresult result, const char *call) {
   return false;
 }
 
-/// The driver with the primary context of device 0 current on this thread.
+/// The driver with the primary context of device 0 current on this thread
+/// (shared with other users of the driver, such as PyTorch).
 const Driver *context() {
   const Driver *d = driver();
   if (!d)
@@ -140,63 +153,75 @@ const Driver *context() {
   return d;
 }
 
+/// A kernel module of generated code: its binary is kept until the first
+/// function lookup, so that loading an artifact does not need a GPU.
+struct LazyModule {
+  const void *data;
+  std::mutex mutex;
+  CUmodule module = nullptr;
+  bool failed = false;
+};
+
 } // namespace
 
+bool swr::runtime::checkDevicePointer(const void *pointer,
+                                      const std::string &what) {
+  const Driver *d = context();
+  if (!d)
+    return false;
+  unsigned type = 0;
+  if (d->cuPointerGetAttribute(&type, kPointerAttributeMemoryType,
+                               reinterpret_cast<CUdeviceptr>(pointer)) !=
+          kSuccess ||
+      type == kMemoryTypeHost) {
+    recordError(what + " is not GPU memory (a CUDA artifact needs device or "
+                       "managed memory)");
+    return false;
+  }
+  return true;
+}
+
 extern "C" {
-
-const char *swr_runtime_last_error(void) {
-  std::lock_guard<std::mutex> lock(errorMutex);
-  return hasError ? lastError.c_str() : nullptr;
-}
-
-void swr_runtime_clear_error(void) {
-  std::lock_guard<std::mutex> lock(errorMutex);
-  hasError = false;
-  lastError.clear();
-}
 
 void swr_runtime_set_stream(void *stream) { userStream = stream; }
 
 // The mgpu* entry points of gpu-to-llvm host code.
 
 void *mgpuModuleLoad(void *data, size_t /*size*/) {
-  const Driver *d = context();
-  CUmodule module = nullptr;
-  if (d)
-    check(d, d->cuModuleLoadData(&module, data), "cuModuleLoadData");
-  return module;
+  return new LazyModule{data};
 }
 
-void mgpuModuleUnload(void *module) {
+void mgpuModuleUnload(void *handle) {
   // Generated code unloads modules from a global destructor, when the
   // driver may already have shut down at process exit: best effort, silent.
+  auto *lazy = static_cast<LazyModule *>(handle);
   const Driver *d = driver();
-  if (d && module)
-    d->cuModuleUnload(module);
+  if (d && lazy->module)
+    d->cuModuleUnload(lazy->module);
+  delete lazy;
 }
 
-void *mgpuModuleGetFunction(void *module, const char *name) {
+void *mgpuModuleGetFunction(void *handle, const char *name) {
+  auto *lazy = static_cast<LazyModule *>(handle);
   const Driver *d = context();
-  CUfunction function = nullptr;
-  if (!module) {
-    recordError(std::string("cuModuleGetFunction: ") + name +
-                ": the module failed to load");
+  if (!d)
     return nullptr;
+  {
+    std::lock_guard<std::mutex> lock(lazy->mutex);
+    if (!lazy->module && !lazy->failed)
+      lazy->failed = !check(d, d->cuModuleLoadData(&lazy->module, lazy->data),
+                            "cuModuleLoadData");
   }
-  if (d)
-    check(d, d->cuModuleGetFunction(&function, module, name),
-          "cuModuleGetFunction");
+  if (!lazy->module)
+    return nullptr;
+  CUfunction function = nullptr;
+  check(d, d->cuModuleGetFunction(&function, lazy->module, name),
+        "cuModuleGetFunction");
   return function;
 }
 
 void *mgpuStreamCreate() {
-  if (userStream)
-    return userStream;
-  const Driver *d = context();
-  CUstream stream = nullptr;
-  if (d)
-    check(d, d->cuStreamCreate(&stream, kStreamNonBlocking), "cuStreamCreate");
-  return stream;
+  return userStream ? userStream : swr_cuda_stream_create();
 }
 
 void mgpuStreamDestroy(void *stream) {
@@ -206,6 +231,10 @@ void mgpuStreamDestroy(void *stream) {
 }
 
 void mgpuStreamSynchronize(void *stream) {
+  // On a caller's stream, the call is asynchronous like the caller's other
+  // work; the caller synchronizes.
+  if (userStream && stream == userStream)
+    return;
   const Driver *d = context();
   if (d)
     check(d, d->cuStreamSynchronize(stream), "cuStreamSynchronize");
@@ -247,6 +276,96 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
         d->cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, blockZ,
                           smem, stream, params, extra),
         "cuLaunchKernel");
+}
+
+// The swr_cuda_* functions of the C API.
+
+int swr_cuda_available(void) { return context() != nullptr; }
+
+void *swr_cuda_alloc(size_t bytes) {
+  return mgpuMemAlloc(bytes, nullptr, /*isHostShared=*/false);
+}
+
+void swr_cuda_free(void *pointer) { mgpuMemFree(pointer, nullptr); }
+
+int swr_cuda_copy_to_device(void *device, const void *host, size_t bytes) {
+  const Driver *d = context();
+  return d &&
+                 check(d,
+                       d->cuMemcpyHtoDAsync(
+                           reinterpret_cast<CUdeviceptr>(device), host, bytes,
+                           userStream),
+                       "cuMemcpyHtoDAsync") &&
+                 check(d, d->cuStreamSynchronize(userStream),
+                       "cuStreamSynchronize")
+             ? 0
+             : -1;
+}
+
+int swr_cuda_copy_to_host(void *host, const void *device, size_t bytes) {
+  const Driver *d = context();
+  return d &&
+                 check(d,
+                       d->cuMemcpyDtoHAsync(
+                           host, reinterpret_cast<CUdeviceptr>(device), bytes,
+                           userStream),
+                       "cuMemcpyDtoHAsync") &&
+                 check(d, d->cuStreamSynchronize(userStream),
+                       "cuStreamSynchronize")
+             ? 0
+             : -1;
+}
+
+void *swr_cuda_stream_create(void) {
+  const Driver *d = context();
+  CUstream stream = nullptr;
+  if (d)
+    check(d, d->cuStreamCreate(&stream, kStreamNonBlocking), "cuStreamCreate");
+  return stream;
+}
+
+void swr_cuda_stream_destroy(void *stream) {
+  const Driver *d = driver();
+  if (d && stream)
+    check(d, d->cuStreamDestroy(stream), "cuStreamDestroy");
+}
+
+int swr_cuda_synchronize(void) {
+  const Driver *d = context();
+  return d && check(d, d->cuStreamSynchronize(userStream),
+                    "cuStreamSynchronize")
+             ? 0
+             : -1;
+}
+
+void *swr_cuda_event_create(void) {
+  const Driver *d = context();
+  CUevent event = nullptr;
+  if (d)
+    check(d, d->cuEventCreate(&event, 0), "cuEventCreate");
+  return event;
+}
+
+int swr_cuda_event_record(void *event) {
+  const Driver *d = context();
+  return d && check(d, d->cuEventRecord(event, userStream), "cuEventRecord")
+             ? 0
+             : -1;
+}
+
+float swr_cuda_event_elapsed_ms(void *start, void *end) {
+  const Driver *d = context();
+  float ms = -1;
+  if (!d || !check(d, d->cuEventSynchronize(end), "cuEventSynchronize") ||
+      !check(d, d->cuEventElapsedTime(&ms, start, end), "cuEventElapsedTime"))
+    return -1;
+  return ms;
+}
+
+void swr_cuda_event_destroy(void *event) {
+  const Driver *d = driver();
+  if (d && event)
+    check(d, d->cuEventDestroy(event), "cuEventDestroy");
 }
 
 } // extern "C"

@@ -44,3 +44,17 @@ def decode(stored, dtype):
 def unit_roundoff(dtype):
     """Half the distance from 1 to the next value of `dtype`."""
     return {"f32": 2.0**-24, "f16": 2.0**-11, "bf16": 2.0**-8}[dtype]
+
+
+def save_npy(path, stored, dtype):
+    """Writes a storage array as .npy the way swr-run reads it: bf16 bits as
+    2-byte raw values ('|V2'), f32 and f16 as themselves."""
+    stored = np.ascontiguousarray(stored)
+    np.save(path, stored.view("V2") if dtype == "bf16" else stored)
+
+
+def load_npy(path, dtype):
+    """Reads a .npy that swr-run wrote (bf16 as raw 2-byte values) and
+    returns its storage array (see `encode`)."""
+    array = np.load(path)
+    return array.view(np.uint16) if dtype == "bf16" else array

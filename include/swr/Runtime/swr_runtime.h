@@ -1,34 +1,170 @@
-/*===- swr_runtime.h - the swr CUDA runtime, C API -------------*- C -*-===*\
+/*===- swr_runtime.h - the swr runtime, C API ------------------*- C -*-===*\
 |*                                                                        *|
 |* Part of the swr project: sliding window recurrences in MLIR.           *|
 |*                                                                        *|
-|* The host code that swr-cuda-pipeline produces calls the `mgpu*`        *|
-|* functions (module load, kernel launch, streams); libswr_cuda_runtime   *|
-|* implements them over the CUDA driver API, which it loads lazily        *|
-|* (dlopen of libcuda.so.1) so that it loads on machines without a GPU.   *|
-|* It has no MLIR dependency. A failing CUDA call never aborts: the       *|
-|* runtime records it and the caller checks `swr_runtime_last_error`.     *|
+|* libswr_runtime runs what `swr-compile` produces, without MLIR:         *|
+|*  - artifacts: loads the shared library of a compiled module, reads its *|
+|*    embedded manifest (the signature of every public function), checks  *|
+|*    buffers against it and calls the functions;                         *|
+|*  - CUDA: the `mgpu*` functions that the host code of                   *|
+|*    swr-cuda-pipeline calls (module load, kernel launch, streams,       *|
+|*    allocation), plus device memory, copies and events for callers,     *|
+|*    over the CUDA driver API, which is loaded lazily (dlopen of         *|
+|*    libcuda.so.1): the library loads, and CPU artifacts run, on         *|
+|*    machines without a GPU.                                             *|
+|*                                                                        *|
+|* Nothing aborts. A failing call returns -1 (or NULL) and records one    *|
+|* line naming what failed ("cuLaunchKernel: CUDA_ERROR_...: ...",        *|
+|* "argument 1: dimension 3 is 17, the signature says 16"), which         *|
+|* `swr_runtime_last_error` returns.                                      *|
 |*                                                                        *|
 \*===----------------------------------------------------------------------===*/
 
 #ifndef SWR_RUNTIME_SWR_RUNTIME_H
 #define SWR_RUNTIME_SWR_RUNTIME_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/// The first CUDA error since the last `swr_runtime_clear_error`, as one line
-/// naming the call ("cuLaunchKernel: CUDA_ERROR_...: ..."), or NULL.
+/*===----------------------------------------------------------------------===
+ * Errors
+ *===----------------------------------------------------------------------===*/
+
+/// The first error since the last `swr_runtime_clear_error`, or NULL.
 const char *swr_runtime_last_error(void);
 
 /// Forgets the recorded error.
 void swr_runtime_clear_error(void);
 
+/// Whether errors are also printed to stderr when they happen (default: 1,
+/// since generated host code cannot report them otherwise).
+void swr_runtime_set_verbose(int verbose);
+
+/*===----------------------------------------------------------------------===
+ * CUDA: streams, memory, events (device 0, its primary context)
+ *===----------------------------------------------------------------------===*/
+
 /// Makes kernels launch on `stream` (a CUstream, e.g. PyTorch's current
-/// stream) instead of a stream of their own; NULL restores the default.
-/// The generated code still synchronizes the stream after each launch.
+/// stream) instead of a stream created per call. Calls then become
+/// asynchronous like any other work on that stream: the generated code's
+/// stream synchronization is skipped, and the caller synchronizes. NULL
+/// restores the default (a private stream, synchronized before returning).
 void swr_runtime_set_stream(void *stream);
+
+/// 1 if the CUDA driver loads and device 0 is usable, 0 otherwise (the
+/// reason is recorded).
+int swr_cuda_available(void);
+
+/// Device memory (cuMemAlloc / cuMemFree); NULL on failure.
+void *swr_cuda_alloc(size_t bytes);
+void swr_cuda_free(void *pointer);
+
+/// A stream of its own (cuStreamCreate, non-blocking), e.g. for
+/// `swr_runtime_set_stream`; NULL on failure.
+void *swr_cuda_stream_create(void);
+void swr_cuda_stream_destroy(void *stream);
+
+/// Synchronous copies between host and device (or managed) memory.
+int swr_cuda_copy_to_device(void *device, const void *host, size_t bytes);
+int swr_cuda_copy_to_host(void *host, const void *device, size_t bytes);
+
+/// Waits for the stream that kernels launch on (see set_stream; the legacy
+/// default stream when none is set).
+int swr_cuda_synchronize(void);
+
+/// Events on the stream that kernels launch on.
+void *swr_cuda_event_create(void);
+int swr_cuda_event_record(void *event);
+/// Milliseconds between two recorded events (waits for `end`); -1 on error.
+float swr_cuda_event_elapsed_ms(void *start, void *end);
+void swr_cuda_event_destroy(void *event);
+
+/*===----------------------------------------------------------------------===
+ * Artifacts
+ *===----------------------------------------------------------------------===*/
+
+typedef enum {
+  SWR_DTYPE_F32 = 0,
+  SWR_DTYPE_F16 = 1,
+  SWR_DTYPE_BF16 = 2,
+  SWR_DTYPE_F64 = 3,
+} swr_dtype;
+
+/// "f32", "f16", "bf16", "f64" (NULL for an invalid value) and bytes per
+/// element.
+const char *swr_dtype_name(swr_dtype dtype);
+size_t swr_dtype_size(swr_dtype dtype);
+
+#define SWR_MAX_RANK 8
+
+/// The type of a function argument or result, from the manifest.
+typedef struct {
+  swr_dtype dtype;
+  int32_t rank;
+  int64_t sizes[SWR_MAX_RANK]; /* -1: dynamic */
+  int32_t is_memref;           /* 1: memref, 0: tensor */
+  int32_t written;             /* memref arguments the function writes */
+} swr_type;
+
+/// A dense row-major buffer: host memory for CPU artifacts, device (or
+/// managed) memory for CUDA ones.
+typedef struct {
+  void *data;
+  swr_dtype dtype;
+  int32_t rank;
+  int64_t sizes[SWR_MAX_RANK];
+  /// Results only: what `swr_buffer_release` frees (NULL when the result
+  /// aliases an argument or a constant).
+  void *allocation;
+} swr_buffer;
+
+typedef struct swr_artifact swr_artifact;
+typedef struct swr_function swr_function;
+
+/// Loads a shared library made by `swr-compile`; NULL if it cannot be
+/// loaded or is not one. Loading a CUDA artifact does not touch the GPU:
+/// kernels load when first launched.
+swr_artifact *swr_artifact_load(const char *path);
+void swr_artifact_unload(swr_artifact *artifact);
+
+/// "cpu" or "cuda:<chip>" (e.g. "cuda:sm_90a").
+const char *swr_artifact_target(const swr_artifact *artifact);
+/// 1 when the artifact's functions take device memory.
+int swr_artifact_is_cuda(const swr_artifact *artifact);
+
+int swr_artifact_num_functions(const swr_artifact *artifact);
+const swr_function *swr_artifact_function(const swr_artifact *artifact,
+                                          int index);
+/// NULL (and an error listing the functions) when there is none so named.
+const swr_function *swr_artifact_lookup(const swr_artifact *artifact,
+                                        const char *name);
+
+const char *swr_function_name(const swr_function *function);
+int swr_function_num_args(const swr_function *function);
+int swr_function_num_results(const swr_function *function);
+int swr_function_arg_type(const swr_function *function, int index,
+                          swr_type *type);
+int swr_function_result_type(const swr_function *function, int index,
+                             swr_type *type);
+
+/// Checks the dtype, rank and static sizes of one argument against the
+/// signature.
+int swr_function_check_arg(const swr_function *function, int index,
+                           const swr_buffer *arg);
+
+/// Checks `args` against the signature (count, dtype, rank, static sizes,
+/// dynamic sizes the function needs equal, device memory for CUDA) and
+/// calls the function. Results (tensor-returning functions) are written to
+/// `results`; release each with `swr_buffer_release`. Returns 0 or -1.
+int swr_function_call(const swr_function *function, const swr_buffer *args,
+                      int num_args, swr_buffer *results, int num_results);
+
+/// Frees a result's memory (host or managed, as the artifact allocated it).
+void swr_buffer_release(const swr_artifact *artifact, swr_buffer *result);
 
 #ifdef __cplusplus
 }

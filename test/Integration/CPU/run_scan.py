@@ -6,7 +6,8 @@ swr.scan to them and prints the result's bits, lowers it with swr-opt's
 swr-cpu-pipeline, runs it with mlir-runner, and compares every output with
 the float64 reference of the formula (python/swr/reference.py), computed from
 the exact stored inputs. Exits non-zero, with the worst element, on any
-mismatch.
+mismatch. With --aot the module holds only the scan function, which
+swr-compile compiles to a shared library and swr-run runs on .npy files.
 
 Tolerance, per element: |y - ref| <= rtol * (|a|,|x| reference) + output
 rounding, where the first term bounds f32 accumulation error (rtol 1e-5)
@@ -15,7 +16,9 @@ and the second is the rounding of the output element type.
 
 import argparse
 import os
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
@@ -23,7 +26,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "py
 from swr.cpu_runner import (PRINT_DECL, RunError, call_main, check_scan, hex_dense,  # noqa: E402
                             lower_and_run, memref_type, parse_printed_bits, print_bits,
                             tensor_type)
-from swr.dtypes import encode, round_to  # noqa: E402
+from swr.dtypes import decode, encode, load_npy, round_to, save_npy  # noqa: E402
 
 
 def window_text(args):
@@ -52,6 +55,63 @@ def tensor_module(args, shapes, data):
         "}",
     ])
     return scan + "\n" + call_main("scan", inputs, shapes["x"], args.y_dtype)
+
+
+def dynamic_type(rank, dtype, kind):
+    return f"{kind}<" + "?x" * rank + f"{dtype}>"
+
+
+def aot_module(args, shapes):
+    """Only the scan function, for swr-compile: on tensors (a result) or,
+    with --memref, on dynamically shaped memrefs (y an argument it writes)."""
+    kind = "memref" if args.memref else "tensor"
+    ty = {k: (dynamic_type(len(shapes[k]), dt, kind) if args.memref
+              else tensor_type(shapes[k], dt))
+          for k, dt in (("a", args.a_dtype), ("x", args.x_dtype), ("h", args.a_dtype))}
+    y_t = (dynamic_type(4, args.y_dtype, kind) if args.memref
+           else tensor_type(shapes["x"], args.y_dtype))
+    params = [f"%a: {ty['a']}", f"%x: {ty['x']}"] + ([f"%h: {ty['h']}"] if args.init else [])
+    init_clause = f" init(%h : {ty['h']})" if args.init else ""
+    ins = f"ins(%a, %x : {ty['a']}, {ty['x']}){init_clause}"
+    if args.memref:
+        return "\n".join([
+            f"func.func @scan({', '.join(params + [f'%y: {y_t}'])}) {{",
+            f"  swr.scan {window_text(args)} {ins} outs(%y : {y_t})",
+            "  return",
+            "}",
+        ]) + "\n"
+    return "\n".join([
+        f"func.func @scan({', '.join(params)}) -> {y_t} {{",
+        f"  %o = tensor.empty() : {y_t}",
+        f"  %y = swr.scan {window_text(args)} {ins} outs(%o : {y_t}) -> {y_t}",
+        f"  return %y : {y_t}",
+        "}",
+    ]) + "\n"
+
+
+def compile_and_run(args, shapes, data, module):
+    """swr-compile --target=cpu, then swr-run on .npy files; returns y as
+    float64."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = lambda name: os.path.join(tmp, name)  # noqa: E731
+        with open(path("scan.mlir"), "w") as f:
+            f.write(module)
+        steps = [[args.swr_compile, path("scan.mlir"), "--target=cpu", "-o", path("scan.so")]]
+        if args.pipeline_options:
+            steps[0].append(f"--pipeline-options={args.pipeline_options}")
+        run = [args.swr_run, path("scan.so"), "--function=scan"]
+        dtypes = {"a": args.a_dtype, "x": args.x_dtype, "h": args.a_dtype}
+        for name in ("a", "x", "h") if args.init else ("a", "x"):
+            save_npy(path(name + ".npy"), data[name], dtypes[name])
+            run.append(f"--input=@{path(name + '.npy')}")
+        if args.memref:  # y: a zero-filled buffer the function writes.
+            run.append("--input=" + "x".join(str(s) for s in shapes["x"]) + "x" + args.y_dtype)
+        run.append(f"--output=@{path('y.npy')}")
+        for step in steps + [run]:
+            r = subprocess.run(step, capture_output=True, text=True)
+            if r.returncode:
+                raise RunError(f"{' '.join(step)} failed:\n{r.stderr}")
+        return decode(load_npy(path("y.npy"), args.y_dtype), args.y_dtype)
 
 
 def time_major_module(args, shapes, data):
@@ -119,6 +179,13 @@ def main():
     p.add_argument("--nonfinite", action="store_true",
                    help="plant NaN and Inf gates and an Inf input: they must reach exactly the "
                         "outputs whose windows contain them")
+    p.add_argument("--aot", action="store_true",
+                   help="compile with swr-compile and run with swr-run on .npy files")
+    p.add_argument("--memref", action="store_true",
+                   help="with --aot: a function on dynamic memrefs that writes its y argument")
+    p.add_argument("--swr-compile")
+    p.add_argument("--swr-run")
+    p.add_argument("--pipeline-options", default="", help="with --aot: of swr-cpu-pipeline")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--keep", help="write the generated module here")
     args = p.parse_args()
@@ -144,7 +211,9 @@ def main():
     exact = {k: round_to(v, dtypes[k]) for k, v in values.items()}
 
     data = {k: encode(exact[k], dtypes[k]) for k in exact}
-    if args.time_major:
+    if args.aot:
+        module = aot_module(args, shapes)
+    elif args.time_major:
         data["x"] = np.ascontiguousarray(np.transpose(data["x"], (0, 3, 1, 2)))
         module = time_major_module(args, shapes, data)
     else:
@@ -154,14 +223,18 @@ def main():
             f.write(module)
 
     try:
-        printed = lower_and_run(module, swr_opt=args.swr_opt, mlir_runner=args.mlir_runner,
-                                shared_libs=args.shared_libs, pipeline=args.pipeline)
+        if args.aot:
+            got = compile_and_run(args, shapes, data, module)
+        else:
+            printed = lower_and_run(module, swr_opt=args.swr_opt, mlir_runner=args.mlir_runner,
+                                    shared_libs=args.shared_libs, pipeline=args.pipeline)
     except RunError as e:
         sys.exit(f"error: {e}")
-    out_shape = (b, n, h, d) if args.time_major else shapes["x"]
-    got = parse_printed_bits(printed, out_shape)
-    if args.time_major:
-        got = np.transpose(got, (0, 2, 3, 1))
+    if not args.aot:
+        out_shape = (b, n, h, d) if args.time_major else shapes["x"]
+        got = parse_printed_bits(printed, out_shape)
+        if args.time_major:
+            got = np.transpose(got, (0, 2, 3, 1))
 
     hops = float("inf") if args.hops == "inf" else int(args.hops)
     ok, summary = check_scan(got, exact["a"], exact["x"], tile=args.tile, hops=hops,
