@@ -191,6 +191,11 @@ void *mgpuModuleLoad(void *data, size_t /*size*/) {
   return new LazyModule{data};
 }
 
+/// PTX text (format=isa): the driver compiles it when it loads.
+void *mgpuModuleLoadJIT(void *data, int /*optLevel*/) {
+  return new LazyModule{data};
+}
+
 void mgpuModuleUnload(void *handle) {
   // Generated code unloads modules from a global destructor, when the
   // driver may already have shut down at process exit: best effort, silent.
