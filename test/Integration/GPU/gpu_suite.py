@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
 """GPU integration suite: swr-cuda-pipeline kernels against float64.
 
-Two phases, so that compiling (which needs swr-opt, mlir-translate and clang:
-this machine) and running (which needs a GPU and PyTorch: the device) can
-happen on different machines:
+Two phases, so that compiling (which needs swr-compile: this machine) and
+running (which needs a GPU and PyTorch: the device) can happen on different
+machines:
 
-  gpu_suite.py build --out DIR --swr-opt ... --mlir-translate ... --clang ...
-      writes one shared library per case (host code + embedded sm_90a cubin,
-      C-interface entry point `_mlir_ciface_scan`) and DIR/cases.json;
-  gpu_suite.py run --dir DIR --runtime libswr_cuda_runtime.so
-      runs every case on random inputs (gates mostly in (0.5, 1), some
-      negative, some > 1; inputs never zero), compares every output with a
-      float64 reference, and prints one line per case and a summary. The
-      output buffer is poisoned with NaN first, so unwritten outputs fail.
+  gpu_suite.py build --out DIR --swr-compile ...
+      writes one artifact per case (swr-compile --target=cuda:sm_90a: host
+      code + embedded cubin) and DIR/cases.json;
+  gpu_suite.py run --dir DIR --runtime libswr_runtime.so
+      runs every case through the runtime's artifact API (swr_artifact_load,
+      swr_function_call) on random inputs (gates mostly in (0.5, 1), some
+      negative, some > 1; inputs never zero) in PyTorch memory, compares
+      every output with a float64 reference, and prints one line per case
+      and a summary. The output buffer is poisoned with NaN first, so
+      unwritten outputs fail.
 
 The float64 reference here restarts the recurrence at the start of every
 tile's window (the direct form, vectorized over tiles with PyTorch); `run`
@@ -90,7 +92,7 @@ def tensor_module_for(c):
     tx = f"tensor<{b}x{h}x{d}x{n}x{c['x']}>"
     ty = f"tensor<{b}x{h}x{d}x{n}x{c['y']}>"
     rev = " reverse" if c["reverse"] else ""
-    return (f"func.func @scan(%a: {ta}, %x: {tx}) -> {ty} attributes {{llvm.emit_c_interface}} {{\n"
+    return (f"func.func @scan(%a: {ta}, %x: {tx}) -> {ty} {{\n"
             f"  %e = tensor.empty() : {ty}\n"
             f"  %y = swr.scan <tile = {c['tile']}, hops = {c['hops']}>{rev} ins(%a, %x : {ta}, {tx})"
             f" outs(%e : {ty}) -> {ty}\n  return %y : {ty}\n}}\n")
@@ -108,7 +110,7 @@ def module_for(c):
     args = [f"%a: {ta}", f"%x: {tx}"] + ([f"%h: {th}"] if c["init"] else []) + [f"%y: {ty}"]
     init = f" init(%h : {th})" if c["init"] else ""
     rev = " reverse" if c["reverse"] else ""
-    return (f"func.func @scan({', '.join(args)}) attributes {{llvm.emit_c_interface}} {{\n"
+    return (f"func.func @scan({', '.join(args)}) {{\n"
             f"  swr.scan <tile = {c['tile']}, hops = {c['hops']}>{rev} ins(%a, %x : {ta}, {tx})"
             f"{init} outs(%y : {ty})\n  return\n}}\n")
 
@@ -124,19 +126,11 @@ def build(args):
         base = os.path.join(args.out, c["name"])
         with open(base + ".mlir", "w") as f:
             f.write(mlir)
-        steps = [
-            [args.swr_opt, base + ".mlir", f"--swr-cuda-pipeline={args.pipeline_options}",
-             "-o", base + ".llvm.mlir"],
-            [args.mlir_translate, "--mlir-to-llvmir", base + ".llvm.mlir", "-o", base + ".ll"],
-            [args.clang, "-shared", "-fPIC", "-O2", "-Wno-override-module", base + ".ll",
-             "-o", base + ".so"],
-        ]
-        for step in steps:
-            r = subprocess.run(step, capture_output=True, text=True)
-            if r.returncode:
-                sys.exit(f"error: case {c['name']}: {' '.join(step)} failed:\n{r.stderr}")
-        for tmp in (".llvm.mlir", ".ll"):
-            os.remove(base + tmp)
+        step = [args.swr_compile, base + ".mlir", f"--target=cuda:{args.chip}",
+                f"--pipeline-options={args.pipeline_options}", "-o", base + ".so"]
+        r = subprocess.run(step, capture_output=True, text=True)
+        if r.returncode:
+            sys.exit(f"error: case {c['name']}: {' '.join(step)} failed:\n{r.stderr}")
         built.append(c)
     with open(os.path.join(args.out, "cases.json"), "w") as f:
         json.dump({"shapes": SHAPES, "cases": built}, f, indent=1)
@@ -147,18 +141,10 @@ def build(args):
 # Device side
 # ---------------------------------------------------------------------------
 
-def descriptor(t):
-    """A memref descriptor (allocated, aligned, offset, sizes, strides) for a
-    CUDA tensor."""
-    rank = t.dim()
-
-    class Desc(ctypes.Structure):
-        _fields_ = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
-                    ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * rank),
-                    ("strides", ctypes.c_int64 * rank)]
-
-    return Desc(t.data_ptr(), t.data_ptr(), 0, (ctypes.c_int64 * rank)(*t.shape),
-                (ctypes.c_int64 * rank)(*t.stride()))
+def buffer_of(t, dtype):
+    """A runtime Buffer over a contiguous CUDA tensor."""
+    from swr.runtime import buffer
+    return buffer(t.data_ptr(), dtype, tuple(t.shape))
 
 
 def walk_reference(torch, a, x, *, tile, hops, init, reverse):
@@ -210,12 +196,12 @@ def walk_reference(torch, a, x, *, tile, hops, init, reverse):
     return y
 
 
-def time_case(torch, lib, descs, tensors, runtime, reps=50):
+def time_case(torch, fn, bufs, tensors, runtime, reps=50):
     """Median time of the kernel call (on PyTorch's stream, so that no
     stream is created per call) against a device-to-device copy of the same
     bytes (read a and x, write y), both with CUDA events."""
     stream = torch.cuda.current_stream()
-    runtime.swr_runtime_set_stream(ctypes.c_void_p(stream.cuda_stream))
+    runtime.set_stream(stream.cuda_stream)
     nbytes = sum(t.numel() * t.element_size() for t in tensors)
     src = torch.empty(nbytes // 2, dtype=torch.uint8, device="cuda")
     dst = torch.empty_like(src)
@@ -233,10 +219,9 @@ def time_case(torch, lib, descs, tensors, runtime, reps=50):
             times.append(start.elapsed_time(end))
         return sorted(times)[len(times) // 2]
 
-    args = [ctypes.byref(d) for d in descs]
-    t_kernel = timed(lambda: lib._mlir_ciface_scan(*args))
+    t_kernel = timed(lambda: fn(*bufs))
     t_copy = timed(lambda: dst.copy_(src))
-    runtime.swr_runtime_set_stream(None)
+    runtime.set_stream(None)
     return (f"| {t_kernel * 1e3:.1f} us, copy of the same bytes {t_copy * 1e3:.1f} us: "
             f"{100 * t_copy / t_kernel:.0f}% of copy")
 
@@ -249,11 +234,11 @@ def run(args):
                                     "python"))
     from swr.cpu_runner import check_close
     from swr.reference import scan_reference
+    from swr.runtime import Runtime, SwrError
 
     with open(os.path.join(args.dir, "cases.json")) as f:
         suite = json.load(f)
-    runtime = ctypes.CDLL(args.runtime, mode=ctypes.RTLD_GLOBAL)
-    runtime.swr_runtime_last_error.restype = ctypes.c_char_p
+    runtime = Runtime(args.runtime)
     dev = torch.device("cuda")
     tdt = {"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16}
 
@@ -290,33 +275,37 @@ def run(args):
         x_t = xs.to(tdt[c["x"]]).contiguous()
         h_t = h0.to(tdt[c["a"]]).contiguous()
         y_t = torch.full((b, h, d, n), float("nan"), dtype=tdt[c["y"]], device=dev)
-        lib = ctypes.CDLL(os.path.abspath(os.path.join(args.dir, c["name"] + ".so")))
-        descs = [descriptor(a_t), descriptor(x_t)] + ([descriptor(h_t)] if c["init"] else []) + \
-            [descriptor(y_t)]
-        runtime.swr_runtime_clear_error()
+        fn = runtime.load(os.path.join(args.dir, c["name"] + ".so"))["scan"]
+        bufs = [buffer_of(a_t, c["a"]), buffer_of(x_t, c["x"])] + \
+            ([buffer_of(h_t, c["a"])] if c["init"] else [])
+        runtime.lib.swr_runtime_clear_error()
         torch.cuda.synchronize()
-        if c.get("tensor"):
-            # The function allocates and returns y (unified memory).
-            result = descriptor(y_t)
-            lib._mlir_ciface_scan(ctypes.byref(result), *[ctypes.byref(dsc) for dsc in descs[:2]])
+        err = None
+        try:
+            if c.get("tensor"):
+                # The function allocates and returns y (unified memory).
+                result, = fn(*bufs)
+                raw = bytearray(b * h * d * n * DTYPES[c["y"]])
+                host = (ctypes.c_char * len(raw)).from_buffer(raw)
+                if runtime.lib.swr_cuda_copy_to_host(ctypes.addressof(host), result.data, len(raw)):
+                    raise SwrError(runtime.last_error())
+                y_t = torch.frombuffer(raw, dtype=tdt[c["y"]]).reshape(b, h, d, n).to(dev)
+                fn.artifact.release(result)
+            else:
+                bufs.append(buffer_of(y_t, c["y"]))
+                fn(*bufs)
             torch.cuda.synchronize()
-            count, width = b * h * d * n, DTYPES[c["y"]]
-            raw = (ctypes.c_uint8 * (count * width)).from_address(result.aligned)
-            y_t = torch.frombuffer(bytearray(raw), dtype=tdt[c["y"]]).reshape(b, h, d, n).to(dev)
-            runtime.mgpuMemFree(ctypes.c_void_p(result.allocated), None)
-        else:
-            lib._mlir_ciface_scan(*[ctypes.byref(dsc) for dsc in descs])
-        torch.cuda.synchronize()
-        err = runtime.swr_runtime_last_error()
+        except SwrError as e:
+            err = str(e)
         if args.no_check:  # Only run the kernels (e.g. under compute-sanitizer).
-            print(f"{'FAIL' if err else 'ran '} {c['name']}{': ' + err.decode() if err else ''}")
+            print(f"{'FAIL' if err else 'ran '} {c['name']}{': ' + err if err else ''}")
             failures += bool(err)
             continue
         timing = ""
         if args.time and not err and not c.get("tensor"):
-            timing = " " + time_case(torch, lib, descs, [a_t, x_t, y_t], runtime)
+            timing = " " + time_case(torch, fn, bufs, [a_t, x_t, y_t], runtime)
         if err:
-            print(f"FAIL {c['name']}: runtime error: {err.decode()}")
+            print(f"FAIL {c['name']}: runtime error: {err}")
             failures += 1
             continue
         # float64 reference from the stored (rounded) inputs.
@@ -349,9 +338,8 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     pb = sub.add_parser("build")
     pb.add_argument("--out", required=True)
-    pb.add_argument("--swr-opt", required=True)
-    pb.add_argument("--mlir-translate", required=True)
-    pb.add_argument("--clang", required=True)
+    pb.add_argument("--swr-compile", required=True)
+    pb.add_argument("--chip", default="sm_90a")
     pb.add_argument("--pipeline-options", default="")
     pb.add_argument("--only", help="comma-separated case names (default: all)")
     pr = sub.add_parser("run")

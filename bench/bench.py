@@ -1,0 +1,404 @@
+#!/usr/bin/env python3
+"""SWR on the GPU against the copy floor and the alternatives.
+
+Two phases, so that compiling (swr-compile: this machine) and measuring (a
+GPU with PyTorch and Triton: the device) can happen on different machines:
+
+  bench.py build --out DIR --swr-compile build/bin/swr-compile
+      one artifact per configuration (static shapes, memref form
+      `scan(a: [B,H,N], x: [B,H,D,N], y: [B,H,D,N])`, a, x, y of one dtype)
+      and DIR/configs.json;
+  bench.py run --dir DIR --runtime libswr_runtime.so [--json F] [--png F]
+      for every shape (B in {1, 4}, H = 128, D = 16, N in {4096, 8192,
+      32768}) and dtype (bf16, f32), in one process, times with CUDA events
+      (median of --reps, L2 flushed before each repetition by writing 256 MiB):
+        - copy: a device-to-device copy moving the same bytes as the scan
+          (reads (a + x + y) / 2 bytes and writes as many), the floor;
+        - swr: our kernels, hops 1 at tiles 16, 32, 64 and hops inf;
+        - torch: the same SWR (hops 1, tile 16) in PyTorch, eager and under
+          torch.compile, and the exact recurrence in eager PyTorch (tiles of
+          64, sequential carries);
+        - triton: the exact recurrence as a Triton tl.associative_scan kernel;
+        - flex: sliding-window attention (window 32, causal) with
+          torch.nn.attention.flex_attention at head dims 16 and 64, on
+          q, k, v of [B, H, N, head dim] (what a Phalanx layer replaces;
+          bf16 only);
+      checks every timed scan against float64 (a subset of rows, all
+      positions), and writes JSON, a PNG (GB/s and fraction of the copy
+      against N) and a table, printed last.
+
+GB/s is the scan's bytes (a + x + y) over the time, for every
+implementation (for FlexAttention: the bytes of the SWR layer it replaces).
+Fraction of copy = copy time / time.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+H, D = 128, 16
+SHAPES = [(b, n) for b in (1, 4) for n in (4096, 8192, 32768)]
+DTYPES = ("bf16", "f32")
+WINDOWS = [(1, 16), (1, 32), (1, 64), ("inf", 16)]
+BYTES = {"bf16": 2, "f32": 4}
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+
+
+def name_of(dtype, b, n, hops, tile):
+    return f"{dtype}_b{b}_n{n}_k{hops}_t{tile}"
+
+
+def module_for(dtype, b, n, hops, tile):
+    ta = f"memref<{b}x{H}x{n}x{dtype}>"
+    tx = f"memref<{b}x{H}x{D}x{n}x{dtype}>"
+    return (f"func.func @scan(%a: {ta}, %x: {tx}, %y: {tx}) {{\n"
+            f"  swr.scan <tile = {tile}, hops = {hops}> ins(%a, %x : {ta}, {tx}) outs(%y : {tx})\n"
+            f"  return\n}}\n")
+
+
+def build(args):
+    os.makedirs(args.out, exist_ok=True)
+    t0 = time.time()
+    configs = []
+    for dtype in DTYPES:
+        for b, n in SHAPES:
+            for hops, tile in WINDOWS:
+                name = name_of(dtype, b, n, hops, tile)
+                path = os.path.join(args.out, name)
+                with open(path + ".mlir", "w") as f:
+                    f.write(module_for(dtype, b, n, hops, tile))
+                cmd = [args.swr_compile, path + ".mlir", f"--target=cuda:{args.chip}",
+                       "-o", path + ".so"]
+                if args.pipeline_options:
+                    cmd.append(f"--pipeline-options={args.pipeline_options}")
+                r = subprocess.run(cmd, capture_output=True, text=True)
+                if r.returncode:
+                    sys.exit(f"error: {' '.join(cmd)}:\n{r.stderr}")
+                configs.append(dict(name=name, dtype=dtype, B=b, N=n, hops=hops, tile=tile))
+    with open(os.path.join(args.out, "configs.json"), "w") as f:
+        json.dump(dict(H=H, D=D, configs=configs, pipeline_options=args.pipeline_options), f,
+                  indent=1)
+    print(f"built {len(configs)} artifacts in {time.time() - t0:.1f} s under {args.out}")
+
+
+# ---------------------------------------------------------------------------
+# Device side
+# ---------------------------------------------------------------------------
+
+def torch_swr(a, x, tile, out_dtype):
+    """SWR with hops 1 in PyTorch (f32 arithmetic): tile-local scans from
+    zero, then each tile adds its gate prefix times the previous tile's
+    final local state. a: [B, H, N], x: [B, H, D, N]."""
+    import torch
+    b, h, d, n = x.shape
+    m = -(-n // tile)
+    pad = m * tile - n
+    af = torch.nn.functional.pad(a.float(), (0, pad), value=1.0).reshape(b, h, 1, m, tile)
+    xf = torch.nn.functional.pad(x.float(), (0, pad)).reshape(b, h, d, m, tile)
+    v = torch.zeros_like(xf[..., 0])
+    g = torch.ones_like(af[..., 0])
+    vs, gs = [], []
+    for t in range(tile):
+        v = af[..., t] * v + xf[..., t]
+        g = g * af[..., t]
+        vs.append(v)
+        gs.append(g)
+    v = torch.stack(vs, -1)
+    g = torch.stack(gs, -1)
+    carry = torch.nn.functional.pad(v[..., :-1, -1], (1, 0))  # previous tile's last state
+    y = v + g * carry[..., None]
+    return y.reshape(b, h, d, m * tile)[..., :n].to(out_dtype)
+
+
+def torch_exact(a, x, out_dtype, chunk=64):
+    """The exact recurrence in eager PyTorch: chunk-local scans, then the
+    carries chunk after chunk."""
+    import torch
+    b, h, d, n = x.shape
+    m = -(-n // chunk)
+    pad = m * chunk - n
+    af = torch.nn.functional.pad(a.float(), (0, pad), value=1.0).reshape(b, h, 1, m, chunk)
+    xf = torch.nn.functional.pad(x.float(), (0, pad)).reshape(b, h, d, m, chunk)
+    v = torch.empty_like(xf)
+    g = torch.empty_like(af)
+    cur_v = torch.zeros_like(xf[..., 0])
+    cur_g = torch.ones_like(af[..., 0])
+    for t in range(chunk):
+        cur_v = af[..., t] * cur_v + xf[..., t]
+        cur_g = cur_g * af[..., t]
+        v[..., t] = cur_v
+        g[..., t] = cur_g
+    carry = torch.zeros_like(v[..., 0])
+    for c in range(1, m):
+        carry[..., c] = v[..., c - 1, -1] + g[..., c - 1, -1] * carry[..., c - 1]
+    y = v + g * carry[..., None]
+    return y.reshape(b, h, d, m * chunk)[..., :n].to(out_dtype)
+
+
+def triton_exact(triton, tl):
+    @triton.jit
+    def combine(a1, x1, a2, x2):
+        return a1 * a2, a2 * x1 + x2
+
+    @triton.jit
+    def kernel(a_ptr, x_ptr, y_ptr, N, D, BLOCK: tl.constexpr):
+        row = tl.program_id(0).to(tl.int64)
+        bh = row // D
+        carry = 0.0
+        for start in range(0, N, BLOCK):
+            offs = start + tl.arange(0, BLOCK)
+            mask = offs < N
+            a = tl.load(a_ptr + bh * N + offs, mask=mask, other=1.0).to(tl.float32)
+            x = tl.load(x_ptr + row * N + offs, mask=mask, other=0.0).to(tl.float32)
+            ga, gx = tl.associative_scan((a, x), 0, combine)
+            y = gx + ga * carry
+            tl.store(y_ptr + row * N + offs, y.to(y_ptr.dtype.element_ty), mask=mask)
+            carry = tl.sum(tl.where(tl.arange(0, BLOCK) == BLOCK - 1, y, 0.0))
+
+    def run(a, x, y):
+        b, h, d, n = x.shape
+        kernel[(b * h * d,)](a, x, y, n, d, BLOCK=1024, num_warps=4)
+
+    return run
+
+
+def exact_reference(np, a, x):
+    """float64, sequential: y_t = a_t y_{t-1} + x_t over rows."""
+    y = np.empty_like(x)
+    s = np.zeros(x.shape[0])
+    for t in range(x.shape[1]):
+        s = a[:, t] * s + x[:, t]
+        y[:, t] = s
+    return y
+
+
+def window_reference(np, a, x, tile, hops):
+    """float64, per tile: the recurrence restarted at the first position of
+    the tile's window (hops tiles back), all tiles at once."""
+    r, n = x.shape
+    m = -(-n // tile)
+    c = np.arange(m)
+    y = np.full_like(x, np.nan)
+    acc = np.zeros((r, m))
+    for i in range((hops + 1) * tile):
+        p = tile * (c - hops) + i
+        valid = (p >= 0) & (p < n)
+        pc = np.clip(p, 0, n - 1)
+        first = p == np.maximum(tile * (c - hops), 0)
+        acc = np.where(first[None], x[:, pc], np.where(valid[None], a[:, pc] * acc + x[:, pc], acc))
+        mine = valid & (p >= tile * c)
+        y[:, pc[mine]] = acc[:, mine]
+    return y
+
+
+def run(args):
+    import numpy as np
+    import torch
+    from swr.cpu_runner import check_close
+    from swr.reference import scan_reference
+    from swr.runtime import Runtime, buffer
+
+    with open(os.path.join(args.dir, "configs.json")) as f:
+        setup = json.load(f)
+    runtime = Runtime(args.runtime)
+    dev = torch.device("cuda")
+    tdt = {"bf16": torch.bfloat16, "f32": torch.float32}
+    torch.manual_seed(0)
+
+    # The float64 references against the formula first.
+    g = np.random.default_rng(1)
+    a = g.uniform(0, 1, (3, 45))
+    x = g.uniform(-1, 1, (3, 45))
+    for tile, hops in ((4, 1), (16, 1), (8, 2), (5, 0)):
+        want = scan_reference(a[:, None, None], x[:, None, None], tile=tile, hops=hops)[:, 0, 0]
+        assert np.allclose(window_reference(np, a, x, tile, hops), want, rtol=1e-12, atol=1e-12)
+    want = scan_reference(a[:, None, None], x[:, None, None], tile=4, hops=float("inf"))[:, 0, 0]
+    assert np.allclose(exact_reference(np, a, x), want, rtol=1e-12, atol=1e-12)
+
+    try:
+        import triton
+        import triton.language as tl
+        triton_run = triton_exact(triton, tl)
+    except Exception as e:  # noqa: BLE001 - report and go on without it
+        print(f"note: no Triton ({e})")
+        triton_run = None
+    try:
+        from torch.nn.attention.flex_attention import create_block_mask, flex_attention
+        flex = torch.compile(flex_attention, dynamic=False)
+    except Exception as e:  # noqa: BLE001
+        print(f"note: no FlexAttention ({e})")
+        flex = None
+    compiled_swr = torch.compile(torch_swr, dynamic=False)
+
+    flush = torch.empty(256 << 20, dtype=torch.uint8, device=dev)
+    stream = torch.cuda.current_stream()
+
+    def timed(fn, reps=args.reps):
+        fn()  # warm-up (and compilation)
+        torch.cuda.synchronize()
+        times = []
+        for _ in range(reps):
+            flush.zero_()
+            start = torch.cuda.Event(enable_timing=True)
+            end = torch.cuda.Event(enable_timing=True)
+            start.record()
+            fn()
+            end.record()
+            end.synchronize()
+            times.append(start.elapsed_time(end) * 1e3)
+        return sorted(times)[len(times) // 2]
+
+    rows = []
+    rng = np.random.default_rng(0)
+
+    def check(y, a64, x64, sel, hops, tile, dtype):
+        got = y.reshape(-1, y.shape[-1])[sel].double().cpu().numpy()
+        if hops == "inf":
+            ref = exact_reference(np, a64, x64)
+            scale = exact_reference(np, np.abs(a64), np.abs(x64))
+        else:
+            ref = window_reference(np, a64, x64, tile, hops)
+            scale = window_reference(np, np.abs(a64), np.abs(x64), tile, hops)
+        return check_close(got, ref, scale, dtype)
+
+    runtime.set_stream(stream.cuda_stream)
+    for dtype in DTYPES:
+        for b, n in SHAPES:
+            t0 = time.time()
+            a_t = torch.rand((b, H, n), device=dev).clamp_(1e-3, 1 - 1e-3).to(tdt[dtype])
+            x_t = (torch.rand((b, H, D, n), device=dev) * 2 - 1).to(tdt[dtype])
+            y_t = torch.empty_like(x_t)
+            nbytes = (a_t.numel() + 2 * x_t.numel()) * BYTES[dtype]
+            src = torch.empty(nbytes // 2, dtype=torch.uint8, device=dev)
+            dst = torch.empty_like(src)
+            t_copy = timed(lambda: dst.copy_(src))
+            # A subset of rows for the float64 checks.
+            sel = np.unique(np.linspace(0, b * H * D - 1, 48).astype(np.int64))
+            x64 = x_t.reshape(-1, n)[sel].double().cpu().numpy()
+            a64 = a_t[:, :, None, :].expand(b, H, D, n).reshape(-1, n)[sel].double().cpu().numpy()
+
+            def record(impl, us, ok=None, summary="", **kw):
+                rows.append(dict(impl=impl, dtype=dtype, B=b, H=H, D=D, N=n, time_us=us,
+                                 copy_us=t_copy, frac_copy=t_copy / us,
+                                 gbps=nbytes / us / 1e3, ok=ok, check=summary, **kw))
+
+            record("copy", t_copy)
+            for c in setup["configs"]:
+                if (c["dtype"], c["B"], c["N"]) != (dtype, b, n):
+                    continue
+                fn = runtime.load(os.path.join(args.dir, c["name"] + ".so"))["scan"]
+                bufs = [buffer(a_t.data_ptr(), dtype, a_t.shape),
+                        buffer(x_t.data_ptr(), dtype, x_t.shape),
+                        buffer(y_t.data_ptr(), dtype, y_t.shape)]
+                y_t.fill_(float("nan"))
+                us = timed(lambda: fn(*bufs))
+                ok, summary = check(y_t, a64, x64, sel, c["hops"], c["tile"], dtype)
+                record(f"swr k={c['hops']} t={c['tile']}", us, ok, summary, hops=c["hops"],
+                       tile=c["tile"])
+            if not args.no_alternatives:
+                for impl, fn, hops in (
+                        ("torch eager k=1 t=16", lambda: torch_swr(a_t, x_t, 16, x_t.dtype), 1),
+                        ("torch.compile k=1 t=16",
+                         lambda: compiled_swr(a_t, x_t, 16, x_t.dtype), 1),
+                        ("torch eager k=inf", lambda: torch_exact(a_t, x_t, x_t.dtype), "inf")):
+                    out = fn()
+                    ok, summary = check(out, a64, x64, sel, hops, 16, dtype)
+                    record(impl, timed(fn, reps=max(3, args.reps // 5) if "eager k=inf" in impl
+                                       else args.reps), ok, summary)
+                if triton_run:
+                    y_t.fill_(float("nan"))
+                    us = timed(lambda: triton_run(a_t, x_t, y_t))
+                    ok, summary = check(y_t, a64, x64, sel, "inf", 16, dtype)
+                    record("triton scan k=inf", us, ok, summary)
+                if flex and dtype == "bf16":
+                    mask = create_block_mask(lambda bb, hh, q, kv: (q >= kv) & (q - kv < 32),
+                                             B=None, H=None, Q_LEN=n, KV_LEN=n, device=dev)
+                    for hd in (16, 64):
+                        q, k, v = (torch.randn(b, H, n, hd, device=dev, dtype=torch.bfloat16)
+                                   for _ in range(3))
+                        record(f"flex window 32 hd={hd}", timed(lambda: flex(q, k, v, block_mask=mask)))
+                        del q, k, v
+            print(f"{dtype} B={b} N={n}: done in {time.time() - t0:.1f} s", flush=True)
+            del a_t, x_t, y_t, src, dst
+            torch.cuda.empty_cache()
+    runtime.set_stream(None)
+
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(dict(device=torch.cuda.get_device_name(), rows=rows), f, indent=1)
+    if args.png:
+        plot(rows, args.png)
+    print_table(rows)
+    bad = [r for r in rows if r["ok"] is False]
+    for r in bad:
+        print(f"MISMATCH {r['impl']} {r['dtype']} B={r['B']} N={r['N']}: {r['check']}")
+    sys.exit(1 if bad else 0)
+
+
+def plot(rows, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("note: no matplotlib, no plot")
+        return
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    for col, dtype in enumerate(DTYPES):
+        for impl in dict.fromkeys(r["impl"] for r in rows if r["dtype"] == dtype):
+            pts = sorted((r["N"], r["gbps"], r["frac_copy"]) for r in rows
+                         if r["impl"] == impl and r["dtype"] == dtype and r["B"] == 4)
+            if not pts:
+                continue
+            ns, gb, fr = zip(*pts)
+            style = "-" if impl.startswith(("swr", "copy")) else "--"
+            axes[0][col].plot(ns, gb, style, marker="o", label=impl)
+            axes[1][col].plot(ns, fr, style, marker="o", label=impl)
+        axes[0][col].set_title(f"{dtype}, B=4, H={H}, D={D}: GB/s (scan bytes / time)")
+        axes[1][col].set_title(f"{dtype}: fraction of a copy of the same bytes")
+        for ax in (axes[0][col], axes[1][col]):
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("N")
+            ax.grid(True, alpha=0.3)
+        axes[1][col].set_yscale("log")
+    axes[0][1].legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"plot: {path}")
+
+
+def print_table(rows):
+    print(f"\n{'dtype':<5} {'B':>1} {'N':>6}  {'implementation':<24} {'us':>9} {'GB/s':>7} "
+          f"{'of copy':>8}  check")
+    for r in rows:
+        check = "" if r["ok"] is None else ("ok" if r["ok"] else "FAIL")
+        print(f"{r['dtype']:<5} {r['B']:>1} {r['N']:>6}  {r['impl']:<24} {r['time_us']:>9.1f} "
+              f"{r['gbps']:>7.0f} {100 * r['frac_copy']:>7.1f}%  {check}")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pb = sub.add_parser("build")
+    pb.add_argument("--out", required=True)
+    pb.add_argument("--swr-compile", required=True)
+    pb.add_argument("--chip", default="sm_90a")
+    pb.add_argument("--pipeline-options", default="")
+    pr = sub.add_parser("run")
+    pr.add_argument("--dir", required=True)
+    pr.add_argument("--runtime", required=True)
+    pr.add_argument("--json")
+    pr.add_argument("--png")
+    pr.add_argument("--reps", type=int, default=30)
+    pr.add_argument("--no-alternatives", action="store_true", help="only the copy and swr")
+    args = p.parse_args()
+    build(args) if args.cmd == "build" else run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""The ctypes bindings of libswr_runtime on a CPU artifact: signatures from
+the manifest, calls checked against the float64 reference, results that the
+function allocates, and every argument error as an SwrError.
+
+Needs SWR_COMPILE (the swr-compile binary) and SWR_RUNTIME (the path of
+libswr_runtime.so); skipped without them (test/python/runtime.test sets
+them)."""
+
+import ctypes
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from swr.dtypes import decode, encode  # noqa: E402
+from swr.reference import scan_reference  # noqa: E402
+from swr.runtime import Runtime, SwrError, buffer  # noqa: E402
+
+COMPILE, RUNTIME = os.environ.get("SWR_COMPILE"), os.environ.get("SWR_RUNTIME")
+pytestmark = pytest.mark.skipif(not (COMPILE and RUNTIME),
+                                reason="needs SWR_COMPILE and SWR_RUNTIME")
+
+MODULE = """
+func.func @scan(%a: tensor<2x3x?xf32>, %x: tensor<2x3x4x?xbf16>) -> tensor<2x3x4x?xf32> {
+  %c3 = arith.constant 3 : index
+  %n = tensor.dim %x, %c3 : tensor<2x3x4x?xbf16>
+  %e = tensor.empty(%n) : tensor<2x3x4x?xf32>
+  %y = swr.scan <tile = 4, hops = 1> reverse ins(%a, %x : tensor<2x3x?xf32>, tensor<2x3x4x?xbf16>)
+         outs(%e : tensor<2x3x4x?xf32>) -> tensor<2x3x4x?xf32>
+  return %y : tensor<2x3x4x?xf32>
+}
+func.func @dps(%a: memref<?x?x?xf32>, %x: memref<?x?x?x?xf32>, %y: memref<?x?x?x?xf16>) {
+  swr.scan <tile = 8, hops = inf> ins(%a, %x : memref<?x?x?xf32>, memref<?x?x?x?xf32>)
+    outs(%y : memref<?x?x?x?xf16>)
+  return
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def artifact(tmp_path_factory):
+    d = tmp_path_factory.mktemp("rt")
+    (d / "m.mlir").write_text(MODULE)
+    subprocess.run([COMPILE, str(d / "m.mlir"), "--target=cpu", "-o", str(d / "m.so")],
+                   check=True)
+    rt = Runtime(RUNTIME)
+    rt.lib.swr_runtime_set_verbose(0)
+    return rt.load(d / "m.so")
+
+
+def inputs(n, seed=0):
+    g = np.random.default_rng(seed)
+    a = g.uniform(0.5, 1.0, (2, 3, n)).astype(np.float32)
+    x = encode(g.uniform(-1, 1, (2, 3, 4, n)), "bf16")
+    return a, x
+
+
+def addr(array):
+    return array.ctypes.data_as(ctypes.c_void_p).value
+
+
+def test_signature(artifact):
+    assert artifact.target == "cpu" and not artifact.is_cuda
+    assert sorted(artifact.functions) == ["dps", "scan"]
+    assert repr(artifact["scan"].args[1]) == "tensor<2x3x4x?xbf16>"
+    assert [t.written for t in artifact["dps"].args] == [0, 0, 1]
+
+
+def test_tensor_result(artifact):
+    a, x = inputs(37)
+    y, = artifact["scan"](buffer(addr(a), "f32", a.shape), buffer(addr(x), "bf16", x.shape))
+    assert y.shape == x.shape and y.dtype_name == "f32" and y.allocation
+    got = np.ctypeslib.as_array(ctypes.cast(y.data, ctypes.POINTER(ctypes.c_float)),
+                                shape=x.shape).astype(np.float64)
+    artifact.release(y)
+    ref = scan_reference(a.astype(np.float64), decode(x, "bf16"), tile=4, hops=1, reverse=True)
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5)
+
+
+def test_memref_output(artifact):
+    a, x = inputs(50, seed=1)
+    x32 = decode(x, "bf16").astype(np.float32)
+    y = np.full(x.shape, np.nan, dtype=np.float16)
+    assert artifact["dps"](buffer(addr(a), "f32", a.shape), buffer(addr(x32), "f32", x.shape),
+                           buffer(addr(y), "f16", y.shape)) == []
+    ref = scan_reference(a.astype(np.float64), x32.astype(np.float64), tile=8, hops=float("inf"))
+    np.testing.assert_allclose(y.astype(np.float64), ref, rtol=2e-3, atol=2e-3)
+
+
+@pytest.mark.parametrize("case,message", [
+    ("dtype", "argument 1 of @scan: dtype f32 does not match the signature (tensor<2x3x4x?xbf16>)"),
+    ("rank", "argument 0 of @scan: rank 2 does not match the signature (tensor<2x3x?xf32>)"),
+    ("static", "argument 0 of @scan: dimension 1 is 5, the signature says tensor<2x3x?xf32>"),
+    ("dynamic", "dimension 3 of argument 1 is 37 but dimension 2 of argument 0 is 36; they must be "
+                "equal"),
+    ("count", "@scan takes 2 arguments and returns 1 results, got 1 and 1"),
+    ("null", "argument 0 of @scan: no data"),
+])
+def test_argument_errors(artifact, case, message):
+    a, x = inputs(37)
+    args = [buffer(addr(a), "f32", a.shape), buffer(addr(x), "bf16", x.shape)]
+    if case == "dtype":
+        args[1] = buffer(addr(x), "f32", x.shape)
+    elif case == "rank":
+        args[0] = buffer(addr(a), "f32", (2, 111))
+    elif case == "static":
+        args[0] = buffer(addr(a), "f32", (2, 5, 7))
+    elif case == "dynamic":
+        args[0] = buffer(addr(a), "f32", (2, 3, 36))
+    elif case == "count":
+        args = args[:1]
+    elif case == "null":
+        args[0] = buffer(None, "f32", a.shape)
+    artifact.runtime.lib.swr_runtime_clear_error()
+    with pytest.raises(SwrError) as e:
+        artifact["scan"](*args)
+    assert str(e.value) == message
+
+
+def test_bad_artifacts(artifact, tmp_path):
+    rt = artifact.runtime
+    (tmp_path / "text.so").write_text("not a library")
+    with pytest.raises(SwrError, match="cannot load artifact"):
+        rt.load(tmp_path / "text.so")
+    with pytest.raises(SwrError, match="no function 'nope' in the artifact"):
+        artifact["nope"]

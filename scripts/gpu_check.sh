@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs, on a machine with an NVIDIA GPU, PyTorch and the CUDA toolkit's
+# compute-sanitizer, everything that needs the GPU, from artifacts compiled
+# elsewhere by scripts/gpu_prepare.sh (which needs no GPU):
+#   1. the GPU suite (82 cases against float64), through the runtime API;
+#   2. swr-run --device=cuda on .npy files against the CPU artifacts' outputs;
+#   3. compute-sanitizer memcheck, racecheck and synccheck on a subset;
+#   4. the benchmark (bench/bench.py; --quick: our kernels and the copy only).
+# Logs and JSON go to $OUT (default build/gpu-results). Exit status: non-zero
+# if any check failed.
+# Usage: scripts/gpu_check.sh [--quick | --bench-only | --no-bench]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-build/gpu-results}
+mkdir -p "$OUT"
+export LD_LIBRARY_PATH=$PWD/build/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+RT=build/lib/libswr_runtime.so
+PY=${PYTHON:-python3}
+MODE=${1:-}
+status=0
+step() { echo "== $*"; }
+
+nvidia-smi -L
+if [ "$MODE" != "--bench-only" ]; then
+  step "GPU suite"
+  $PY test/Integration/GPU/gpu_suite.py run --dir build/gpu-suite --runtime $RT \
+    --json "$OUT/suite.json" > "$OUT/suite.log" 2>&1 || status=1
+  grep -E "^FAIL|GPU cases passed|walk reference" "$OUT/suite.log"
+
+  step "swr-run on the GPU against the CPU"
+  $PY test/Integration/GPU/aot_check.py verify --dir build/aot-check \
+    --swr-run build/bin/swr-run > "$OUT/aot.log" 2>&1 || status=1
+  cat "$OUT/aot.log"
+
+  # Small and odd shapes, every window, both dtypes, reverse, init, tensors.
+  SUBSET=$($PY -c "
+import json; s = json.load(open('build/gpu-suite/cases.json'))
+print(','.join(c['name'] for c in s['cases'] if c['shape'] in ('odd', 'tiny'))[:400].rsplit(',', 1)[0])")
+  for tool in memcheck racecheck synccheck; do
+    step "compute-sanitizer --tool $tool (suite subset)"
+    compute-sanitizer --tool $tool --error-exitcode 9 $PY test/Integration/GPU/gpu_suite.py run \
+      --dir build/gpu-suite --runtime $RT --no-check --only "$SUBSET" > "$OUT/sanitizer-$tool.log" 2>&1 \
+      || status=1
+    grep -E "ERROR SUMMARY|RACECHECK SUMMARY|cases passed" "$OUT/sanitizer-$tool.log" | tail -2
+  done
+  step "compute-sanitizer --tool memcheck swr-run"
+  compute-sanitizer --tool memcheck --error-exitcode 9 build/bin/swr-run \
+    build/aot-check/memref_f32_inf_rev.cuda.so --device=cuda \
+    --input=@build/aot-check/memref_f32_inf_rev_a.npy --input=@build/aot-check/memref_f32_inf_rev_x.npy \
+    --input=1x2x8x4097xf32 --output=@"$OUT/sanitized.npy" > "$OUT/sanitizer-swr-run.log" 2>&1 || status=1
+  grep "ERROR SUMMARY" "$OUT/sanitizer-swr-run.log"
+fi
+
+if [ "$MODE" != "--no-bench" ]; then
+  step "benchmark"
+  extra=()
+  [ "$MODE" = "--quick" ] && extra=(--no-alternatives --reps 20)
+  $PY bench/bench.py run --dir build/bench --runtime $RT --json "$OUT/bench.json" \
+    --png "$OUT/bench.png" "${extra[@]}" 2>&1 | tee "$OUT/bench.log" | grep -v "^note" || status=1
+fi
+exit $status

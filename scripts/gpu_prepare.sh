@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Compiles, on this machine (no GPU needed; ptxas from a CUDA toolkit), the
+# artifacts that scripts/gpu_check.sh runs on a GPU machine: the GPU suite
+# (build/gpu-suite), the swr-run cases and their CPU outputs
+# (build/aot-check) and the benchmark (build/bench). Copy build/lib,
+# build/bin/swr-run and those directories (with the source tree) there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=/usr/bin/python3
+scripts/build.sh --no-demo
+$PY test/Integration/GPU/gpu_suite.py build --out build/gpu-suite --swr-compile build/bin/swr-compile
+$PY test/Integration/GPU/aot_check.py prepare --out build/aot-check \
+  --swr-compile build/bin/swr-compile --swr-run build/bin/swr-run
+$PY bench/bench.py build --out build/bench --swr-compile build/bin/swr-compile "$@"
