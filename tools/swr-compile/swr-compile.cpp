@@ -351,9 +351,13 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine() {
     llvm::errs() << "swr-compile: error: " << error << "\n";
     return nullptr;
   }
+  // Constructors (which register the CUDA kernels) in .init_array, which
+  // the dynamic loader runs; .ctors would need crtbegin.o.
+  llvm::TargetOptions options;
+  options.UseInitArray = true;
   // A generic CPU, so that artifacts run on any machine of this kind.
   return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
-      triple, "generic", "", llvm::TargetOptions(), llvm::Reloc::PIC_,
+      triple, "generic", "", options, llvm::Reloc::PIC_,
       std::nullopt, llvm::CodeGenOptLevel::Default));
 }
 
