@@ -207,6 +207,10 @@ def run(args):
         setup = json.load(f)
     runtime = Runtime(args.runtime)
     dev = torch.device("cuda")
+    # Every shape compiles its own torch.compile and FlexAttention kernels;
+    # past dynamo's default limit of 8 it would silently run them eagerly.
+    torch._dynamo.config.recompile_limit = 1000
+    torch._dynamo.config.accumulated_recompile_limit = 10000
     tdt = {"bf16": torch.bfloat16, "f32": torch.float32}
     torch.manual_seed(0)
 
