@@ -1,0 +1,86 @@
+/* A stand-in for libcuda.so.1, so that CI (no GPU) exercises the runtime's
+ * CUDA host path: memory is host memory, kernels do not run, events report
+ * 0.5 ms. FAKE_CUDA_FAIL=nodevice|alloc|module|launch makes that step fail
+ * with the error the real driver returns; built with -DFAKE_OLD_DRIVER it
+ * lacks an entry point, like a driver older than the runtime needs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int CUresult;
+enum {
+  kOutOfMemory = 2,
+  kNoDevice = 100,
+  kNoBinaryForGpu = 209,
+  kLaunchFailed = 719,
+};
+
+static int failing(const char *step) {
+  const char *fail = getenv("FAKE_CUDA_FAIL");
+  return fail && strcmp(fail, step) == 0;
+}
+
+CUresult cuInit(unsigned flags) { return failing("nodevice") ? kNoDevice : 0; }
+CUresult cuDeviceGet(int *device, int ordinal) { *device = 0; return 0; }
+CUresult cuDevicePrimaryCtxRetain(void **ctx, int device) { *ctx = (void *)1; return 0; }
+CUresult cuCtxSetCurrent(void *ctx) { return 0; }
+CUresult cuModuleLoadData(void **module, const void *image) {
+  *module = (void *)2;
+  return failing("module") ? kNoBinaryForGpu : 0;
+}
+CUresult cuModuleUnload(void *module) { return 0; }
+CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
+  *function = (void *)3;
+  return 0;
+}
+CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
+                        unsigned by, unsigned bz, unsigned smem, void *stream, void **params,
+                        void **extra) {
+  if (getenv("FAKE_CUDA_TRACE"))
+    fprintf(stderr, "fake: launch grid %u block %u\n", gx, bx);
+  return failing("launch") ? kLaunchFailed : 0;
+}
+CUresult cuStreamCreate(void **stream, unsigned flags) { *stream = malloc(1); return 0; }
+CUresult cuStreamSynchronize(void *stream) { return 0; }
+CUresult cuStreamDestroy_v2(void *stream) { free(stream); return 0; }
+CUresult cuMemAllocManaged(void **p, size_t n, unsigned flags) {
+  *p = failing("alloc") ? NULL : calloc(n, 1);
+  return *p ? 0 : kOutOfMemory;
+}
+CUresult cuMemAlloc_v2(void **p, size_t n) { return cuMemAllocManaged(p, n, 0); }
+CUresult cuMemFree_v2(void *p) { free(p); return 0; }
+CUresult cuMemcpyHtoDAsync_v2(void *d, const void *s, size_t n, void *st) {
+  memcpy(d, s, n);
+  return 0;
+}
+CUresult cuMemcpyDtoHAsync_v2(void *d, const void *s, size_t n, void *st) {
+  memcpy(d, s, n);
+  return 0;
+}
+#ifndef FAKE_OLD_DRIVER
+CUresult cuPointerGetAttribute(void *result, int attribute, void *pointer) {
+  *(unsigned *)result = 2; /* CU_MEMORYTYPE_DEVICE */
+  return 0;
+}
+#endif
+CUresult cuEventCreate(void **event, unsigned flags) { *event = malloc(1); return 0; }
+CUresult cuEventRecord(void *event, void *stream) { return 0; }
+CUresult cuEventElapsedTime(float *ms, void *start, void *end) { *ms = 0.5f; return 0; }
+CUresult cuEventSynchronize(void *event) { return 0; }
+CUresult cuEventDestroy_v2(void *event) { free(event); return 0; }
+CUresult cuGetErrorName(CUresult r, const char **name) {
+  *name = r == kOutOfMemory      ? "CUDA_ERROR_OUT_OF_MEMORY"
+          : r == kNoDevice       ? "CUDA_ERROR_NO_DEVICE"
+          : r == kNoBinaryForGpu ? "CUDA_ERROR_NO_BINARY_FOR_GPU"
+          : r == kLaunchFailed   ? "CUDA_ERROR_LAUNCH_FAILED"
+                                 : "CUDA_ERROR_UNKNOWN";
+  return 0;
+}
+CUresult cuGetErrorString(CUresult r, const char **text) {
+  *text = r == kOutOfMemory      ? "out of memory"
+          : r == kNoDevice       ? "no CUDA-capable device is detected"
+          : r == kNoBinaryForGpu ? "no kernel image is available for execution on the device"
+          : r == kLaunchFailed   ? "unspecified launch failure"
+                                 : "unknown error";
+  return 0;
+}
