@@ -8,7 +8,7 @@
 //   swr-opt examples/phalanx_swr_gpu.mlir --swr-cuda-pipeline=format=isa
 //
 // Each scan becomes one kernel launch (convert-swr-to-gpu); the host code
-// calls the mgpu* functions of libswr_cuda_runtime.
+// calls the mgpu* functions of libswr_runtime.
 func.func @phalanx_forward(%a: memref<?x?x?xbf16>, %x: memref<?x?x?x?xbf16>,
                            %y: memref<?x?x?x?xbf16>)
     attributes {llvm.emit_c_interface} {
