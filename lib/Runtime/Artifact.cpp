@@ -50,9 +50,9 @@ bool validDtype(swr_dtype dtype) { return dtype >= 0 && dtype < kNumDtypes; }
 std::string typeString(const swr_type &type) {
   std::string text = type.is_memref ? "memref<" : "tensor<";
   for (int i = 0; i < type.rank; ++i)
-    text += (type.sizes[i] < 0 ? std::string("?")
-                               : std::to_string(type.sizes[i])) +
-            "x";
+    text +=
+        (type.sizes[i] < 0 ? std::string("?") : std::to_string(type.sizes[i])) +
+        "x";
   return text + kDtypeNames[type.dtype] + ">";
 }
 
@@ -183,8 +183,8 @@ bool checkBuffer(const swr_buffer &buffer, const swr_type &type,
     if (buffer.sizes[i] < 0 ||
         (type.sizes[i] >= 0 && buffer.sizes[i] != type.sizes[i])) {
       recordError(what + ": dimension " + std::to_string(i) + " is " +
-                  std::to_string(buffer.sizes[i]) +
-                  ", the signature says " + typeString(type));
+                  std::to_string(buffer.sizes[i]) + ", the signature says " +
+                  typeString(type));
       return false;
     }
   }
@@ -230,10 +230,10 @@ swr_artifact *swr_artifact_load(const char *path) {
   artifact->library = library;
   auto *text =
       static_cast<const char *>(dlsym(library, swr::manifest::kSymbol));
-  std::string error =
-      text ? parseManifest(text, *artifact)
-           : std::string("it has no ") + swr::manifest::kSymbol +
-                 " (not made by swr-compile?)";
+  std::string error = text
+                          ? parseManifest(text, *artifact)
+                          : std::string("it has no ") + swr::manifest::kSymbol +
+                                " (not made by swr-compile?)";
   for (auto &function : artifact->functions) {
     if (!error.empty())
       break;
@@ -285,8 +285,9 @@ const swr_function *swr_artifact_lookup(const swr_artifact *artifact,
       return function.get();
     names += (names.empty() ? "" : ", ") + function->name;
   }
-  recordError(std::string("no function '") + name + "' in the artifact (it has: " +
-              (names.empty() ? "none" : names) + ")");
+  recordError(std::string("no function '") + name +
+              "' in the artifact (it has: " + (names.empty() ? "none" : names) +
+              ")");
   return nullptr;
 }
 
@@ -337,11 +338,10 @@ int swr_function_call(const swr_function *function, const swr_buffer *args,
   const std::string &name = function->name;
   if (numArgs != swr_function_num_args(function) ||
       numResults != swr_function_num_results(function)) {
-    recordError("@" + name + " takes " +
-                std::to_string(function->args.size()) + " arguments and " +
-                "returns " + std::to_string(function->results.size()) +
-                " results, got " + std::to_string(numArgs) + " and " +
-                std::to_string(numResults));
+    recordError("@" + name + " takes " + std::to_string(function->args.size()) +
+                " arguments and " + "returns " +
+                std::to_string(function->results.size()) + " results, got " +
+                std::to_string(numArgs) + " and " + std::to_string(numResults));
     return -1;
   }
   bool cuda = swr_artifact_is_cuda(function->artifact);
@@ -362,12 +362,11 @@ int swr_function_call(const swr_function *function, const swr_buffer *args,
     int64_t a = args[lhs.first].sizes[lhs.second];
     int64_t b = args[rhs.first].sizes[rhs.second];
     if (a != b) {
-      recordError("dimension " + std::to_string(lhs.second) +
-                  " of argument " + std::to_string(lhs.first) + " is " +
-                  std::to_string(a) + " but dimension " +
-                  std::to_string(rhs.second) + " of argument " +
-                  std::to_string(rhs.first) + " is " + std::to_string(b) +
-                  "; they must be equal");
+      recordError("dimension " + std::to_string(lhs.second) + " of argument " +
+                  std::to_string(lhs.first) + " is " + std::to_string(a) +
+                  " but dimension " + std::to_string(rhs.second) +
+                  " of argument " + std::to_string(rhs.first) + " is " +
+                  std::to_string(b) + "; they must be equal");
       return -1;
     }
   }

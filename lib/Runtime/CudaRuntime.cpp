@@ -296,11 +296,11 @@ void swr_cuda_free(void *pointer) { mgpuMemFree(pointer, nullptr); }
 int swr_cuda_copy_to_device(void *device, const void *host, size_t bytes) {
   const Driver *d = context();
   return d &&
-                 check(d,
-                       d->cuMemcpyHtoDAsync(
-                           reinterpret_cast<CUdeviceptr>(device), host, bytes,
-                           userStream),
-                       "cuMemcpyHtoDAsync") &&
+                 check(
+                     d,
+                     d->cuMemcpyHtoDAsync(reinterpret_cast<CUdeviceptr>(device),
+                                          host, bytes, userStream),
+                     "cuMemcpyHtoDAsync") &&
                  check(d, d->cuStreamSynchronize(userStream),
                        "cuStreamSynchronize")
              ? 0

@@ -1,4 +1,5 @@
-//===- Internal.h - shared pieces of the swr runtime -------------*- C++ -*-===//
+//===- Internal.h - shared pieces of the swr runtime -------------*- C++
+//-*-===//
 //
 // Part of the swr project: sliding window recurrences in MLIR.
 //

@@ -60,9 +60,8 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFilename(cl::Positional,
-                                          cl::desc("<input .mlir>"),
-                                          cl::init("-"));
+static cl::opt<std::string>
+    inputFilename(cl::Positional, cl::desc("<input .mlir>"), cl::init("-"));
 static cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
                                            cl::value_desc("file"),
                                            cl::Required);
@@ -76,13 +75,13 @@ static cl::opt<std::string> pipelineOptions(
              "swr-cuda-pipeline), e.g. \"warps-per-block=8\""),
     cl::init(""));
 enum class Emit { Library, LLVMDialect, LLVMIR };
-static cl::opt<Emit> emit(
-    "emit", cl::desc("What to write"), cl::init(Emit::Library),
-    cl::values(clEnumValN(Emit::Library, "lib", "the shared library"),
-               clEnumValN(Emit::LLVMDialect, "mlir",
-                          "the module after the pipeline (LLVM dialect)"),
-               clEnumValN(Emit::LLVMIR, "llvm",
-                          "LLVM IR with entry points and manifest")));
+static cl::opt<Emit>
+    emit("emit", cl::desc("What to write"), cl::init(Emit::Library),
+         cl::values(clEnumValN(Emit::Library, "lib", "the shared library"),
+                    clEnumValN(Emit::LLVMDialect, "mlir",
+                               "the module after the pipeline (LLVM dialect)"),
+                    clEnumValN(Emit::LLVMIR, "llvm",
+                               "LLVM IR with entry points and manifest")));
 static cl::opt<unsigned> optLevel("O", cl::desc("Host code optimization level"),
                                   cl::init(2), cl::Prefix);
 static cl::opt<std::string> linker("linker",
@@ -166,8 +165,7 @@ FailureOr<std::string> manifestType(func::FuncOp func, Type type,
     return func.emitError() << "public function @" << func.getSymName() << ": "
                             << what << " has type " << type << ", but " << why;
   };
-  if (!shaped || !shaped.hasRank() ||
-      !(isa<RankedTensorType>(type) || memref))
+  if (!shaped || !shaped.hasRank() || !(isa<RankedTensorType>(type) || memref))
     return fail("artifacts take and return ranked tensors or memrefs");
   std::optional<std::string> dtype = dtypeName(shaped.getElementType());
   if (!dtype)
@@ -324,8 +322,8 @@ LogicalResult addEntryPoints(llvm::Module &module, ArrayRef<std::string> names,
     }
     auto *entry = llvm::Function::Create(
         llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptr}, false),
-        llvm::GlobalValue::ExternalLinkage, ::swr::manifest::kEntryPrefix + name,
-        module);
+        llvm::GlobalValue::ExternalLinkage,
+        ::swr::manifest::kEntryPrefix + name, module);
     llvm::IRBuilder<> builder(
         llvm::BasicBlock::Create(context, "entry", entry));
     SmallVector<llvm::Value *> args;
@@ -346,7 +344,8 @@ LogicalResult addEntryPoints(llvm::Module &module, ArrayRef<std::string> names,
 std::unique_ptr<llvm::TargetMachine> hostTargetMachine() {
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target) {
     llvm::errs() << "swr-compile: error: " << error << "\n";
     return nullptr;
@@ -357,8 +356,8 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine() {
   options.UseInitArray = true;
   // A generic CPU, so that artifacts run on any machine of this kind.
   return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
-      triple, "generic", "", options, llvm::Reloc::PIC_,
-      std::nullopt, llvm::CodeGenOptLevel::Default));
+      triple, "generic", "", options, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Default));
 }
 
 LogicalResult emitObject(llvm::Module &module, llvm::TargetMachine &machine,
@@ -425,8 +424,7 @@ int main(int argc, char **argv) {
 
   // Parse and verify separately, to name the stage that fails.
   ParserConfig config(&context, /*verifyAfterParse=*/false);
-  OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(sourceMgr, config);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, config);
   if (!module)
     return stageFailed("parse", "");
   if (failed(verify(*module)))
@@ -449,8 +447,7 @@ int main(int argc, char **argv) {
     auto options =
         mlir::swr::CpuPipelineOptions::createFromString(target->options);
     if (!options)
-      return stageFailed("parsing --pipeline-options for swr-cpu-pipeline",
-                         "");
+      return stageFailed("parsing --pipeline-options for swr-cpu-pipeline", "");
     mlir::swr::buildCpuPipeline(pm, *options);
   }
   if (failed(pm.run(*module)))
@@ -485,11 +482,11 @@ int main(int argc, char **argv) {
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
   if (emit == Emit::LLVMIR)
-    return writeOutput([&](raw_ostream &os) { llvmModule->print(os, nullptr); });
+    return writeOutput(
+        [&](raw_ostream &os) { llvmModule->print(os, nullptr); });
 
-  if (llvm::Error err =
-          makeOptimizingTransformer(optLevel, 0, machine.get())(
-              llvmModule.get())) {
+  if (llvm::Error err = makeOptimizingTransformer(optLevel, 0, machine.get())(
+          llvmModule.get())) {
     llvm::errs() << "swr-compile: error: " << toString(std::move(err)) << "\n";
     return stageFailed("LLVM optimization", "");
   }
@@ -510,8 +507,8 @@ int main(int argc, char **argv) {
       // f16/bf16 conversions of generic x86-64 code.
       SWR_COMPILER_RT_BUILTINS};
   std::string linkError;
-  int status = llvm::sys::ExecuteAndWait(linker, linkArgs, std::nullopt, {},
-                                         0, 0, &linkError);
+  int status = llvm::sys::ExecuteAndWait(linker, linkArgs, std::nullopt, {}, 0,
+                                         0, &linkError);
   if (status != 0) {
     removeObject.releaseFile(); // The reproducer needs it.
     if (!linkError.empty())

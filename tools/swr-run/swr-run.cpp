@@ -173,8 +173,8 @@ Array readNpy(const std::string &path) {
   size_t bytes = array.count() * swr_dtype_size(array.dtype);
   size_t payload = data.size() - headerStart - headerLen;
   if (payload != bytes)
-    corrupt("the header says " + shapeString(array.shape, array.dtype) +
-            " = " + std::to_string(bytes) + " bytes, the file has " +
+    corrupt("the header says " + shapeString(array.shape, array.dtype) + " = " +
+            std::to_string(bytes) + " bytes, the file has " +
             std::to_string(payload));
   array.bytes.assign(data.begin() + headerStart + headerLen, data.end());
   return array;
@@ -190,15 +190,21 @@ void writeNpy(const std::string &path, const Array &array) {
   else if (!array.shape.empty())
     shape.resize(shape.size() - 1);
   std::string header = std::string("{'descr': '") + descrs[array.dtype] +
-                       "', 'fortran_order': False, 'shape': (" + shape +
-                       "), }";
+                       "', 'fortran_order': False, 'shape': (" + shape + "), }";
   // Magic, version 1.0, 2-byte length, header padded to 64 bytes with '\n'.
   size_t total = (10 + header.size() + 1 + 63) / 64 * 64;
   header.append(total - 10 - header.size() - 1, ' ');
   header += '\n';
   std::ofstream file(path, std::ios::binary);
   uint16_t len = static_cast<uint16_t>(header.size());
-  char preamble[10] = {'\x93', 'N', 'U', 'M', 'P', 'Y', 1, 0,
+  char preamble[10] = {'\x93',
+                       'N',
+                       'U',
+                       'M',
+                       'P',
+                       'Y',
+                       1,
+                       0,
                        static_cast<char>(len & 0xff),
                        static_cast<char>(len >> 8)};
   file.write(preamble, 10);
@@ -262,10 +268,10 @@ double elementAsDouble(const Array &array, int64_t index) {
     uint16_t bits;
     std::memcpy(&bits, at, 2);
     int exponent = (bits >> 10) & 0x1f, mantissa = bits & 0x3ff;
-    double magnitude =
-        exponent == 0    ? std::ldexp(mantissa, -24)
-        : exponent == 31 ? (mantissa ? NAN : INFINITY)
-                         : std::ldexp(mantissa | 0x400, exponent - 25);
+    double magnitude = exponent == 0 ? std::ldexp(mantissa, -24)
+                       : exponent == 31
+                           ? (mantissa ? NAN : INFINITY)
+                           : std::ldexp(mantissa | 0x400, exponent - 25);
     return bits & 0x8000 ? -magnitude : magnitude;
   }
   }
@@ -329,8 +335,8 @@ Options parseOptions(int argc, char **argv) {
     } else if (options.artifact.empty()) {
       options.artifact = arg;
     } else {
-      fail("more than one artifact given ('" + options.artifact + "', '" +
-           arg + "')");
+      fail("more than one artifact given ('" + options.artifact + "', '" + arg +
+           "')");
     }
   }
   if (options.artifact.empty())
@@ -386,8 +392,8 @@ int main(int argc, char **argv) {
            std::to_string(swr_artifact_num_functions(artifact)) +
            " functions; choose one with --function=NAME");
     function = swr_artifact_function(artifact, 0);
-  } else if (!(function = swr_artifact_lookup(artifact,
-                                              options.function.c_str()))) {
+  } else if (!(function =
+                   swr_artifact_lookup(artifact, options.function.c_str()))) {
     fail(runtimeError());
   }
   std::string name = std::string("@") + swr_function_name(function);
@@ -413,9 +419,8 @@ int main(int argc, char **argv) {
       fail(spec.substr(spec[0] == '@') + ": " + runtimeError());
     if (cuda && arg.host.count()) {
       arg.data = swr_cuda_alloc(arg.host.bytes.size());
-      if (!arg.data ||
-          swr_cuda_copy_to_device(arg.data, arg.host.bytes.data(),
-                                  arg.host.bytes.size()))
+      if (!arg.data || swr_cuda_copy_to_device(arg.data, arg.host.bytes.data(),
+                                               arg.host.bytes.size()))
         fail("cannot place " + spec + " on the GPU: " + runtimeError());
       arg.onDevice = true;
     }
@@ -476,8 +481,7 @@ int main(int argc, char **argv) {
       summarize(i < results.size()
                     ? "result[" + std::to_string(i) + "]"
                     : "argument[" +
-                          std::to_string(writtenArgs[i - results.size()]) +
-                          "]",
+                          std::to_string(writtenArgs[i - results.size()]) + "]",
                 outputs[i]);
   }
 
