@@ -44,7 +44,11 @@ const char *const kDtypeNames[] = {"f32", "f16", "bf16", "f64"};
 const size_t kDtypeSizes[] = {4, 2, 2, 8};
 constexpr int kNumDtypes = 4;
 
-bool validDtype(swr_dtype dtype) { return dtype >= 0 && dtype < kNumDtypes; }
+/// Whether `dtype` (which C callers may set to anything) names a dtype.
+bool validDtype(swr_dtype dtype) {
+  int value = static_cast<int>(dtype);
+  return value >= 0 && value < kNumDtypes;
+}
 
 /// "memref<2x?xf32>"-like text of a manifest type, for messages.
 std::string typeString(const swr_type &type) {

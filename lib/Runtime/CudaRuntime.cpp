@@ -156,6 +156,7 @@ const Driver *context() {
 /// A kernel module of generated code: its binary is kept until the first
 /// function lookup, so that loading an artifact does not need a GPU.
 struct LazyModule {
+  explicit LazyModule(const void *data) : data(data) {}
   const void *data;
   std::mutex mutex;
   CUmodule module = nullptr;
@@ -188,12 +189,12 @@ void swr_runtime_set_stream(void *stream) { userStream = stream; }
 // The mgpu* entry points of gpu-to-llvm host code.
 
 void *mgpuModuleLoad(void *data, size_t /*size*/) {
-  return new LazyModule{data};
+  return new LazyModule(data);
 }
 
 /// PTX text (format=isa): the driver compiles it when it loads.
 void *mgpuModuleLoadJIT(void *data, int /*optLevel*/) {
-  return new LazyModule{data};
+  return new LazyModule(data);
 }
 
 void mgpuModuleUnload(void *handle) {

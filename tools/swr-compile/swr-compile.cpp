@@ -43,6 +43,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -137,6 +138,22 @@ std::optional<Target> parseTarget() {
   if (!pipelineOptions.empty())
     target.options += " " + pipelineOptions;
   return target;
+}
+
+/// Whether LLVM's NVPTX backend knows `chip` (an unknown one makes it abort
+/// while selecting instructions).
+bool isKnownCudaChip(StringRef chip) {
+  LLVMInitializeNVPTXTargetInfo();
+  LLVMInitializeNVPTXTarget();
+  LLVMInitializeNVPTXTargetMC();
+  llvm::Triple triple("nvptx64-nvidia-cuda");
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return false;
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      target->createMCSubtargetInfo(triple, "", ""));
+  return info && info->isCPUStringValid(chip);
 }
 
 //===----------------------------------------------------------------------===//
@@ -442,6 +459,12 @@ int main(int argc, char **argv) {
     if (!options)
       return stageFailed("parsing --pipeline-options for swr-cuda-pipeline",
                          "");
+    if (!isKnownCudaChip(options->chip)) {
+      llvm::errs() << "swr-compile: error: unknown CUDA chip '" << options->chip
+                   << "' (expected one LLVM's NVPTX backend knows, such as "
+                      "sm_80, sm_90 or sm_90a)\n";
+      return 1;
+    }
     mlir::swr::buildCudaPipeline(pm, *options);
   } else {
     auto options =
