@@ -112,7 +112,7 @@ Array readNpy(const std::string &path) {
   if (data.size() < 10 || std::memcmp(data.data(), "\x93NUMPY", 6) != 0)
     corrupt("bad magic");
   int major = static_cast<unsigned char>(data[6]);
-  size_t headerLen, headerStart;
+  size_t headerLen = 0, headerStart = 0;
   if (major == 1) {
     headerLen = static_cast<unsigned char>(data[8]) |
                 static_cast<unsigned char>(data[9]) << 8;
