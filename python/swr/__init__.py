@@ -1,8 +1,10 @@
 """swr: sliding window recurrences.
 
 This package holds the float64 reference of the operator (``swr.reference``),
-the oracle that every lowering is checked against, and the helpers the test
-suites use to move f32/f16/bf16 data in and out of MLIR.
+the oracle that every lowering is checked against, the helpers the test
+suites use to move f32/f16/bf16 data in and out of MLIR, and ctypes bindings
+of libswr_runtime (``swr.runtime``), which loads and calls swr-compile
+artifacts.
 """
 
 from .reference import INF, scan_reference, window_bounds  # noqa: F401
