@@ -296,30 +296,23 @@ void swr_cuda_free(void *pointer) { mgpuMemFree(pointer, nullptr); }
 
 int swr_cuda_copy_to_device(void *device, const void *host, size_t bytes) {
   const Driver *d = context();
-  return d &&
-                 check(
-                     d,
-                     d->cuMemcpyHtoDAsync(reinterpret_cast<CUdeviceptr>(device),
-                                          host, bytes, userStream),
-                     "cuMemcpyHtoDAsync") &&
-                 check(d, d->cuStreamSynchronize(userStream),
-                       "cuStreamSynchronize")
-             ? 0
-             : -1;
+  if (!d || !check(d,
+                   d->cuMemcpyHtoDAsync(reinterpret_cast<CUdeviceptr>(device),
+                                        host, bytes, userStream),
+                   "cuMemcpyHtoDAsync"))
+    return -1;
+  return swr_cuda_synchronize();
 }
 
 int swr_cuda_copy_to_host(void *host, const void *device, size_t bytes) {
   const Driver *d = context();
-  return d &&
-                 check(d,
-                       d->cuMemcpyDtoHAsync(
-                           host, reinterpret_cast<CUdeviceptr>(device), bytes,
-                           userStream),
-                       "cuMemcpyDtoHAsync") &&
-                 check(d, d->cuStreamSynchronize(userStream),
-                       "cuStreamSynchronize")
-             ? 0
-             : -1;
+  if (!d || !check(d,
+                   d->cuMemcpyDtoHAsync(
+                       host, reinterpret_cast<CUdeviceptr>(device), bytes,
+                       userStream),
+                   "cuMemcpyDtoHAsync"))
+    return -1;
+  return swr_cuda_synchronize();
 }
 
 void *swr_cuda_stream_create(void) {

@@ -51,9 +51,10 @@ def parse_printed_bits(text, shape):
     return ints.astype(np.int32).view(np.float32).astype(np.float64).reshape(shape)
 
 
-def check_close(got, ref, scale, out_dtype, rtol=1e-5):
+def check_close(got, ref, scale, out_dtype, rtol=1e-5, roundings=1):
     """Compares outputs with the float64 reference, element by element:
-    |got - ref| <= rtol * scale + (rounding of out_dtype) * |ref|, where
+    |got - ref| <= rtol * scale + roundings * (rounding of out_dtype) * |ref|
+    (roundings = 2 when `ref` was itself rounded to out_dtype), where
     `scale` is the reference evaluated on |a| and |x| (it bounds f32
     accumulation error). Where either side is not finite, both must be: an
     output whose window holds a NaN or an infinity is NaN or +-inf, and which
@@ -61,7 +62,7 @@ def check_close(got, ref, scale, out_dtype, rtol=1e-5):
     recurrence's Horner form differ, e.g. inf - inf against inf * (...)).
     Returns (ok, one-line summary)."""
     with np.errstate(invalid="ignore"):
-        tol = rtol * scale + unit_roundoff(out_dtype) * np.abs(ref) + 1e-30
+        tol = rtol * scale + roundings * unit_roundoff(out_dtype) * np.abs(ref) + 1e-30
         err = np.abs(got - ref)
         special = ~np.isfinite(ref) | ~np.isfinite(got)
         same_special = ~np.isfinite(got) & ~np.isfinite(ref)

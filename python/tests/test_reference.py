@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from swr.reference import INF, scan_reference  # noqa: E402
+from swr.reference import INF, exact_rows, scan_reference, window_rows  # noqa: E402
 
 
 def _rand(shape, rng, lo=-1.0, hi=1.0):
@@ -107,3 +107,21 @@ def test_nan_gate_outside_the_window_does_not_leak():
     y = scan_reference(a, x, tile=2, hops=1)
     assert np.isnan(y[..., 1:4]).all()  # a_1 lies in these windows
     assert np.isfinite(y[..., 0]).all() and np.isfinite(y[..., 4:]).all()
+
+
+@pytest.mark.parametrize("tile,hops,n", [(4, 1, 45), (16, 1, 45), (8, 2, 45), (5, 0, 45),
+                                         (64, 1, 45), (3, 3, 1), (4, 1, 8)])
+def test_window_rows_is_the_formula(tile, hops, n):
+    g = np.random.default_rng(tile * 10 + hops)
+    a, x = g.uniform(-1, 1, (3, n)), g.uniform(-1, 1, (3, n))
+    want = scan_reference(a[:, None, None], x[:, None, None], tile=tile, hops=hops)[:, 0, 0]
+    np.testing.assert_allclose(window_rows(a, x, tile, hops), want, rtol=1e-12, atol=1e-12)
+
+
+def test_exact_rows_is_the_formula():
+    g = np.random.default_rng(3)
+    a, x = g.uniform(-1, 1, (3, 45)), g.uniform(-1, 1, (3, 45))
+    want = scan_reference(a[:, None, None], x[:, None, None], tile=4, hops=INF)[:, 0, 0]
+    np.testing.assert_allclose(exact_rows(a, x), want, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError):
+        window_rows(a, x, 4, INF)
