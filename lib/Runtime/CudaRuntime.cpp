@@ -306,11 +306,11 @@ int swr_cuda_copy_to_device(void *device, const void *host, size_t bytes) {
 
 int swr_cuda_copy_to_host(void *host, const void *device, size_t bytes) {
   const Driver *d = context();
-  if (!d || !check(d,
-                   d->cuMemcpyDtoHAsync(
-                       host, reinterpret_cast<CUdeviceptr>(device), bytes,
-                       userStream),
-                   "cuMemcpyDtoHAsync"))
+  if (!d ||
+      !check(d,
+             d->cuMemcpyDtoHAsync(host, reinterpret_cast<CUdeviceptr>(device),
+                                  bytes, userStream),
+             "cuMemcpyDtoHAsync"))
     return -1;
   return swr_cuda_synchronize();
 }
