@@ -65,6 +65,18 @@ def build(args):
     os.makedirs(args.out, exist_ok=True)
     t0 = time.time()
     configs = []
+    variants = [v.split("=", 1) for v in args.variant]
+    if any(len(v) != 2 or not v[0] for v in variants):
+        sys.exit("error: --variant takes LABEL=OPTIONS")
+
+    def compile_one(src, out, options):
+        cmd = [args.swr_compile, src, f"--target=cuda:{args.chip}", "-o", out]
+        if options:
+            cmd.append(f"--pipeline-options={options}")
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode:
+            sys.exit(f"error: {' '.join(cmd)}:\n{r.stderr}")
+
     for dtype in DTYPES:
         for b, n in SHAPES:
             for hops, tile in WINDOWS:
@@ -72,14 +84,19 @@ def build(args):
                 path = os.path.join(args.out, name)
                 with open(path + ".mlir", "w") as f:
                     f.write(module_for(dtype, b, n, hops, tile))
-                cmd = [args.swr_compile, path + ".mlir", f"--target=cuda:{args.chip}",
-                       "-o", path + ".so"]
-                if args.pipeline_options:
-                    cmd.append(f"--pipeline-options={args.pipeline_options}")
-                r = subprocess.run(cmd, capture_output=True, text=True)
-                if r.returncode:
-                    sys.exit(f"error: {' '.join(cmd)}:\n{r.stderr}")
+                compile_one(path + ".mlir", path + ".so", args.pipeline_options)
                 configs.append(dict(name=name, dtype=dtype, B=b, N=n, hops=hops, tile=tile))
+                # Mapping variants (--variant LABEL=OPTIONS): the target
+                # shapes of issue 5 only (B = 4, tile 16).
+                for label, options in variants:
+                    if b != 4 or tile != 16 or n == 4096:
+                        continue
+                    vname = f"{name}_{label}"
+                    vpath = os.path.join(args.out, vname)
+                    compile_one(path + ".mlir", vpath + ".so",
+                                " ".join(filter(None, [args.pipeline_options, options])))
+                    configs.append(dict(name=vname, dtype=dtype, B=b, N=n, hops=hops, tile=tile,
+                                        variant=label))
     with open(os.path.join(args.out, "configs.json"), "w") as f:
         json.dump(dict(H=H, D=D, configs=configs, pipeline_options=args.pipeline_options), f,
                   indent=1)
@@ -261,8 +278,9 @@ def run(args):
                 y_t.fill_(float("nan"))
                 us = timed(lambda: fn(*bufs))
                 ok, summary = check(y_t, a64, x64, sel, c["hops"], c["tile"], dtype)
-                record(f"swr k={c['hops']} t={c['tile']}", us, ok, summary, hops=c["hops"],
-                       tile=c["tile"])
+                variant = f" [{c['variant']}]" if c.get("variant") else ""
+                record(f"swr k={c['hops']} t={c['tile']}{variant}", us, ok, summary,
+                       hops=c["hops"], tile=c["tile"], variant=c.get("variant"))
             if not args.no_alternatives:
                 for impl, fn, hops in (
                         ("torch eager k=1 t=16", lambda: torch_swr(a_t, x_t, 16, x_t.dtype), 1),
@@ -315,7 +333,8 @@ def plot(rows, path):
     for col, dtype in enumerate(DTYPES):
         for impl in dict.fromkeys(r["impl"] for r in rows if r["dtype"] == dtype):
             pts = sorted((r["N"], r["gbps"], r["frac_copy"]) for r in rows
-                         if r["impl"] == impl and r["dtype"] == dtype and r["B"] == 4)
+                         if r["impl"] == impl and r["dtype"] == dtype and r["B"] == 4
+                         and not r.get("variant"))
             if not pts:
                 continue
             ns, gb, fr = zip(*pts)
@@ -352,6 +371,8 @@ def main():
     pb.add_argument("--swr-compile", required=True)
     pb.add_argument("--chip", default="sm_90a")
     pb.add_argument("--pipeline-options", default="")
+    pb.add_argument("--variant", action="append", default=[], metavar="LABEL=OPTIONS",
+                    help="also build the target shapes with these swr-cuda-pipeline options")
     pr = sub.add_parser("run")
     pr.add_argument("--dir", required=True)
     pr.add_argument("--runtime", required=True)

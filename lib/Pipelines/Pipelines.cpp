@@ -81,7 +81,9 @@ void swr::buildCudaPipeline(OpPassManager &pm,
   pm.addPass(swr::createSwrDecompose());
   swr::ConvertSwrToGPUOptions mapping;
   mapping.warpsPerBlock = options.warpsPerBlock;
-  mapping.stepsPerBlock = options.stepsPerBlock;
+  mapping.prefetchSteps = options.prefetchSteps;
+  mapping.minChunkSteps = options.minChunkSteps;
+  mapping.targetWarps = options.targetWarps;
   pm.addPass(swr::createConvertSwrToGPU(mapping));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());

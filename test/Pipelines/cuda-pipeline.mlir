@@ -2,7 +2,7 @@
 // RUN: swr-opt %s --swr-cuda-pipeline=format=isa | FileCheck %s --check-prefix=HOST
 // RUN: swr-opt %s --swr-cuda-pipeline=format=isa | %python %swr_src/scripts/extract_ptx.py \
 // RUN:   | FileCheck %s --check-prefix=PTX
-// RUN: swr-opt %s --swr-cuda-pipeline="format=isa warps-per-block=2 steps-per-block=2" \
+// RUN: swr-opt %s --swr-cuda-pipeline="format=isa warps-per-block=2 prefetch-steps=1" \
 // RUN:   | %python %swr_src/scripts/extract_ptx.py swr_bf16_kernel | FileCheck %s --check-prefix=KNOBS
 // RUN: %if ptxas %{ swr-opt %s --swr-cuda-pipeline="toolkit=%cuda_toolkit" | FileCheck %s --check-prefix=CUBIN %}
 
@@ -19,30 +19,35 @@
 //       HOST:   gpu.launch_func @exact_f32_kernel::@exact_f32_kernel
 
 // SWR, bf16: 16-byte loads of x and of the gates, shuffles between the two
-// lanes of a tile and for the lane prefix, a barrier per step, 16-byte
-// stores, nothing in local memory.
+// lanes of a tile and for the lane prefix, one indexed shuffle for the
+// carry, fused multiply-adds, 16-byte stores; no shared memory, no barrier,
+// nothing in local memory.
 //     PTX: // gpu.binary @swr_bf16_kernel
 //     PTX: .target sm_90a
 //     PTX: .maxntid 128, 1, 1
-//     PTX: .shared .align 4 .b8 __wg_swr_bf16_kernel_0[1024];
+// PTX-NOT: .shared
 // PTX-DAG: ld.global.v4.b32
 // PTX-DAG: shfl.sync.up.b32
-// PTX-DAG: bar.sync
+// PTX-DAG: shfl.sync.idx.b32
+// PTX-DAG: fma.rn.f32
 // PTX-DAG: st.global.v4.b32
+// PTX-NOT: bar.sync
 // PTX-NOT: .local
 // The exact scan, f32: five shuffle rounds over the warp and the lane
-// prefix, each moving (gate product, state, started).
+// prefix, each moving (gate product, state), then the step total from
+// lane 31.
 //     PTX: // gpu.binary @exact_f32_kernel
-//     PTX: ld.global.v4.b32
-//     PTX: st.global.v4.b32
-// PTX-COUNT-18: shfl.sync.up.b32
-//     PTX: bar.sync
+// PTX-NOT: .shared
+// PTX-DAG: ld.global.v4.b32
+// PTX-DAG: st.global.v4.b32
+// PTX-COUNT-12: shfl.sync.up.b32
+// PTX-COUNT-2: shfl.sync.idx.b32
+// PTX-NOT: shfl.sync
+// PTX-NOT: bar.sync
 // PTX-NOT: .local
 
-// The mapping options reach the kernel: 2 warps (64 threads) and tile
-// terminals of 2 x 32 tiles (512 bytes) instead of 4 warps and 1024 bytes.
+// The mapping options reach the kernel: 2 warps (64 threads).
 // KNOBS: .maxntid 64, 1, 1
-// KNOBS: .shared .align 4 .b8 __wg_swr_bf16_kernel_0[512];
 
 // CUBIN: gpu.binary @swr_bf16_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, {{.*}}bin = "\7FELF
 // CUBIN: gpu.binary @exact_f32_kernel [#gpu.object<{{.*}}bin = "\7FELF

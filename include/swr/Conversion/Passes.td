@@ -39,31 +39,44 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
     `swr.tile_scan` for windows that carry nothing) into one `gpu.launch`
     that never materializes the local states, prefixes or carries:
 
-    - a block of `warps-per-block` warps owns one sequence `(b, h, d)` and a
-      chunk of `steps-per-block` steps of it (finite hops; the `K` tiles
-      before the chunk are recomputed, so blocks never wait for each other),
-      or the whole sequence (`hops = inf`);
-    - each lane holds `E` consecutive positions (`E * bytes = 16` for the
-      narrowest element type), loaded and stored with 16-byte vector
-      accesses when the innermost stride is statically 1 and the buffers are
-      16-byte aligned (checked at run time; element accesses otherwise), and
-      the next step's loads are in flight while a step computes;
-    - lanes combine with a segmented shuffle scan over tiles; tiles longer
-      than a warp (and `hops = inf`) combine warp totals through shared
-      memory; tile terminals go through shared memory and each tile folds
-      its `K` predecessors into its rank-1 carry.
+    - each warp walks one chunk of one sequence `(b, h, d)` on its own:
+      blocks of `warps-per-block` warps share nothing (no shared memory, no
+      barrier). With finite hops, sequences are split into chunks of whole
+      tiles until there are `target-warps` warps (each chunk at least
+      `min-chunk-steps` steps), and the `K` tiles before a chunk are
+      recomputed, so warps never wait for each other; with `hops = inf` a
+      warp walks the whole sequence;
+    - a step covers `32 * E` positions: each lane holds `E` consecutive
+      positions (`E * bytes = 16` for the narrowest element type), loaded
+      and stored with 16-byte vector accesses when the innermost stride is
+      statically 1 and the buffers are 16-byte aligned (checked at run time;
+      element accesses otherwise); the loads of the next `prefetch-steps`
+      steps are in flight while a step computes;
+    - inside a lane the recurrence runs sequentially; a tile of `T / E`
+      lanes combines its lanes with `log2(T / E)` rounds of `shfl.up`, and
+      each tile gets its rank-1 carry over `K` hops from the previous tiles'
+      terminals by `K + 1` indexed shuffles (one for `K = 1`), the step's
+      first tile from values saved in registers by the previous step;
+      tiles longer than a step, and `hops = inf`, scan the whole warp
+      (5 rounds) and carry the open segment's state and the carries from
+      step to step in registers.
 
     Supported: f32/f16/bf16 operands, per-head and per-channel gates, any
-    shape and strided layout, reverse, init; tiles that are powers of two
-    from `E` to `warps-per-block * 32 * E`, hops 0 to 8 or inf. Anything else
-    is a located error, as is a `swr.scan` that was not decomposed.
+    shape and strided layout, reverse, init; tiles that are powers of two of
+    at least `E`, hops 0 to 8 or inf. Anything else is a located error, as
+    is a `swr.scan` that was not decomposed.
   }];
   let options = [
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
-           "Warps per block (1 to 32)">,
-    Option<"stepsPerBlock", "steps-per-block", "int64_t", /*default=*/"8",
-           "Steps of warps-per-block * 32 * E positions per block for finite "
-           "windows (the chunk one block owns)">,
+           "Warps per block (1 to 32); each walks its own chunk">,
+    Option<"prefetchSteps", "prefetch-steps", "int64_t", /*default=*/"2",
+           "Steps whose loads each warp keeps in flight (1 to 4)">,
+    Option<"minChunkSteps", "min-chunk-steps", "int64_t", /*default=*/"16",
+           "Finite windows: the fewest steps of a chunk when sequences are "
+           "split">,
+    Option<"targetWarps", "target-warps", "int64_t", /*default=*/"8192",
+           "Finite windows: split sequences into chunks until there are "
+           "this many warps">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

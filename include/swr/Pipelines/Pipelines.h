@@ -54,11 +54,20 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
   PassOptions::Option<int64_t> warpsPerBlock{
       *this, "warps-per-block", llvm::cl::desc("Warps per block (1 to 32)"),
       llvm::cl::init(4)};
-  PassOptions::Option<int64_t> stepsPerBlock{
-      *this, "steps-per-block",
-      llvm::cl::desc("Steps of warps * 32 * E positions that one block owns "
-                     "(finite windows)"),
-      llvm::cl::init(8)};
+  PassOptions::Option<int64_t> prefetchSteps{
+      *this, "prefetch-steps",
+      llvm::cl::desc("Steps whose loads each warp keeps in flight (1 to 4)"),
+      llvm::cl::init(2)};
+  PassOptions::Option<int64_t> minChunkSteps{
+      *this, "min-chunk-steps",
+      llvm::cl::desc("Finite windows: the fewest steps of a chunk when "
+                     "sequences are split"),
+      llvm::cl::init(16)};
+  PassOptions::Option<int64_t> targetWarps{
+      *this, "target-warps",
+      llvm::cl::desc("Finite windows: split sequences into chunks until "
+                     "there are this many warps"),
+      llvm::cl::init(8192)};
   PassOptions::Option<bool> deallocate{
       *this, "deallocate",
       llvm::cl::desc("Free the buffers that bufferization allocates"),

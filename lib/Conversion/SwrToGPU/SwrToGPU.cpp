@@ -63,11 +63,15 @@ struct ScanSpec {
   Value gates, input, init, output;
 };
 
-/// A segmented-scan element: the product of the gates since the segment
-/// start (or since the walk start), the state, and whether a segment start
-/// lies in it (then nothing before it matters).
-struct Triple {
-  Value gate, state, started;
+/// The knobs of the mapping (the pass options).
+struct Mapping {
+  int64_t warpsPerBlock, prefetchSteps, minChunkSteps, targetWarps;
+};
+
+/// A scan element: the product of the gates since its segment started, and
+/// the state.
+struct Pair {
+  Value gate, state;
 };
 
 constexpr int64_t kWarpSize = 32;
@@ -92,23 +96,19 @@ static bool hasUnitInnerStride(Value memref) {
 class ScanKernelBuilder {
 public:
   ScanKernelBuilder(ImplicitLocOpBuilder &b, const ScanSpec &spec,
-                    int64_t warpsPerBlock, int64_t stepsPerBlock)
-      : b(b), spec(spec), warps(warpsPerBlock), forward(!spec.reverse),
+                    const Mapping &mapping)
+      : b(b), spec(spec), mapping(mapping), forward(!spec.reverse),
         exact(spec.hops == WindowAttr::kInfiniteHops),
         hops(exact ? 0 : spec.hops), tile(spec.tile) {
     int64_t minBytes = std::min(
         {byteWidth(spec.input), byteWidth(spec.output), byteWidth(spec.gates)});
     elems = 16 / minBytes;
-    span = warps * kWarpSize * elems;
-    crossWarp = exact || tile > kWarpSize * elems;
-    // Lanes combine over whole tiles: log2(T / E) shuffle rounds suffice when
-    // a tile fits in a warp.
-    rounds = crossWarp ? 5 : llvm::Log2_64(tile / elems);
-    tilesPerStep = exact ? 0 : span / tile;
-    // Each chunk is a whole number of steps including its warm-up.
-    int64_t warmup = std::min(hops, kMaxGpuHops) * tile;
-    int64_t steps = std::max(stepsPerBlock, warmup / span + 1);
-    chunk = steps * span - warmup;
+    span = kWarpSize * elems;
+    // Tiles that fit in a step are scanned by groups of T / E lanes; longer
+    // tiles and the exact scan by the whole warp, with the state of the
+    // segment still open carried from step to step.
+    tileInStep = !exact && tile <= span;
+    lanesPerTile = tileInStep ? tile / elems : kWarpSize;
     vectorizable = hasUnitInnerStride(spec.input) &&
                    hasUnitInnerStride(spec.output) &&
                    hasUnitInnerStride(spec.gates);
@@ -118,11 +118,11 @@ public:
   std::string unsupportedReason() const {
     if (exact)
       return "";
-    if (!llvm::isPowerOf2_64(tile) || tile < elems || tile > span)
+    if (!llvm::isPowerOf2_64(tile) || tile < elems)
       return llvm::formatv("tile {0} is not supported on the GPU: it must be "
-                           "a power of two from {1} to {2} for these element "
+                           "a power of two of at least {1} for these element "
                            "types (or use hops = inf)",
-                           tile, elems, span)
+                           tile, elems)
           .str();
     if (hops > kMaxGpuHops)
       return llvm::formatv("hops = {0} is not supported on the GPU: use at "
@@ -134,8 +134,7 @@ public:
 
   void emit() {
     emitHostSide();
-    Value zero = idx(0);
-    Value any = arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, grid, zero);
+    Value any = cmp(arith::CmpIPredicate::sgt, grid, idx(0));
     scf::IfOp::create(b, any, [&](OpBuilder &, Location) {
       emitLaunch();
       scf::YieldOp::create(b);
@@ -148,23 +147,41 @@ private:
   //===--------------------------------------------------------------------===//
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value i32(int64_t v) { return arith::ConstantIntOp::create(b, v, 32); }
   Value f32(float v) {
     return arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(v));
   }
-  Value boolean(bool v) { return arith::ConstantIntOp::create(b, v, 1); }
+  Value constant(Type type, double v) {
+    return arith::ConstantOp::create(b, b.getFloatAttr(type, v));
+  }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value divu(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
+  Value remu(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
+  Value ceilDiv(Value x, Value y) {
+    return arith::CeilDivUIOp::create(b, x, y);
+  }
+  Value minu(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
+  Value maxu(Value x, Value y) { return arith::MaxUIOp::create(b, x, y); }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, p, x, y);
   }
   Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
-  Value either(Value x, Value y) { return arith::OrIOp::create(b, x, y); }
   Value select(Value c, Value x, Value y) {
     return arith::SelectOp::create(b, c, x, y);
   }
-  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
-  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
+  Pair select(Value c, Pair x, Pair y) {
+    return {select(c, x.gate, y.gate), select(c, x.state, y.state)};
+  }
+  // A multiply feeding an add may fuse into one FMA (one rounding instead
+  // of two, and half the instructions).
+  Value fadd(Value x, Value y) {
+    return arith::AddFOp::create(b, x, y, arith::FastMathFlags::contract);
+  }
+  Value fmul(Value x, Value y) {
+    return arith::MulFOp::create(b, x, y, arith::FastMathFlags::contract);
+  }
   Value widen(Value v) {
     Type f32Type = b.getF32Type();
     if (auto vec = dyn_cast<VectorType>(v.getType()))
@@ -187,14 +204,20 @@ private:
     return indices;
   }
 
-  /// Combines `left` (earlier in scan order) into `right`.
-  Triple combine(Triple left, Triple right) {
-    return {select(right.started, right.gate, fmul(right.gate, left.gate)),
-            select(right.started, right.state,
-                   fadd(right.state, fmul(right.gate, left.state))),
-            either(right.started, left.started)};
+  /// `right` after `left` in scan order.
+  Pair combine(Pair left, Pair right) {
+    return {fmul(right.gate, left.gate),
+            fadd(right.state, fmul(right.gate, left.state))};
   }
-  Triple identity() { return {f32(1), f32(0), boolean(false)}; }
+  Pair identity() { return {f32(1), f32(0)}; }
+
+  Value shuffle(Value v, Value offset, gpu::ShuffleMode mode) {
+    return gpu::ShuffleOp::create(b, v, offset, i32(kWarpSize), mode)
+        .getShuffleResult();
+  }
+  Pair shuffle(Pair p, Value offset, gpu::ShuffleMode mode) {
+    return {shuffle(p.gate, offset, mode), shuffle(p.state, offset, mode)};
+  }
 
   //===--------------------------------------------------------------------===//
   // Host side: sizes, the chunking, the vector-access check
@@ -213,25 +236,29 @@ private:
       pad = idx(0);
     } else {
       Value unit = idx(exact ? elems : tile);
-      length = mul(arith::CeilDivUIOp::create(b, n, unit), unit);
+      length = mul(ceilDiv(n, unit), unit);
       pad = sub(length, n);
     }
     if (exact) {
       chunkLen = length;
-      chunks = arith::MinUIOp::create(b, length, idx(1));
+      chunks = minu(length, idx(1));
     } else {
-      // As few chunks as fit `chunk` positions, then balanced (whole tiles)
-      // so that no block gets only a sliver of the sequence.
-      chunks = arith::CeilDivUIOp::create(b, length, idx(chunk));
-      Value balanced = arith::CeilDivUIOp::create(
-          b, length, arith::MaxUIOp::create(b, chunks, idx(1)));
-      chunkLen =
-          mul(arith::CeilDivUIOp::create(b, balanced, idx(tile)), idx(tile));
+      // Split sequences until there are `target-warps` warps, keeping at
+      // least `min-chunk-steps` steps per chunk; then balance the chunks in
+      // whole tiles.
+      Value wanted = ceilDiv(idx(mapping.targetWarps), maxu(rows, idx(1)));
+      Value most =
+          maxu(divu(length, idx(mapping.minChunkSteps * span)), idx(1));
+      Value count = minu(wanted, most);
+      Value balanced = ceilDiv(length, count);
+      chunkLen = maxu(mul(ceilDiv(balanced, idx(tile)), idx(tile)), idx(tile));
+      chunks = ceilDiv(length, chunkLen);
     }
-    grid = mul(rows, chunks);
-    vectorOk = boolean(false);
+    items = mul(rows, chunks);
+    grid = ceilDiv(items, idx(mapping.warpsPerBlock));
+    vectorOk = arith::ConstantIntOp::create(b, 0, 1);
     if (vectorizable) {
-      vectorOk = boolean(true);
+      vectorOk = arith::ConstantIntOp::create(b, 1, 1);
       for (Value memref : {spec.input, spec.output, spec.gates})
         vectorOk = both(vectorOk, isAligned(memref));
     }
@@ -242,15 +269,13 @@ private:
     auto meta = memref::ExtractStridedMetadataOp::create(b, memref);
     Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
     Value bytes = idx(byteWidth(memref));
-    Value ok = cmp(arith::CmpIPredicate::eq,
-                   arith::RemUIOp::create(
-                       b, add(base, mul(meta.getOffset(), bytes)), idx(16)),
-                   idx(0));
+    Value ok =
+        cmp(arith::CmpIPredicate::eq,
+            remu(add(base, mul(meta.getOffset(), bytes)), idx(16)), idx(0));
     ValueRange strides = meta.getStrides();
     for (Value stride : strides.drop_back())
       ok = both(ok, cmp(arith::CmpIPredicate::eq,
-                        arith::RemUIOp::create(b, mul(stride, bytes), idx(16)),
-                        idx(0)));
+                        remu(mul(stride, bytes), idx(16)), idx(0)));
     return ok;
   }
 
@@ -260,385 +285,322 @@ private:
 
   void emitLaunch() {
     Value one = idx(1);
-    int64_t slots = 2 * (crossWarp ? 3 * warps : 0) + 2 * 2 * tilesPerStep;
-    auto smemType = MemRefType::get(
-        {std::max<int64_t>(slots, 1)}, b.getF32Type(), AffineMap(),
-        gpu::AddressSpaceAttr::get(b.getContext(),
-                                   gpu::AddressSpace::Workgroup));
     auto launch = gpu::LaunchOp::create(
-        b, grid, one, one, idx(warps * kWarpSize), one, one,
-        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-        /*asyncDependencies=*/ValueRange{},
-        /*workgroupAttributions=*/TypeRange{smemType});
+        b, grid, one, one, idx(mapping.warpsPerBlock * kWarpSize), one, one);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
-    smem = launch.getWorkgroupAttributions().front();
-    emitKernelBody(launch.getBlockIds().x, launch.getThreadIds().x);
+    Value threadId = launch.getThreadIds().x;
+    laneId = remu(threadId, idx(kWarpSize));
+    Value item = add(mul(launch.getBlockIds().x, idx(mapping.warpsPerBlock)),
+                     divu(threadId, idx(kWarpSize)));
+    // The last block may have warps without a chunk; they do nothing.
+    scf::IfOp::create(b, cmp(arith::CmpIPredicate::ult, item, items),
+                      [&](OpBuilder &, Location) {
+                        emitWarp(item);
+                        scf::YieldOp::create(b);
+                      });
     gpu::TerminatorOp::create(b);
   }
 
-  void emitKernelBody(Value blockId, Value threadId) {
+  /// The walk of one warp over its chunk of one sequence.
+  void emitWarp(Value item) {
     using P = arith::CmpIPredicate;
-    laneId = arith::RemUIOp::create(b, threadId, idx(kWarpSize));
-    warpId = arith::DivUIOp::create(b, threadId, idx(kWarpSize));
-    Value row = arith::DivUIOp::create(b, blockId, chunks);
-    Value chunkId = arith::RemUIOp::create(b, blockId, chunks);
-    dIdx = arith::RemUIOp::create(b, row, channels);
-    Value bh = arith::DivUIOp::create(b, row, channels);
-    hIdx = arith::RemUIOp::create(b, bh, heads);
-    bIdx = arith::DivUIOp::create(b, bh, heads);
+    Value row = divu(item, chunks);
+    Value chunkId = remu(item, chunks);
+    dIdx = remu(row, channels);
+    Value bh = divu(row, channels);
+    hIdx = remu(bh, heads);
+    bIdx = divu(bh, heads);
 
     chunkStart = mul(chunkId, chunkLen);
-    // (Balanced chunks can leave the last one empty: it then writes nothing.)
-    chunkEnd = arith::MaxUIOp::create(
-        b, arith::MinUIOp::create(b, add(chunkStart, chunkLen), length),
-        chunkStart);
+    chunkEnd = minu(add(chunkStart, chunkLen), length);
+    // Finite windows recompute the K tiles before the chunk (the warm-up).
     walkStart = chunkStart;
     if (hops > 0) {
       Value warm = sub(chunkStart, idx(hops * tile));
       walkStart = select(cmp(P::slt, warm, idx(0)), idx(0), warm);
     }
-    writeStart = arith::MaxUIOp::create(b, chunkStart, pad);
-    Value steps =
-        arith::CeilDivUIOp::create(b, sub(chunkEnd, walkStart), idx(span));
-    laneOffset = mul(add(mul(warpId, idx(kWarpSize)), laneId), idx(elems));
+    writeStart = maxu(chunkStart, pad);
+    Value steps = ceilDiv(sub(chunkEnd, walkStart), idx(span));
+    laneOffset = mul(laneId, idx(elems));
+    Value h0;
     if (spec.init)
       h0 = widen(
           memref::LoadOp::create(b, spec.init, ValueRange{bIdx, hIdx, dIdx}));
+    // Init is the terminal state of tile -1: it matters only to a walk that
+    // starts at the sequence start.
+    Value initTerminal = f32(0);
+    if (spec.init)
+      initTerminal = select(cmp(P::eq, walkStart, idx(0)), h0, f32(0));
 
-    // Loop-carried values: the raw loads of the current step, the open
-    // segment's state across steps, and the last K tiles' terminals.
-    SmallVector<Value> inits = loadStep(walkStart);
-    int64_t numRaw = inits.size();
-    if (crossWarp) {
-      Triple start = identity();
-      inits.append({start.gate, start.state, start.started});
+    // Loop-carried values: the raw loads of the next `prefetch-steps` steps,
+    // then the state between steps (see emitStep).
+    SmallVector<Value> inits;
+    for (int64_t d = 0; d < mapping.prefetchSteps; ++d)
+      llvm::append_range(inits, loadStep(add(walkStart, idx(d * span))));
+    numRaw = inits.size() / mapping.prefetchSteps;
+    if (!tileInStep) {
+      // The open segment: nothing, or init for the exact scan. (Its gate
+      // product matters only to carries.)
+      if (hops > 0)
+        inits.push_back(f32(1));
+      inits.push_back(exact && spec.init ? h0 : f32(0));
+      // Carries into the current tile, over 1 to K hops.
+      for (int64_t k = 0; k < hops; ++k)
+        inits.push_back(initTerminal);
+    } else if (hops > 0) {
+      // The previous step's last tile: its terminal state, then (K > 1) its
+      // terminal gate product and its carries over 1 to K - 1 hops.
+      inits.push_back(initTerminal);
+      if (hops > 1) {
+        inits.push_back(f32(1));
+        for (int64_t k = 1; k < hops; ++k)
+          inits.push_back(f32(0));
+      }
     }
-    for (int64_t k = 0; k < hops; ++k)
-      inits.append({f32(1), f32(0)});
 
     scf::ForOp::create(b, idx(0), steps, idx(1), inits,
                        [&](OpBuilder &, Location, Value s, ValueRange iter) {
                          Value base = add(walkStart, mul(s, idx(span)));
-                         SmallVector<Value> next =
-                             emitStep(s, base, iter.take_front(numRaw),
-                                      iter.drop_front(numRaw));
-                         scf::YieldOp::create(b, next);
+                         scf::YieldOp::create(b, emitStep(base, iter));
                        });
   }
 
-  /// Loads (without using them, so that the loads stay in flight) the raw
-  /// input and gate vectors of the lane for the step starting at `base`:
-  /// E positions in memory order, plus, backwards, the gate after them.
+  /// Issues the loads of the lane for the step starting at `base`, without
+  /// using them: the input and gate vectors (E positions in memory order)
+  /// and, backwards, the gate after them. Vector loads when the whole lane
+  /// is inside the chunk and the layout allows it; element loads at clamped
+  /// positions for a partial lane, with padding made neutral (x = 0, a = 1);
+  /// nothing beyond the chunk.
   SmallVector<Value> loadStep(Value base) {
     using P = arith::CmpIPredicate;
     Value qb = add(base, laneOffset);
     Value lo = forward ? qb : sub(sub(length, qb), idx(elems));
-    Value full = both(vectorOk, both(cmp(P::sge, qb, pad),
-                                     cmp(P::sle, add(qb, idx(elems)), length)));
-    auto xType = VectorType::get({elems}, elementTypeOf(spec.input));
-    auto aType = VectorType::get({elems}, elementTypeOf(spec.gates));
+    Type xElem = elementTypeOf(spec.input), aElem = elementTypeOf(spec.gates);
+    auto xType = VectorType::get({elems}, xElem);
+    auto aType = VectorType::get({elems}, aElem);
+    SmallVector<Type> types = {xType, aType};
+    if (!forward)
+      types.push_back(aElem);
     Value nMinusOne = sub(n, idx(1));
     auto clamp = [&](Value p) {
       Value low = select(cmp(P::slt, p, idx(0)), idx(0), p);
       return select(cmp(P::sgt, low, nMinusOne), nMinusOne, low);
     };
-    // Partial lanes and unaligned layouts: element loads at clamped
-    // positions. Values outside the sequence are never used: segment starts
-    // cut them off and they are never stored.
-    auto loadElements = [&]() -> SmallVector<Value> {
+    // Backwards, the gate linking position p to p + 1 is a_{p+1}; beyond
+    // the sequence it is the unit gate.
+    auto gateAfter = [&]() -> Value {
+      Value p = add(lo, idx(elems));
+      Value a = memref::LoadOp::create(b, spec.gates,
+                                       indicesAt(spec.gates, clamp(p)));
+      return select(cmp(P::slt, p, n), a, constant(aElem, 1));
+    };
+    auto vectorLoads = [&]() {
+      auto load = [&](Value memref, VectorType type) -> Value {
+        return vector::LoadOp::create(b, type, memref, indicesAt(memref, lo),
+                                      /*nontemporal=*/false,
+                                      llvm::MaybeAlign(16));
+      };
+      SmallVector<Value> raw = {load(spec.input, xType),
+                                load(spec.gates, aType)};
+      if (!forward)
+        raw.push_back(gateAfter());
+      scf::YieldOp::create(b, raw);
+    };
+    auto elementLoads = [&]() {
       SmallVector<Value> xs, as;
       for (int64_t k = 0; k < elems; ++k) {
-        Value p = clamp(add(lo, idx(k)));
-        xs.push_back(
-            memref::LoadOp::create(b, spec.input, indicesAt(spec.input, p)));
-        as.push_back(
-            memref::LoadOp::create(b, spec.gates, indicesAt(spec.gates, p)));
+        Value p = add(lo, idx(k));
+        Value x = memref::LoadOp::create(b, spec.input,
+                                         indicesAt(spec.input, clamp(p)));
+        Value a = memref::LoadOp::create(b, spec.gates,
+                                         indicesAt(spec.gates, clamp(p)));
+        if (!forward) {
+          // Positions past the end are the padding at the front in scan
+          // order. (Forward, positions past the end come last and are never
+          // used.)
+          Value inside = cmp(P::slt, p, n);
+          x = select(inside, x, constant(xElem, 0));
+          a = select(inside, a, constant(aElem, 1));
+        }
+        xs.push_back(x);
+        as.push_back(a);
       }
-      return {vector::FromElementsOp::create(b, xType, xs),
-              vector::FromElementsOp::create(b, aType, as)};
+      SmallVector<Value> raw = {vector::FromElementsOp::create(b, xType, xs),
+                                vector::FromElementsOp::create(b, aType, as)};
+      if (!forward)
+        raw.push_back(gateAfter());
+      scf::YieldOp::create(b, raw);
     };
-    SmallVector<Value> raw;
-    if (!vectorizable)
-      raw = loadElements();
-    else
-      raw = vectorOrElements(full, xType, aType, lo, loadElements);
-    if (!forward)
-      raw.push_back(memref::LoadOp::create(
-          b, spec.gates, indicesAt(spec.gates, clamp(add(lo, idx(elems))))));
-    return raw;
-  }
+    auto nothing = [&]() {
+      SmallVector<Value> raw;
+      for (Type type : types)
+        raw.push_back(
+            arith::ConstantOp::create(b, cast<TypedAttr>(b.getZeroAttr(type))));
+      scf::YieldOp::create(b, raw);
+    };
 
-  /// 16-byte vector loads of the lane's inputs and gates when `full`,
-  /// `loadElements()` otherwise.
-  SmallVector<Value>
-  vectorOrElements(Value full, VectorType xType, VectorType aType, Value lo,
-                   function_ref<SmallVector<Value>()> loadElements) {
+    Value live = cmp(P::ult, qb, chunkEnd);
+    auto partialOrNothing = [&](OpBuilder &, Location) {
+      auto inner = scf::IfOp::create(
+          b, live, [&](OpBuilder &, Location) { elementLoads(); },
+          [&](OpBuilder &, Location) { nothing(); });
+      scf::YieldOp::create(b, inner.getResults());
+    };
+    if (!vectorizable) {
+      auto ifOp = scf::IfOp::create(
+          b, live, [&](OpBuilder &, Location) { elementLoads(); },
+          [&](OpBuilder &, Location) { nothing(); });
+      return SmallVector<Value>(ifOp.getResults());
+    }
+    Value full =
+        both(vectorOk, both(cmp(P::sge, qb, pad),
+                            cmp(P::ule, add(qb, idx(elems)), chunkEnd)));
     auto ifOp = scf::IfOp::create(
-        b, full,
-        [&](OpBuilder &, Location) {
-          auto load = [&](Value memref, VectorType type) -> Value {
-            return vector::LoadOp::create(
-                b, type, memref, indicesAt(memref, lo),
-                /*nontemporal=*/false, llvm::MaybeAlign(16));
-          };
-          scf::YieldOp::create(
-              b, ValueRange{load(spec.input, xType), load(spec.gates, aType)});
-        },
-        [&](OpBuilder &, Location) {
-          scf::YieldOp::create(b, loadElements());
-        });
+        b, full, [&](OpBuilder &, Location) { vectorLoads(); },
+        partialOrNothing);
     return SmallVector<Value>(ifOp.getResults());
   }
 
-  /// One step: returns the loop-carried values of the next one.
-  SmallVector<Value> emitStep(Value s, Value base, ValueRange raw,
-                              ValueRange carried) {
+  /// One step of the walk: `iter` holds the raw loads of this step and the
+  /// next ones, then the state between steps; returns the same for the next
+  /// step.
+  SmallVector<Value> emitStep(Value base, ValueRange iter) {
     using P = arith::CmpIPredicate;
+    int64_t depth = mapping.prefetchSteps;
+    ValueRange raw = iter.take_front(numRaw);
+    ValueRange state = iter.drop_front(depth * numRaw);
     Value qb = add(base, laneOffset);
     Value lo = forward ? qb : sub(sub(length, qb), idx(elems));
 
-    // This step's inputs, in scan order, widened to f32.
+    // Keep `depth` steps of loads in flight: issue the loads of step
+    // s + depth before this one computes.
+    SmallVector<Value> next(iter.slice(numRaw, (depth - 1) * numRaw));
+    llvm::append_range(next, loadStep(add(base, idx(depth * span))));
+
+    // This step's inputs in scan order, widened to f32, scanned inside the
+    // lane: local[i] = (gate product, state) from the lane's first position.
     Value xs = widen(raw[0]), as = widen(raw[1]);
-    SmallVector<Value> x(elems), gate(elems), pos(elems), q(elems);
+    SmallVector<Pair> local(elems);
     for (int64_t i = 0; i < elems; ++i) {
       int64_t k = forward ? i : elems - 1 - i;
-      q[i] = add(qb, idx(i));
-      pos[i] = add(lo, idx(k));
-      x[i] = vector::ExtractOp::create(b, xs, k);
-      if (forward) {
-        gate[i] = vector::ExtractOp::create(b, as, k);
-        continue;
-      }
-      // Backwards the gate linking position p to p + 1 is a_{p+1}, and the
-      // unit gate of position N stands beyond the sequence.
-      Value g =
-          i == 0 ? widen(raw[2]) : vector::ExtractOp::create(b, as, k + 1);
-      gate[i] = select(cmp(P::slt, add(pos[i], idx(1)), n), g, f32(1));
+      Value x = vector::ExtractOp::create(b, xs, k);
+      Value gate = forward || i != 0
+                       ? vector::ExtractOp::create(b, as, forward ? k : k + 1)
+                       : widen(raw[2]);
+      local[i] = i == 0 ? Pair{gate, x} : combine(local[i - 1], {gate, x});
     }
 
-    // Issue the next step's loads now; they are used one iteration later.
-    Value nextBase = add(base, idx(span));
-    SmallVector<Value> nextRaw = loadStep(nextBase);
-
-    // In-lane scan of (gate product, state, started) triples.
-    SmallVector<Triple> local(elems);
-    for (int64_t i = 0; i < elems; ++i) {
-      Value starts = isSegmentStart(q[i], i);
-      Triple element{gate[i], x[i], starts};
-      local[i] = i == 0 ? element : combine(local[i - 1], element);
+    // Lanes: an inclusive scan of the lane totals within each segment (a
+    // tile of T / E lanes, or the whole warp), then each lane's exclusive
+    // prefix.
+    Value u = tileInStep ? remu(laneId, idx(lanesPerTile)) : laneId;
+    Pair total = local.back();
+    for (int64_t offset = 1; offset < lanesPerTile; offset *= 2) {
+      Pair from = shuffle(total, i32(offset), gpu::ShuffleMode::UP);
+      total = select(cmp(P::uge, u, idx(offset)), combine(from, total), total);
+    }
+    std::optional<Pair> prefix;
+    if (lanesPerTile > 1) {
+      Pair before = shuffle(total, i32(1), gpu::ShuffleMode::UP);
+      prefix = select(cmp(P::eq, u, idx(0)), identity(), before);
     }
 
-    // Lanes: a segmented inclusive scan of the lane totals, then the
-    // exclusive prefix of each lane.
-    Triple total = local.back();
-    for (int64_t r = 0; r < rounds; ++r) {
-      int32_t offset = 1 << r;
-      Triple from = shuffleUp(total, offset);
-      Value has = cmp(P::sge, laneId, idx(offset));
-      Triple combined = combine(from, total);
-      total = {select(has, combined.gate, total.gate),
-               select(has, combined.state, total.state),
-               select(has, combined.started, total.started)};
+    SmallVector<Value> nextState;
+    if (!tileInStep) {
+      // The segment open before this step (reset where a tile starts), and
+      // after it.
+      Pair open = {hops > 0 ? state.front() : f32(1), state[hops > 0]};
+      state = state.drop_front(hops > 0 ? 2 : 1);
+      if (!exact)
+        open =
+            select(cmp(P::eq, remu(base, idx(tile)), idx(0)), identity(), open);
+      prefix = combine(open, *prefix);
+      Pair after = combine(
+          open, shuffle(total, i32(kWarpSize - 1), gpu::ShuffleMode::IDX));
+      if (hops > 0)
+        nextState.push_back(after.gate);
+      nextState.push_back(after.state);
+      if (hops > 0)
+        llvm::append_range(nextState, carriesAcrossSteps(base, after, state));
     }
-    Triple prefix = shuffleUp(total, 1);
-    Value firstLane = cmp(P::eq, laneId, idx(0));
-    prefix = {select(firstLane, f32(1), prefix.gate),
-              select(firstLane, f32(0), prefix.state),
-              select(firstLane, boolean(false), prefix.started)};
-
-    Value parity = arith::RemUIOp::create(b, s, idx(2));
-    SmallVector<Value> next(nextRaw);
-    if (crossWarp) {
-      Triple open{carried[0], carried[1], carried[2]};
-      Triple warpPrefix;
-      Triple stepTotal = exchangeWarpTotals(parity, open, total, warpPrefix);
-      Triple fromWarps = combine(warpPrefix, prefix);
-      prefix = {select(firstLane, warpPrefix.gate, fromWarps.gate),
-                select(firstLane, warpPrefix.state, fromWarps.state),
-                select(firstLane, warpPrefix.started, fromWarps.started)};
-      next.append({stepTotal.gate, stepTotal.state, stepTotal.started});
-      carried = carried.drop_front(3);
-    }
-
-    // Complete states and gate prefixes of the lane's positions.
-    SmallVector<Value> v(elems), g(elems);
-    for (int64_t i = 0; i < elems; ++i) {
-      Triple full = combine(prefix, local[i]);
-      v[i] = full.state;
-      g[i] = full.gate;
-    }
-
-    // K = inf: init is the carry of the one segment; it enters through the
-    // gate of the first position (a_0, or the unit gate a_N backwards).
-    if (exact && spec.init)
-      for (int64_t i = 0; i < elems; ++i)
-        v[i] = fadd(v[i], fmul(g[i], h0));
-
+    // The carry over K hops into the lane's tile, from the terminals of the
+    // tiles before it.
+    Value carry;
     if (hops > 0) {
-      Value carry, hasCarry;
-      SmallVector<Value> nextTiles = exchangeTileTerminals(
-          parity, base, qb, v.back(), g.back(), carried, carry, hasCarry);
-      for (int64_t i = 0; i < elems; ++i)
-        v[i] = select(hasCarry, fadd(v[i], fmul(g[i], carry)), v[i]);
-      next.append(nextTiles);
+      Pair terminal = prefix ? combine(*prefix, local.back()) : local.back();
+      carry = tileInStep ? carryWithinStep(terminal, state, nextState)
+                         : state[hops - 1];
     }
+    // Every position of the lane adds its local gate product times the
+    // same state: what comes before the lane in its tile, and the carry
+    // through it.
+    Value before;
+    if (prefix)
+      before = carry ? fadd(prefix->state, fmul(prefix->gate, carry))
+                     : prefix->state;
+    else
+      before = carry;
+    SmallVector<Value> v(elems);
+    for (int64_t i = 0; i < elems; ++i)
+      v[i] = before ? fadd(local[i].state, fmul(local[i].gate, before))
+                    : local[i].state;
 
-    storeLane(qb, lo, q, pos, v);
+    storeLane(qb, lo, v);
+    llvm::append_range(next, nextState);
     return next;
   }
 
-  /// Whether scan-order position `q` (element `i` of its lane) starts a
-  /// segment: a tile start, or the first position of the sequence.
-  Value isSegmentStart(Value q, int64_t i) {
+  /// Tiles that fit in a step: the carry into the lane's tile j over K hops,
+  /// C_K(j), where C_1(j) = V(j-1) and C_k(j) = V(j-1) + G(j-1) C_{k-1}(j-1)
+  /// for the terminal (G, V) of each tile. Tile j - 1 is found by a shuffle
+  /// from its last lane, or, for the step's first tile, in `saved`: what
+  /// that shuffle returned to the first tile's lanes in the previous step
+  /// (the values of its last lane, wrapped around). Appends the new saved
+  /// values to `nextState`.
+  Value carryWithinStep(Pair terminal, ValueRange saved,
+                        SmallVectorImpl<Value> &nextState) {
     using P = arith::CmpIPredicate;
-    Value first = cmp(P::eq, q, pad);
-    if (exact)
-      return first;
-    if (i != 0) // Tiles are whole lanes: only element 0 can start one.
-      return first;
-    Value tileStart =
-        cmp(P::eq, arith::RemUIOp::create(b, q, idx(tile)), idx(0));
-    return either(first, tileStart);
-  }
-
-  Triple shuffleUp(Triple t, int32_t offset) {
-    auto shuffle = [&](Value v) -> Value {
-      return gpu::ShuffleOp::create(b, v, offset, kWarpSize,
-                                    gpu::ShuffleMode::UP)
-          .getShuffleResult();
+    Value lane = arith::IndexCastOp::create(b, b.getI32Type(), laneId);
+    Value tileStartLane = arith::AndIOp::create(b, lane, i32(-lanesPerTile));
+    Value source = arith::AndIOp::create(
+        b, arith::SubIOp::create(b, tileStartLane, i32(1)), i32(kWarpSize - 1));
+    Value firstTile = cmp(P::ult, laneId, idx(lanesPerTile));
+    auto previous = [&](Value v, Value savedV) {
+      Value raw = shuffle(v, source, gpu::ShuffleMode::IDX);
+      nextState.push_back(raw);
+      return select(firstTile, savedV, raw);
     };
-    Value started = arith::ExtUIOp::create(b, b.getI32Type(), t.started);
-    Value back = shuffle(started);
-    return {shuffle(t.gate), shuffle(t.state),
-            arith::TruncIOp::create(b, b.getI1Type(), back)};
+    Value state = previous(terminal.state, saved[0]);
+    if (hops == 1)
+      return state;
+    Value gate = previous(terminal.gate, saved[1]);
+    Value carry = state;
+    for (int64_t k = 2; k <= hops; ++k)
+      carry = fadd(state, fmul(gate, previous(carry, saved[k])));
+    return carry;
   }
 
-  Value smemSlot(Value parity, int64_t region, Value index) {
-    // Layout: [parity][warp totals: 3 * W][tile terminals: 2 * tiles].
-    int64_t perParity = (crossWarp ? 3 * warps : 0) + 2 * tilesPerStep;
-    return add(mul(parity, idx(perParity)), add(idx(region), index));
-  }
-
-  /// Publishes the warp's total, and returns the total of the step (folded
-  /// onto `open`, the segment still open from the previous step); sets
-  /// `warpPrefix` to everything before this warp.
-  Triple exchangeWarpTotals(Value parity, Triple open, Triple laneTotal,
-                            Triple &warpPrefix) {
-    using P = arith::CmpIPredicate;
-    Value lastLane = cmp(P::eq, laneId, idx(kWarpSize - 1));
-    Value slot = smemSlot(parity, 0, mul(warpId, idx(3)));
-    scf::IfOp::create(b, lastLane, [&](OpBuilder &, Location) {
-      memref::StoreOp::create(b, laneTotal.gate, smem, slot);
-      memref::StoreOp::create(b, laneTotal.state, smem, add(slot, idx(1)));
-      Value started =
-          arith::UIToFPOp::create(b, b.getF32Type(), laneTotal.started);
-      memref::StoreOp::create(b, started, smem, add(slot, idx(2)));
-      scf::YieldOp::create(b);
-    });
-    gpu::BarrierOp::create(b);
-    Triple acc = open;
-    warpPrefix = open;
-    for (int64_t w = 0; w < warps; ++w) {
-      Value at = smemSlot(parity, 0, idx(3 * w));
-      Triple t{memref::LoadOp::create(b, smem, at),
-               memref::LoadOp::create(b, smem, add(at, idx(1))),
-               arith::CmpFOp::create(
-                   b, arith::CmpFPredicate::ONE,
-                   memref::LoadOp::create(b, smem, add(at, idx(2))), f32(0))};
-      Value before = cmp(P::ult, idx(w), warpId);
-      acc = combine(acc, t);
-      Triple upTo = combine(warpPrefix, t);
-      warpPrefix = {select(before, upTo.gate, warpPrefix.gate),
-                    select(before, upTo.state, warpPrefix.state),
-                    select(before, upTo.started, warpPrefix.started)};
-    }
-    return acc;
-  }
-
-  /// Publishes the terminals (gate product, state) of the tiles that end in
-  /// this lane, and computes the carry into the lane's tile from the K tiles
-  /// before it (`previous`: the last K terminals of earlier steps, most
-  /// recent first). Returns the last K terminals after this step.
-  SmallVector<Value> exchangeTileTerminals(Value parity, Value base, Value qb,
-                                           Value lastState, Value lastGate,
-                                           ValueRange previous, Value &carry,
-                                           Value &hasCarry) {
-    using P = arith::CmpIPredicate;
-    Value T = idx(tile);
-    Value endsTile =
-        cmp(P::eq, arith::RemUIOp::create(b, add(qb, idx(elems)), T), idx(0));
-    Value baseTile = arith::DivUIOp::create(b, base, T);
-    Value myTile = arith::DivUIOp::create(b, qb, T);
-    Value local = sub(myTile, baseTile);
-    int64_t region = crossWarp ? 3 * warps : 0;
-    scf::IfOp::create(b, endsTile, [&](OpBuilder &, Location) {
-      Value slot = smemSlot(parity, region, mul(local, idx(2)));
-      memref::StoreOp::create(b, lastGate, smem, slot);
-      memref::StoreOp::create(b, lastState, smem, add(slot, idx(1)));
-      scf::YieldOp::create(b);
-    });
-    gpu::BarrierOp::create(b);
-
-    // Terminal of tile `baseTile - k` (k >= 1) from registers, or of tile
-    // `baseTile + j` from shared memory.
-    auto fromShared = [&](Value j) -> std::pair<Value, Value> {
-      Value slot = smemSlot(parity, region, mul(j, idx(2)));
-      return {memref::LoadOp::create(b, smem, slot),
-              memref::LoadOp::create(b, smem, add(slot, idx(1)))};
-    };
-    // The walk's first tile: tiles before it do not exist (or are init).
-    Value walkTile = arith::DivUIOp::create(b, walkStart, T);
-    carry = f32(0);
-    hasCarry = boolean(false);
-    for (int64_t i = hops; i >= 1; --i) {
-      // Tile myTile - i, at offset local - i in this step.
-      Value j = sub(local, idx(i));
-      Value inStep = cmp(P::sge, j, idx(0));
-      Value tileIdx = sub(myTile, idx(i));
-      // From registers: k = -j = baseTile - tileIdx in [1, K].
-      Value gReg = f32(1), vReg = f32(0);
-      for (int64_t k = 1; k <= hops; ++k) {
-        Value isK = cmp(P::eq, j, idx(-k));
-        gReg = select(isK, previous[2 * (k - 1)], gReg);
-        vReg = select(isK, previous[2 * (k - 1) + 1], vReg);
-      }
-      Value jClamped = select(inStep, j, idx(0));
-      auto [gSm, vSm] = fromShared(jClamped);
-      Value tg = select(inStep, gSm, gReg);
-      Value tv = select(inStep, vSm, vReg);
-      // Exists: inside the walk (tile >= walkTile, hence >= 0) or init
-      // (tile -1).
-      Value exists = cmp(P::sge, tileIdx, walkTile);
-      if (spec.init) {
-        Value isInit = cmp(P::eq, tileIdx, idx(-1));
-        tv = select(isInit, h0, tv);
-        exists = either(exists, isInit);
-      }
-      Value folded = fadd(fmul(tg, carry), tv);
-      Value updated = select(hasCarry, folded, tv);
-      carry = select(exists, updated, carry);
-      hasCarry = either(hasCarry, exists);
-    }
-
-    // The last K terminals after this step, most recent first.
+  /// Tiles longer than a step: `carries` are C_1..C_K of the current tile
+  /// (uniform over the warp); at the step that ends the tile, `terminal`
+  /// folds into those of the next one.
+  SmallVector<Value> carriesAcrossSteps(Value base, Pair terminal,
+                                        ValueRange carries) {
+    Value ends = cmp(arith::CmpIPredicate::eq,
+                     remu(add(base, idx(span)), idx(tile)), idx(0));
     SmallVector<Value> next;
-    for (int64_t k = 1; k <= hops; ++k) {
-      if (k <= tilesPerStep) {
-        auto [gk, vk] = fromShared(idx(tilesPerStep - k));
-        next.append({gk, vk});
-      } else {
-        next.append({previous[2 * (k - tilesPerStep - 1)],
-                     previous[2 * (k - tilesPerStep - 1) + 1]});
-      }
+    for (int64_t k = 0; k < hops; ++k) {
+      Value folded =
+          k == 0 ? terminal.state
+                 : fadd(terminal.state, fmul(terminal.gate, carries[k - 1]));
+      next.push_back(select(ends, folded, carries[k]));
     }
     return next;
   }
 
   /// Stores the lane's states that fall in [writeStart, chunkEnd): one
   /// vector store when the whole lane does and the layout allows it.
-  void storeLane(Value qb, Value lo, ArrayRef<Value> q, ArrayRef<Value> pos,
-                 ArrayRef<Value> v) {
+  void storeLane(Value qb, Value lo, ArrayRef<Value> v) {
     using P = arith::CmpIPredicate;
     Type yType = elementTypeOf(spec.output);
     auto narrow = [&](Value f) -> Value {
@@ -648,11 +610,13 @@ private:
     };
     auto storeElements = [&]() {
       for (int64_t i = 0; i < elems; ++i) {
+        Value q = add(qb, idx(i));
         Value writes =
-            both(cmp(P::sge, q[i], writeStart), cmp(P::slt, q[i], chunkEnd));
+            both(cmp(P::sge, q, writeStart), cmp(P::slt, q, chunkEnd));
         scf::IfOp::create(b, writes, [&](OpBuilder &, Location) {
+          Value pos = add(lo, idx(forward ? i : elems - 1 - i));
           memref::StoreOp::create(b, narrow(v[i]), spec.output,
-                                  indicesAt(spec.output, pos[i]));
+                                  indicesAt(spec.output, pos));
           scf::YieldOp::create(b);
         });
       }
@@ -683,16 +647,17 @@ private:
 
   ImplicitLocOpBuilder &b;
   ScanSpec spec;
-  int64_t warps;
+  Mapping mapping;
   bool forward, exact;
   int64_t hops, tile;
-  int64_t elems, span, rounds, tilesPerStep, chunk;
-  bool crossWarp, vectorizable;
+  int64_t elems, span, lanesPerTile, numRaw = 0;
+  bool tileInStep, vectorizable;
   // Host values.
-  Value n, heads, channels, length, pad, chunkLen, chunks, grid, vectorOk;
+  Value n, heads, channels, length, pad, chunkLen, chunks, items, grid,
+      vectorOk;
   // Kernel values.
-  Value smem, laneId, warpId, bIdx, hIdx, dIdx, chunkStart, chunkEnd,
-      writeStart, walkStart, laneOffset, h0;
+  Value laneId, bIdx, hIdx, dIdx, chunkStart, chunkEnd, writeStart, walkStart,
+      laneOffset;
 };
 
 } // namespace
@@ -785,11 +750,15 @@ struct ConvertSwrToGPUPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (warpsPerBlock < 1 || warpsPerBlock > 32 || stepsPerBlock < 1) {
-      getOperation()->emitError("convert-swr-to-gpu: warps-per-block must be "
-                                "in [1, 32] and steps-per-block at least 1");
+    if (warpsPerBlock < 1 || warpsPerBlock > 32 || prefetchSteps < 1 ||
+        prefetchSteps > 4 || minChunkSteps < 1 || targetWarps < 1) {
+      getOperation()->emitError(
+          "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
+          "prefetch-steps in [1, 4], min-chunk-steps and target-warps at "
+          "least 1");
       return signalPassFailure();
     }
+    Mapping mapping{warpsPerBlock, prefetchSteps, minChunkSteps, targetWarps};
     // Roots: tile_apply (the fused triple) and lone tile_scans; anything
     // else of the dialect left over is an error.
     SmallVector<Operation *> roots;
@@ -810,7 +779,7 @@ struct ConvertSwrToGPUPass
       }
       ImplicitLocOpBuilder b(root->getLoc(), rewriter);
       b.setInsertionPoint(root);
-      ScanKernelBuilder kernel(b, fusion->spec, warpsPerBlock, stepsPerBlock);
+      ScanKernelBuilder kernel(b, fusion->spec, mapping);
       std::string reason = kernel.unsupportedReason();
       if (!reason.empty()) {
         root->emitOpError(reason);

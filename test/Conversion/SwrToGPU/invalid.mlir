@@ -1,9 +1,11 @@
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu -verify-diagnostics
 // RUN: not swr-opt %s -convert-swr-to-gpu=warps-per-block=0 2>&1 | FileCheck %s --check-prefix=OPTION
-// OPTION: error: convert-swr-to-gpu: warps-per-block must be in [1, 32] and steps-per-block at least 1
+// RUN: not swr-opt %s -convert-swr-to-gpu=prefetch-steps=5 2>&1 | FileCheck %s --check-prefix=OPTION
+// RUN: not swr-opt %s -convert-swr-to-gpu=target-warps=0 2>&1 | FileCheck %s --check-prefix=OPTION
+// OPTION: error: convert-swr-to-gpu: warps-per-block must be in [1, 32], prefetch-steps in [1, 4], min-chunk-steps and target-warps at least 1
 
 func.func @small_tile(%a: memref<1x1x64xbf16>, %x: memref<1x1x1x64xbf16>, %y: memref<1x1x1x64xbf16>) {
-  // expected-error @+1 {{tile 4 is not supported on the GPU: it must be a power of two from 8 to 1024 for these element types (or use hops = inf)}}
+  // expected-error @+1 {{tile 4 is not supported on the GPU: it must be a power of two of at least 8 for these element types (or use hops = inf)}}
   swr.scan <tile = 4, hops = 1> ins(%a, %x : memref<1x1x64xbf16>, memref<1x1x1x64xbf16>) outs(%y : memref<1x1x1x64xbf16>)
   return
 }
@@ -11,7 +13,7 @@ func.func @small_tile(%a: memref<1x1x64xbf16>, %x: memref<1x1x1x64xbf16>, %y: me
 // -----
 
 func.func @odd_tile(%a: memref<1x1x64xf32>, %x: memref<1x1x1x64xf32>, %y: memref<1x1x1x64xf32>) {
-  // expected-error @+1 {{tile 24 is not supported on the GPU: it must be a power of two from 4 to 512}}
+  // expected-error @+1 {{tile 24 is not supported on the GPU: it must be a power of two of at least 4 for these element types}}
   swr.scan <tile = 24, hops = 2> ins(%a, %x : memref<1x1x64xf32>, memref<1x1x1x64xf32>) outs(%y : memref<1x1x1x64xf32>)
   return
 }

@@ -1,31 +1,41 @@
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu -canonicalize -cse | FileCheck %s
-// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu="warps-per-block=8 steps-per-block=2" \
+// RUN: swr-opt %s -split-input-file -swr-decompose \
+// RUN:   -convert-swr-to-gpu="warps-per-block=8 prefetch-steps=3 min-chunk-steps=2 target-warps=1024" \
 // RUN:   -canonicalize -cse | FileCheck %s --check-prefix=KNOBS
-// Steps of 2048 positions, chunks of 2 steps less the warm-up tile: two
-// chunks per sequence of 5000.
+// 64 sequences of 5000, at least 1024 warps wanted: 9 chunks of 560
+// positions (chunks of at least 2 steps of 256), 576 warps in blocks of 8;
+// each warp keeps the loads of 3 steps (x and gates) in flight.
 // KNOBS-LABEL: func.func @swr_bf16
-//       KNOBS:   gpu.launch blocks({{.*}}) in ({{.*}} = %c128, {{.*}}) threads({{.*}}) in ({{.*}} = %c256,
-//  KNOBS-SAME:     workgroup(%{{.*}} : memref<512xf32, #gpu.address_space<workgroup>>)
+//       KNOBS:   gpu.launch blocks({{.*}}) in ({{.*}} = %c72, {{.*}}) threads({{.*}}) in ({{.*}} = %c256,
+//       KNOBS:     arith.cmpi ult, %{{.*}}, %c576 : index
+//       KNOBS:     arith.muli %{{.*}}, %c560 : index
+//       KNOBS:     scf.for {{.*}} -> (vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, f32)
 
-// SWR (tile 16, one hop), bf16: 8 positions per lane (16 bytes), blocks of
-// 4 warps (steps of 1024 positions), one chunk per sequence (2 * 4 * 8 = 64
-// blocks), tiles of two lanes combined by shuffles, tile terminals through
-// double-buffered shared memory (2 x 64 tiles x (gate, state)), 16-byte
-// loads and stores guarded by a run-time alignment check.
+// SWR (tile 16, one hop), bf16: 8 positions per lane (16 bytes), steps of
+// 256 positions per warp, one warp per sequence (64 warps, in 16 blocks of
+// 4): no shared memory, no barrier. The loads of the next two steps are in
+// flight (16-byte loads guarded by a run-time alignment check); a tile of two
+// lanes combines with one shfl.up round and the lane prefix; the carry is
+// the previous tile's terminal state, one indexed shuffle (the step's first
+// tile keeps what the shuffle wrapped around to it in the previous step).
 // CHECK-LABEL: func.func @swr_bf16
 //   CHECK-NOT:   swr.
 //   CHECK-NOT:   memref.alloc
 //       CHECK:   memref.extract_aligned_pointer_as_index
-//       CHECK:   gpu.launch blocks({{.*}}) in ({{.*}} = %c64, {{.*}} = %c1, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c128, {{.*}} = %c1, {{.*}} = %c1)
-//  CHECK-SAME:     workgroup(%[[SMEM:.*]] : memref<256xf32, #gpu.address_space<workgroup>>)
+//       CHECK:   gpu.launch blocks({{.*}}) in ({{.*}} = %c16, {{.*}} = %c1, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c128, {{.*}} = %c1, {{.*}} = %c1) {
 //       CHECK:     vector.load %{{.*}} {alignment = 16 : i64} : memref<2x4x8x5000xbf16>, vector<8xbf16>
 //       CHECK:     vector.load %{{.*}} {alignment = 16 : i64} : memref<2x4x5000xbf16>, vector<8xbf16>
-//       CHECK:     scf.for
-//       CHECK:       gpu.shuffle  up {{.*}} : f32
-//       CHECK:       memref.store {{.*}}, %[[SMEM]]
-//       CHECK:       gpu.barrier
-//       CHECK:       memref.load %[[SMEM]]
+//       CHECK:     scf.for {{.*}} iter_args({{.*}}, %[[SAVED:.*]] = %{{.*}}) -> (vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, f32)
+//       CHECK:       vector.load
+//       CHECK:       vector.load
+//   CHECK-COUNT-4:   gpu.shuffle  up {{.*}} : f32
+//       CHECK:       %[[PREV:.*]], %{{.*}} = gpu.shuffle  idx
+//   CHECK-NOT:       gpu.shuffle
+//       CHECK:       arith.select %{{.*}}, %[[SAVED]], %[[PREV]] : f32
 //       CHECK:       vector.store {{.*}} {alignment = 16 : i64} : memref<2x4x8x5000xbf16>, vector<8xbf16>
+//       CHECK:       scf.yield {{.*}}, %[[PREV]] :
+//   CHECK-NOT:   gpu.barrier
+//       CHECK:   return
 func.func @swr_bf16(%a: memref<2x4x5000xbf16>, %x: memref<2x4x8x5000xbf16>, %y: memref<2x4x8x5000xbf16>) {
   swr.scan <tile = 16, hops = 1> ins(%a, %x : memref<2x4x5000xbf16>, memref<2x4x8x5000xbf16>)
     outs(%y : memref<2x4x8x5000xbf16>)
@@ -34,18 +44,22 @@ func.func @swr_bf16(%a: memref<2x4x5000xbf16>, %x: memref<2x4x8x5000xbf16>, %y: 
 
 // -----
 
-// The exact recurrence, f32 (4 positions per lane): one block per sequence
-// whatever N; warp totals (gate, state, started) through shared memory
-// (2 x 4 warps x 3), no tile terminals.
+// The exact recurrence, f32 (4 positions per lane): one warp per sequence
+// whatever N; five shfl.up rounds over the warp and the lane prefix, each
+// moving (gate product, state), and the step total from lane 31 folded into
+// the state carried to the next step (init at first). No barrier.
 // CHECK-LABEL: func.func @exact_f32
 //       CHECK:   gpu.launch
-//  CHECK-SAME:     workgroup(%{{.*}} : memref<24xf32, #gpu.address_space<workgroup>>)
+//   CHECK-NOT:     workgroup
+//       CHECK:     %[[H0:.*]] = memref.load %arg2
 //       CHECK:     vector.load {{.*}} vector<4xf32>
-//       CHECK:     scf.for
-//   CHECK-COUNT-18: gpu.shuffle  up
-//       CHECK:       gpu.barrier
-//   CHECK-NOT:       gpu.barrier
-//       CHECK:     vector.store {{.*}} vector<4xf32>
+//       CHECK:     scf.for {{.*}} iter_args({{.*}}, %{{.*}} = %[[H0]]) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, f32)
+//   CHECK-COUNT-12:  gpu.shuffle  up
+//   CHECK-COUNT-2:   gpu.shuffle  idx {{.*}}, %c31_i32,
+//   CHECK-NOT:       gpu.shuffle
+//       CHECK:       vector.store {{.*}} vector<4xf32>
+//   CHECK-NOT:   gpu.barrier
+//       CHECK:   return
 func.func @exact_f32(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>, %h: memref<?x?x?xf32>, %y: memref<?x?x?x?xf32>) {
   swr.scan <tile = 64, hops = inf> ins(%a, %x : memref<?x?x?x?xf32>, memref<?x?x?x?xf32>)
     init(%h : memref<?x?x?xf32>) outs(%y : memref<?x?x?x?xf32>)
@@ -55,10 +69,13 @@ func.func @exact_f32(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>, %h: memre
 // -----
 
 // A time-major buffer seen as [B, H, D, N] has no unit innermost stride:
-// element accesses only.
+// element accesses only. Two hops over tiles of 16 (4 lanes): the carry
+// needs the previous tile's terminal state and gate product and its own
+// carry over one hop, three indexed shuffles.
 // CHECK-LABEL: func.func @time_major
 //       CHECK:   gpu.launch
 //   CHECK-NOT:   vector.load
+//   CHECK-COUNT-3: gpu.shuffle  idx
 //   CHECK-NOT:   vector.store
 //       CHECK:   return
 func.func @time_major(%a: memref<1x2x64xf32>, %x: memref<1x2x4x64xf32, strided<[512, 4, 1, 8]>>,
@@ -71,10 +88,15 @@ func.func @time_major(%a: memref<1x2x64xf32>, %x: memref<1x2x4x64xf32, strided<[
 
 // -----
 
-// hops = 0: a lone local scan, no shared memory traffic and no barrier.
+// hops = 0: a lone local scan. f16 in, f32 out: 8 positions per lane
+// (the narrowest type sets E), tiles of 4 lanes: two shfl.up rounds and the
+// lane prefix, no carry (no indexed shuffle). Only the states that need it
+// are moved: the last round and the prefix move no gate product.
 // CHECK-LABEL: func.func @local
 //       CHECK:   gpu.launch
-//   CHECK-NOT:   gpu.barrier
+//   CHECK-COUNT-4: gpu.shuffle  up {{.*}} : f32
+//   CHECK-NOT:   gpu.shuffle
+//       CHECK:   vector.store {{.*}} vector<8xf32>
 //       CHECK:   return
 func.func @local(%a: memref<1x2x4x64xf16>, %x: memref<1x2x4x64xf16>, %y: memref<1x2x4x64xf32>) {
   swr.scan <tile = 32, hops = 0> ins(%a, %x : memref<1x2x4x64xf16>, memref<1x2x4x64xf16>)

@@ -74,6 +74,22 @@ def cases():
     # runtime (swr-host-allocs-to-gpu).
     add("odd", 32, 1, "f32", tensor=True, dynamic=False)
     add("mult", 16, "inf", "bf16", tensor=True, dynamic=False, reverse=True)
+    # Tiles longer than a warp's step (256 positions in bf16, 128 in f32),
+    # the smallest tiles (one or two lanes), wide windows whose carries come
+    # from several steps back, and sequences split into many chunks.
+    add("long", 512, 2, "bf16", reverse=True, init=True)
+    add("odd", 1024, 1, "bf16")
+    add("mult", 512, 3, "f32", init=True)
+    add("odd", 4, 1, "f32", init=True)
+    add("odd", 8, 2, "bf16", reverse=True)
+    add("long", 128, 8, "bf16", init=True)
+    add("odd", 64, 5, "f32", reverse=True, init=True, per_channel=True)
+    chunky = "min-chunk-steps=1 target-warps=100000 prefetch-steps=3 warps-per-block=3"
+    for hops in (1, 2, "inf"):
+        add("odd", 16, hops, "f32", init=True, options=chunky)
+        add("odd", 32, hops, "bf16", reverse=True, init=True, options=chunky)
+    add("odd", 256, 2, "f32", init=True, options=chunky)
+    add("long", 16, 1, "bf16", options="prefetch-steps=1 warps-per-block=1")
     # The benchmark shape of issue 5 (also timed when --time is given).
     for hops in (1, "inf"):
         for dtype in ("bf16", "f32"):
@@ -127,7 +143,8 @@ def build(args):
         with open(base + ".mlir", "w") as f:
             f.write(mlir)
         step = [args.swr_compile, base + ".mlir", f"--target=cuda:{args.chip}",
-                f"--pipeline-options={args.pipeline_options}", "-o", base + ".so"]
+                "--pipeline-options=" + " ".join(filter(None, [args.pipeline_options, c.get("options")])),
+                "-o", base + ".so"]
         r = subprocess.run(step, capture_output=True, text=True)
         if r.returncode:
             sys.exit(f"error: case {c['name']}: {' '.join(step)} failed:\n{r.stderr}")
@@ -322,7 +339,8 @@ def run(args):
         desc = (f"{c['shape']:>4} {b}x{h}x{d}x{n:<6} T={c['tile']:<3} K={c['hops']:<3} "
                 f"{c['x']}/{c['a']}/{c['y']:<4} {'chan' if c['per_channel'] else 'head'}"
                 f"{' rev' if c['reverse'] else '    '}{' init' if c['init'] else '     '}"
-                f"{' static' if not c['dynamic'] else ''}{' tensor' if c.get('tensor') else ''}")
+                f"{' static' if not c['dynamic'] else ''}{' tensor' if c.get('tensor') else ''}"
+                f"{' [' + c['options'] + ']' if c.get('options') else ''}")
         print(f"{'ok  ' if ok else 'FAIL'} {c['name']} {desc}: {summary}{timing}")
         rows_out.append(dict(case=c, ok=ok, summary=summary))
         failures += not ok
