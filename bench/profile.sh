@@ -24,9 +24,9 @@ PY
 for cfg in bf16_b4_n8192_k1_t16 f32_b4_n8192_k1_t16 bf16_b4_n8192_kinf_t16; do
   dt=${cfg%%_*}
   ncu --section SpeedOfLight --section Occupancy --section LaunchStats \
-      --section WarpStateStats --section MemoryWorkloadAnalysis -k regex:scan --launch-count 1 \
+      --section WarpStateStats --section MemoryWorkloadAnalysis --section SchedulerStats --section InstructionStats -k regex:scan --launch-count 1 \
       build/bin/swr-run "$DIR/$cfg.so" --device=cuda --input=@"$OUT/a_$dt.npy" \
       --input=@"$OUT/x_$dt.npy" --input=4x128x16x8192x$dt > "$OUT/ncu-$cfg.txt" 2>&1 || true
-  grep -E "Memory Throughput|DRAM Throughput|Duration|Registers Per|Achieved Occupancy|Theoretical Occupancy|Block Limit Registers|Compute \(SM\) Throughput" "$OUT/ncu-$cfg.txt" | sed "s/^/$cfg: /"
+  grep -E "Memory Throughput|DRAM Throughput|Duration|Registers Per|Achieved Occupancy|Theoretical Occupancy|Block Limit Registers|Compute \(SM\) Throughput|Issued Warp Per Scheduler|No Eligible|Executed Ipc A|Stall" "$OUT/ncu-$cfg.txt" | sed "s/^/$cfg: /"
 done
 rm -f "$OUT"/a_*.npy "$OUT"/x_*.npy

@@ -244,14 +244,22 @@ private:
       chunks = minu(length, idx(1));
     } else {
       // Split sequences until there are `target-warps` warps, keeping at
-      // least `min-chunk-steps` steps per chunk; then balance the chunks in
-      // whole tiles.
+      // least `min-chunk-steps` steps per chunk; then balance the chunks.
+      // When tiles fit in a step, a chunk and its warm-up (the K tiles
+      // before it) are a whole number of steps; longer tiles round chunks
+      // up to whole tiles.
       Value wanted = ceilDiv(idx(mapping.targetWarps), maxu(rows, idx(1)));
       Value most =
           maxu(divu(length, idx(mapping.minChunkSteps * span)), idx(1));
-      Value count = minu(wanted, most);
-      Value balanced = ceilDiv(length, count);
-      chunkLen = maxu(mul(ceilDiv(balanced, idx(tile)), idx(tile)), idx(tile));
+      Value balanced = ceilDiv(length, minu(wanted, most));
+      if (tileInStep) {
+        Value warmup = idx(hops * tile);
+        chunkLen = sub(
+            mul(ceilDiv(add(balanced, warmup), idx(span)), idx(span)), warmup);
+      } else {
+        chunkLen =
+            maxu(mul(ceilDiv(balanced, idx(tile)), idx(tile)), idx(tile));
+      }
       chunks = ceilDiv(length, chunkLen);
     }
     items = mul(rows, chunks);

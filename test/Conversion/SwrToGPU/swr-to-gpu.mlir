@@ -2,13 +2,15 @@
 // RUN: swr-opt %s -split-input-file -swr-decompose \
 // RUN:   -convert-swr-to-gpu="warps-per-block=8 prefetch-steps=3 min-chunk-steps=2 target-warps=1024" \
 // RUN:   -canonicalize -cse | FileCheck %s --check-prefix=KNOBS
-// 64 sequences of 5000, at least 1024 warps wanted: 9 chunks of 560
-// positions (chunks of at least 2 steps of 256), 576 warps in blocks of 8;
-// each warp keeps the loads of 3 steps (x and gates) in flight.
+// 64 sequences of 5000, at least 1024 warps wanted, chunks of at least 2
+// steps of 256: 9 chunks of ~556 positions, which with the warm-up tile
+// before each make 3 whole steps: 7 chunks of 3 * 256 - 16 = 752, 448
+// warps in blocks of 8; each warp keeps the loads of 3 steps (x and gates)
+// in flight.
 // KNOBS-LABEL: func.func @swr_bf16
-//       KNOBS:   gpu.launch blocks({{.*}}) in ({{.*}} = %c72, {{.*}}) threads({{.*}}) in ({{.*}} = %c256,
-//       KNOBS:     arith.cmpi ult, %{{.*}}, %c576 : index
-//       KNOBS:     arith.muli %{{.*}}, %c560 : index
+//       KNOBS:   gpu.launch blocks({{.*}}) in ({{.*}} = %c56, {{.*}}) threads({{.*}}) in ({{.*}} = %c256,
+//       KNOBS:     arith.cmpi ult, %{{.*}}, %c448 : index
+//       KNOBS:     arith.muli %{{.*}}, %c752 : index
 //       KNOBS:     scf.for {{.*}} -> (vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, f32)
 
 // SWR (tile 16, one hop), bf16: 8 positions per lane (16 bytes), steps of
