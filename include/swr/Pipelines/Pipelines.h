@@ -10,6 +10,8 @@
 #ifndef SWR_PIPELINES_PIPELINES_H
 #define SWR_PIPELINES_PIPELINES_H
 
+#include "swr/Conversion/Passes.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -51,23 +53,24 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
       llvm::cl::desc("CUDA toolkit directory (ptxas, fatbinary); empty: "
                      "CUDA_ROOT, CUDA_HOME, CUDA_PATH, then PATH"),
       llvm::cl::init("")};
+  // The mapping knobs of convert-swr-to-gpu, with its defaults.
   PassOptions::Option<int64_t> warpsPerBlock{
       *this, "warps-per-block", llvm::cl::desc("Warps per block (1 to 32)"),
-      llvm::cl::init(4)};
+      llvm::cl::init(ConvertSwrToGPUOptions().warpsPerBlock)};
   PassOptions::Option<int64_t> prefetchSteps{
       *this, "prefetch-steps",
       llvm::cl::desc("Steps whose loads each warp keeps in flight (1 to 4)"),
-      llvm::cl::init(2)};
+      llvm::cl::init(ConvertSwrToGPUOptions().prefetchSteps)};
   PassOptions::Option<int64_t> minChunkSteps{
       *this, "min-chunk-steps",
       llvm::cl::desc("Finite windows: the fewest steps of a chunk when "
                      "sequences are split"),
-      llvm::cl::init(16)};
+      llvm::cl::init(ConvertSwrToGPUOptions().minChunkSteps)};
   PassOptions::Option<int64_t> targetWarps{
       *this, "target-warps",
       llvm::cl::desc("Finite windows: split sequences into chunks until "
                      "there are this many warps"),
-      llvm::cl::init(8192)};
+      llvm::cl::init(ConvertSwrToGPUOptions().targetWarps)};
   PassOptions::Option<bool> deallocate{
       *this, "deallocate",
       llvm::cl::desc("Free the buffers that bufferization allocates"),

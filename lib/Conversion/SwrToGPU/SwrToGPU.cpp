@@ -367,11 +367,27 @@ private:
       }
     }
 
-    scf::ForOp::create(b, idx(0), steps, idx(1), inits,
-                       [&](OpBuilder &, Location, Value s, ValueRange iter) {
-                         Value base = add(walkStart, mul(s, idx(span)));
-                         scf::YieldOp::create(b, emitStep(base, iter));
-                       });
+    // The loop is unrolled `prefetch-steps` times so that each step's loads
+    // refill the registers it has just consumed (rotating them through
+    // loop-carried copies would wait for the loads in flight). Steps past
+    // the chunk load and store nothing.
+    int64_t depth = mapping.prefetchSteps;
+    Value rounds = ceilDiv(steps, idx(depth));
+    scf::ForOp::create(
+        b, idx(0), rounds, idx(1), inits,
+        [&](OpBuilder &, Location, Value r, ValueRange iter) {
+          SmallVector<Value> next;
+          ValueRange state = iter.drop_front(depth * numRaw);
+          SmallVector<Value> nextState(state);
+          for (int64_t j = 0; j < depth; ++j) {
+            Value base =
+                add(walkStart, mul(add(mul(r, idx(depth)), idx(j)), idx(span)));
+            nextState =
+                emitStep(base, iter.slice(j * numRaw, numRaw), nextState, next);
+          }
+          llvm::append_range(next, nextState);
+          scf::YieldOp::create(b, next);
+        });
   }
 
   /// Issues the loads of the lane for the step starting at `base`, without
@@ -470,34 +486,31 @@ private:
     return SmallVector<Value>(ifOp.getResults());
   }
 
-  /// One step of the walk: `iter` holds the raw loads of this step and the
-  /// next ones, then the state between steps; returns the same for the next
-  /// step.
-  SmallVector<Value> emitStep(Value base, ValueRange iter) {
+  /// One step of the walk: consumes `raw`, the loads of this step, appends
+  /// to `nextRaw` the loads of the step `prefetch-steps` later, and returns
+  /// the state after this step from `state`, the state before it.
+  SmallVector<Value> emitStep(Value base, ValueRange raw, ValueRange state,
+                              SmallVectorImpl<Value> &nextRaw) {
     using P = arith::CmpIPredicate;
-    int64_t depth = mapping.prefetchSteps;
-    ValueRange raw = iter.take_front(numRaw);
-    ValueRange state = iter.drop_front(depth * numRaw);
     Value qb = add(base, laneOffset);
     Value lo = forward ? qb : sub(sub(length, qb), idx(elems));
 
-    // Keep `depth` steps of loads in flight: issue the loads of step
-    // s + depth before this one computes.
-    SmallVector<Value> next(iter.slice(numRaw, (depth - 1) * numRaw));
-    llvm::append_range(next, loadStep(add(base, idx(depth * span))));
-
-    // This step's inputs in scan order, widened to f32, scanned inside the
-    // lane: local[i] = (gate product, state) from the lane's first position.
+    // This step's inputs in scan order, widened to f32.
     Value xs = widen(raw[0]), as = widen(raw[1]);
-    SmallVector<Pair> local(elems);
+    SmallVector<Value> x(elems), gate(elems);
     for (int64_t i = 0; i < elems; ++i) {
       int64_t k = forward ? i : elems - 1 - i;
-      Value x = vector::ExtractOp::create(b, xs, k);
-      Value gate = forward || i != 0
-                       ? vector::ExtractOp::create(b, as, forward ? k : k + 1)
-                       : widen(raw[2]);
-      local[i] = i == 0 ? Pair{gate, x} : combine(local[i - 1], {gate, x});
+      x[i] = vector::ExtractOp::create(b, xs, k);
+      gate[i] = forward || i != 0
+                    ? vector::ExtractOp::create(b, as, forward ? k : k + 1)
+                    : widen(raw[2]);
     }
+    // The scan inside the lane: local[i] = (gate product, state) from the
+    // lane's first position.
+    SmallVector<Pair> local(elems);
+    for (int64_t i = 0; i < elems; ++i)
+      local[i] =
+          i == 0 ? Pair{gate[0], x[0]} : combine(local[i - 1], {gate[i], x[i]});
 
     // Lanes: an inclusive scan of the lane totals within each segment (a
     // tile of T / E lanes, or the whole warp), then each lane's exclusive
@@ -555,8 +568,14 @@ private:
                     : local[i].state;
 
     storeLane(qb, lo, v);
-    llvm::append_range(next, nextState);
-    return next;
+    // Only now, with this step's loads consumed, refill their registers with
+    // the loads of the step `prefetch-steps` later, in flight while the
+    // steps in between compute. (Issued earlier, they would need the
+    // registers of this step's loads too, and a copy between the two that
+    // waits for the loads.)
+    llvm::append_range(nextRaw,
+                       loadStep(add(base, idx(mapping.prefetchSteps * span))));
+    return nextState;
   }
 
   /// Tiles that fit in a step: the carry into the lane's tile j over K hops,

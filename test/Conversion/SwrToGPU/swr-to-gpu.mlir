@@ -14,28 +14,41 @@
 //       KNOBS:     scf.for {{.*}} -> (vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, f32)
 
 // SWR (tile 16, one hop), bf16: 8 positions per lane (16 bytes), steps of
-// 256 positions per warp, one warp per sequence (64 warps, in 16 blocks of
-// 4): no shared memory, no barrier. The loads of the next two steps are in
-// flight (16-byte loads guarded by a run-time alignment check); a tile of two
-// lanes combines with one shfl.up round and the lane prefix; the carry is
-// the previous tile's terminal state, one indexed shuffle (the step's first
-// tile keeps what the shuffle wrapped around to it in the previous step).
+// 256 positions per warp. Sequences are split into chunks of at least 8
+// steps: 2 chunks of 2544 positions (with the warm-up tile before each, 10
+// whole steps), 128 warps in 32 blocks of 4, each on its own: no shared
+// memory, no barrier. The walk is unrolled 3 times (prefetch-steps): a step
+// consumes its loads, stores its states, then refills the same registers
+// with the loads of the step 3 later (16-byte loads guarded by a run-time
+// alignment check). A tile of two lanes combines with one shfl.up round and
+// the lane prefix; the carry is the previous tile's terminal state, one
+// indexed shuffle (the step's first tile takes what the shuffle wrapped
+// around to it in the step before).
 // CHECK-LABEL: func.func @swr_bf16
 //   CHECK-NOT:   swr.
 //   CHECK-NOT:   memref.alloc
 //       CHECK:   memref.extract_aligned_pointer_as_index
-//       CHECK:   gpu.launch blocks({{.*}}) in ({{.*}} = %c16, {{.*}} = %c1, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c128, {{.*}} = %c1, {{.*}} = %c1) {
+//       CHECK:   gpu.launch blocks({{.*}}) in ({{.*}} = %c32, {{.*}} = %c1, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c128, {{.*}} = %c1, {{.*}} = %c1) {
+//       CHECK:     arith.cmpi ult, %{{.*}}, %c128 : index
+//       CHECK:     arith.muli %{{.*}}, %c2544 : index
 //       CHECK:     vector.load %{{.*}} {alignment = 16 : i64} : memref<2x4x8x5000xbf16>, vector<8xbf16>
 //       CHECK:     vector.load %{{.*}} {alignment = 16 : i64} : memref<2x4x5000xbf16>, vector<8xbf16>
-//       CHECK:     scf.for {{.*}} iter_args({{.*}}, %[[SAVED:.*]] = %{{.*}}) -> (vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, f32)
+//       CHECK:     scf.for {{.*}} iter_args({{.*}}, %[[SAVED:.*]] = %{{.*}}) -> (vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, f32)
+//   CHECK-COUNT-4:   gpu.shuffle  up {{.*}} : f32
+//       CHECK:       %[[PREV1:.*]], %{{.*}} = gpu.shuffle  idx
+//       CHECK:       arith.select %{{.*}}, %[[SAVED]], %[[PREV1]] : f32
+//       CHECK:       vector.store {{.*}} {alignment = 16 : i64} : memref<2x4x8x5000xbf16>, vector<8xbf16>
 //       CHECK:       vector.load
 //       CHECK:       vector.load
 //   CHECK-COUNT-4:   gpu.shuffle  up {{.*}} : f32
-//       CHECK:       %[[PREV:.*]], %{{.*}} = gpu.shuffle  idx
-//   CHECK-NOT:       gpu.shuffle
-//       CHECK:       arith.select %{{.*}}, %[[SAVED]], %[[PREV]] : f32
-//       CHECK:       vector.store {{.*}} {alignment = 16 : i64} : memref<2x4x8x5000xbf16>, vector<8xbf16>
-//       CHECK:       scf.yield {{.*}}, %[[PREV]] :
+//       CHECK:       %[[PREV2:.*]], %{{.*}} = gpu.shuffle  idx
+//       CHECK:       arith.select %{{.*}}, %[[PREV1]], %[[PREV2]] : f32
+//       CHECK:       vector.store
+//   CHECK-COUNT-4:   gpu.shuffle  up {{.*}} : f32
+//       CHECK:       %[[PREV3:.*]], %{{.*}} = gpu.shuffle  idx
+//       CHECK:       arith.select %{{.*}}, %[[PREV2]], %[[PREV3]] : f32
+//       CHECK:       vector.store
+//       CHECK:       scf.yield {{.*}}, %[[PREV3]] :
 //   CHECK-NOT:   gpu.barrier
 //       CHECK:   return
 func.func @swr_bf16(%a: memref<2x4x5000xbf16>, %x: memref<2x4x8x5000xbf16>, %y: memref<2x4x8x5000xbf16>) {
@@ -47,7 +60,7 @@ func.func @swr_bf16(%a: memref<2x4x5000xbf16>, %x: memref<2x4x8x5000xbf16>, %y: 
 // -----
 
 // The exact recurrence, f32 (4 positions per lane): one warp per sequence
-// whatever N; five shfl.up rounds over the warp and the lane prefix, each
+// whatever N (never split); five shfl.up rounds over the warp and the lane prefix, each
 // moving (gate product, state), and the step total from lane 31 folded into
 // the state carried to the next step (init at first). No barrier.
 // CHECK-LABEL: func.func @exact_f32
@@ -55,10 +68,10 @@ func.func @swr_bf16(%a: memref<2x4x5000xbf16>, %x: memref<2x4x8x5000xbf16>, %y: 
 //   CHECK-NOT:     workgroup
 //       CHECK:     %[[H0:.*]] = memref.load %arg2
 //       CHECK:     vector.load {{.*}} vector<4xf32>
-//       CHECK:     scf.for {{.*}} iter_args({{.*}}, %{{.*}} = %[[H0]]) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, f32)
+//       CHECK:     scf.for {{.*}} iter_args({{.*}}, %{{.*}} = %[[H0]]) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, f32)
 //   CHECK-COUNT-12:  gpu.shuffle  up
 //   CHECK-COUNT-2:   gpu.shuffle  idx {{.*}}, %c31_i32,
-//   CHECK-NOT:       gpu.shuffle
+//   CHECK-NOT:       gpu.shuffle  idx
 //       CHECK:       vector.store {{.*}} vector<4xf32>
 //   CHECK-NOT:   gpu.barrier
 //       CHECK:   return
