@@ -47,7 +47,9 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
       recomputed, so warps never wait for each other; with `hops = inf` a
       warp walks the whole sequence;
     - a step covers `32 * E` positions: each lane holds `E` consecutive
-      positions (`E * bytes = 16` for the narrowest element type), loaded
+      positions (`E * bytes = 16 * vectors-per-lane` for the narrowest
+      element type, fewer for shorter tiles; by default 2 vectors for
+      `hops = inf` and 1 otherwise), loaded
       and stored with 16-byte vector accesses when the innermost stride is
       statically 1 and the buffers are 16-byte aligned (checked at run time;
       element accesses otherwise); the loads of the next `prefetch-steps`
@@ -69,6 +71,10 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
   let options = [
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
            "Warps per block (1 to 32); each walks its own chunk">,
+    Option<"vectorsPerLane", "vectors-per-lane", "int64_t", /*default=*/"0",
+           "16-byte vectors of the narrowest element type per lane and step "
+           "(1 to 4; fewer for tiles shorter than that); 0: 2 for hops = inf, "
+           "1 otherwise">,
     Option<"prefetchSteps", "prefetch-steps", "int64_t", /*default=*/"3",
            "Steps whose loads each warp keeps in flight (1 to 4)">,
     Option<"minChunkSteps", "min-chunk-steps", "int64_t", /*default=*/"8",

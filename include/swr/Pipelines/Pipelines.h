@@ -57,6 +57,11 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
   PassOptions::Option<int64_t> warpsPerBlock{
       *this, "warps-per-block", llvm::cl::desc("Warps per block (1 to 32)"),
       llvm::cl::init(ConvertSwrToGPUOptions().warpsPerBlock)};
+  PassOptions::Option<int64_t> vectorsPerLane{
+      *this, "vectors-per-lane",
+      llvm::cl::desc("16-byte vectors per lane and step (1 to 4; 0: 2 for "
+                     "hops = inf, 1 otherwise)"),
+      llvm::cl::init(ConvertSwrToGPUOptions().vectorsPerLane)};
   PassOptions::Option<int64_t> prefetchSteps{
       *this, "prefetch-steps",
       llvm::cl::desc("Steps whose loads each warp keeps in flight (1 to 4)"),

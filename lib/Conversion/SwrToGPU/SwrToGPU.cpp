@@ -65,7 +65,8 @@ struct ScanSpec {
 
 /// The knobs of the mapping (the pass options).
 struct Mapping {
-  int64_t warpsPerBlock, prefetchSteps, minChunkSteps, targetWarps;
+  int64_t warpsPerBlock, vectorsPerLane, prefetchSteps, minChunkSteps,
+      targetWarps;
 };
 
 /// A scan element: the product of the gates since its segment started, and
@@ -102,7 +103,18 @@ public:
         hops(exact ? 0 : spec.hops), tile(spec.tile) {
     int64_t minBytes = std::min(
         {byteWidth(spec.input), byteWidth(spec.output), byteWidth(spec.gates)});
-    elems = 16 / minBytes;
+    // A lane holds `vectors-per-lane` 16-byte vectors of the narrowest
+    // type, fewer if a tile is shorter; by default (0) two for the exact
+    // scan, whose five shuffle rounds per step they amortize (measured:
+    // bench/NOTES.md, v6), one otherwise.
+    vectorElems = 16 / minBytes;
+    int64_t vectors = mapping.vectorsPerLane;
+    if (vectors == 0)
+      vectors = exact ? 2 : 1;
+    if (!exact)
+      vectors =
+          std::max<int64_t>(1, std::min<int64_t>(vectors, tile / vectorElems));
+    elems = vectors * vectorElems;
     span = kWarpSize * elems;
     // Tiles that fit in a step are scanned by groups of T / E lanes; longer
     // tiles and the exact scan by the whole warp, with the state of the
@@ -118,11 +130,11 @@ public:
   std::string unsupportedReason() const {
     if (exact)
       return "";
-    if (!llvm::isPowerOf2_64(tile) || tile < elems)
+    if (!llvm::isPowerOf2_64(tile) || tile < vectorElems)
       return llvm::formatv("tile {0} is not supported on the GPU: it must be "
                            "a power of two of at least {1} for these element "
                            "types (or use hops = inf)",
-                           tile, elems)
+                           tile, vectorElems)
           .str();
     if (hops > kMaxGpuHops)
       return llvm::formatv("hops = {0} is not supported on the GPU: use at "
@@ -677,7 +689,7 @@ private:
   Mapping mapping;
   bool forward, exact;
   int64_t hops, tile;
-  int64_t elems, span, lanesPerTile, numRaw = 0;
+  int64_t vectorElems, elems, span, lanesPerTile, numRaw = 0;
   bool tileInStep, vectorizable;
   // Host values.
   Value n, heads, channels, length, pad, chunkLen, chunks, items, grid,
@@ -777,15 +789,17 @@ struct ConvertSwrToGPUPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (warpsPerBlock < 1 || warpsPerBlock > 32 || prefetchSteps < 1 ||
-        prefetchSteps > 4 || minChunkSteps < 1 || targetWarps < 1) {
+    if (warpsPerBlock < 1 || warpsPerBlock > 32 || vectorsPerLane < 0 ||
+        vectorsPerLane > 4 || prefetchSteps < 1 || prefetchSteps > 4 ||
+        minChunkSteps < 1 || targetWarps < 1) {
       getOperation()->emitError(
           "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
-          "prefetch-steps in [1, 4], min-chunk-steps and target-warps at "
-          "least 1");
+          "vectors-per-lane in [0, 4], prefetch-steps in [1, 4], "
+          "min-chunk-steps and target-warps at least 1");
       return signalPassFailure();
     }
-    Mapping mapping{warpsPerBlock, prefetchSteps, minChunkSteps, targetWarps};
+    Mapping mapping{warpsPerBlock, vectorsPerLane, prefetchSteps, minChunkSteps,
+                    targetWarps};
     // Roots: tile_apply (the fused triple) and lone tile_scans; anything
     // else of the dialect left over is an error.
     SmallVector<Operation *> roots;

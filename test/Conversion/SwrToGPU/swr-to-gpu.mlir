@@ -2,6 +2,17 @@
 // RUN: swr-opt %s -split-input-file -swr-decompose \
 // RUN:   -convert-swr-to-gpu="warps-per-block=8 prefetch-steps=3 min-chunk-steps=2 target-warps=1024" \
 // RUN:   -canonicalize -cse | FileCheck %s --check-prefix=KNOBS
+// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu="vectors-per-lane=4" \
+// RUN:   -canonicalize -cse | FileCheck %s --check-prefix=VEC
+// Four 16-byte vectors per lane where the tile allows it: two for tiles of
+// 16 bf16 positions (a lane never holds more than a tile), four for the
+// exact scan.
+// VEC-LABEL: func.func @swr_bf16
+//       VEC:   vector.load {{.*}} {alignment = 16 : i64} : memref<2x4x8x5000xbf16>, vector<16xbf16>
+//       VEC:   vector.store {{.*}} {alignment = 16 : i64} : memref<2x4x8x5000xbf16>, vector<16xbf16>
+// VEC-LABEL: func.func @exact_f32
+//       VEC:   vector.load {{.*}} vector<16xf32>
+
 // 64 sequences of 5000, at least 1024 warps wanted, chunks of at least 2
 // steps of 256: 9 chunks of ~556 positions, which with the warm-up tile
 // before each make 3 whole steps: 7 chunks of 3 * 256 - 16 = 752, 448
@@ -59,20 +70,21 @@ func.func @swr_bf16(%a: memref<2x4x5000xbf16>, %x: memref<2x4x8x5000xbf16>, %y: 
 
 // -----
 
-// The exact recurrence, f32 (4 positions per lane): one warp per sequence
-// whatever N (never split); five shfl.up rounds over the warp and the lane prefix, each
-// moving (gate product, state), and the step total from lane 31 folded into
-// the state carried to the next step (init at first). No barrier.
+// The exact recurrence, f32: 2 vectors per lane by default (8 positions),
+// one warp per sequence whatever N (never split); five shfl.up rounds over
+// the warp and the lane prefix, each moving (gate product, state), and the
+// step total from lane 31 folded into the state carried to the next step
+// (init at first). No barrier.
 // CHECK-LABEL: func.func @exact_f32
 //       CHECK:   gpu.launch
 //   CHECK-NOT:     workgroup
 //       CHECK:     %[[H0:.*]] = memref.load %arg2
-//       CHECK:     vector.load {{.*}} vector<4xf32>
-//       CHECK:     scf.for {{.*}} iter_args({{.*}}, %{{.*}} = %[[H0]]) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, f32)
+//       CHECK:     vector.load {{.*}} vector<8xf32>
+//       CHECK:     scf.for {{.*}} iter_args({{.*}}, %{{.*}} = %[[H0]]) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, f32)
 //   CHECK-COUNT-12:  gpu.shuffle  up
 //   CHECK-COUNT-2:   gpu.shuffle  idx {{.*}}, %c31_i32,
 //   CHECK-NOT:       gpu.shuffle  idx
-//       CHECK:       vector.store {{.*}} vector<4xf32>
+//       CHECK:       vector.store {{.*}} vector<8xf32>
 //   CHECK-NOT:   gpu.barrier
 //       CHECK:   return
 func.func @exact_f32(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>, %h: memref<?x?x?xf32>, %y: memref<?x?x?x?xf32>) {

@@ -90,6 +90,14 @@ def cases():
         add("odd", 32, hops, "bf16", reverse=True, init=True, options=chunky)
     add("odd", 256, 2, "f32", init=True, options=chunky)
     add("long", 16, 1, "bf16", options="prefetch-steps=1 warps-per-block=1")
+    # Several vectors per lane (fewer where a tile is shorter).
+    for tile, hops, dtype, kw in ((16, 1, "bf16", {}), (8, 2, "bf16", dict(reverse=True)),
+                                  (16, 1, "f32", dict(init=True)),
+                                  (32, "inf", "bf16", dict(reverse=True, init=True)),
+                                  (512, 2, "f32", dict(init=True))):
+        add("odd", tile, hops, dtype, options="vectors-per-lane=4 prefetch-steps=2", **kw)
+    add("long", 16, 1, "bf16", options="vectors-per-lane=2")
+    add("long", 16, "inf", "f32", options="vectors-per-lane=2", reverse=True)
     # The benchmark shape of issue 5 (also timed when --time is given).
     for hops in (1, "inf"):
         for dtype in ("bf16", "f32"):
