@@ -4,28 +4,30 @@
 //
 // Fuses the tile-level ops that swr-decompose produces (tile_scan,
 // tile_carry, tile_apply, and their scratch buffers) into one `gpu.launch`
-// whose states, gate prefixes and carries never leave registers and shared
-// memory. Mapping (see docs in Passes.td):
+// whose states, gate prefixes and carries never leave registers. Mapping
+// (see docs in Passes.td):
 //
-// - a block of W warps owns one sequence (b, h, d) and one chunk of it;
-//   chunks are independent for finite K: the K tiles before a chunk are
-//   recomputed by the block (warm-up), never waited for. For K = inf a block
-//   owns the whole sequence.
-// - the block walks its chunk in steps of W * 32 * E positions: lane l of
-//   warp w holds E consecutive positions, loaded and stored with 16-byte
-//   vector accesses when the layout and alignment allow (checked at run
-//   time), and the next step's loads are issued before this step computes.
-// - inside a lane the recurrence runs sequentially; lanes combine (gate
-//   product, state, segment-start) triples with shuffles, a segmented scan
-//   whose segments are tiles (or the whole sequence for K = inf); segments
-//   longer than a warp combine warp totals through shared memory.
-// - the terminal (gate product, state) of every tile goes to shared memory;
-//   each tile folds the K before it into its rank-1 carry, and the last K
-//   stay in registers for the next step.
+// - each warp walks one chunk of one sequence (b, h, d) on its own: no
+//   shared memory, no barrier. Chunks are independent for finite K: the K
+//   tiles before a chunk are recomputed by the warp (warm-up), never waited
+//   for. For K = inf a warp owns the whole sequence.
+// - the warp walks its chunk in steps of 32 * E positions: lane l holds E
+//   consecutive positions, loaded and stored with 16-byte vector accesses
+//   when the layout and alignment allow (checked at run time). The walk is
+//   unrolled `prefetch-steps` times and each step refills its own load
+//   registers with the loads of the step `prefetch-steps` later.
+// - inside a lane the recurrence runs sequentially; the T / E lanes of a
+//   tile combine (gate product, state) pairs with log2(T / E) shfl.up
+//   rounds that never cross a tile. Tiles longer than a step (and K = inf)
+//   scan the whole warp and carry the open segment from step to step.
+// - each tile's rank-1 carry over K hops is built from the terminals
+//   (G, V) of the tiles before it with indexed shuffles; the step's first
+//   tile uses what the same shuffles returned to it in the previous step.
 //
 // Everything works in scan order: a reverse scan reads each lane's positions
 // mirrored, and its sequence is padded at the front to whole tiles so that
-// tiles stay aligned to lanes. Padding positions are never stored.
+// tiles stay aligned to lanes. Padding is loaded as x = 0, a = 1 and never
+// stored.
 //
 //===----------------------------------------------------------------------===//
 
