@@ -49,11 +49,12 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
     - a step covers `32 * E` positions: each lane holds `E` consecutive
       positions (`E * bytes = 16 * vectors-per-lane` for the narrowest
       element type, fewer for shorter tiles; by default 2 vectors for
-      `hops = inf` and 1 otherwise), loaded
-      and stored with 16-byte vector accesses when the innermost stride is
-      statically 1 and the buffers are 16-byte aligned (checked at run time;
-      element accesses otherwise); the loads of the next `prefetch-steps`
-      steps are in flight while a step computes;
+      `hops = inf` and 1 otherwise), loaded and stored with 16-byte vector
+      accesses when the innermost stride is statically 1 and the buffers
+      are 16-byte aligned (checked at run time; element accesses
+      otherwise); the walk is unrolled `prefetch-steps` times and each step,
+      after its stores, refills its load registers with the loads of the
+      step `prefetch-steps` later, which stay in flight meanwhile;
     - inside a lane the recurrence runs sequentially; a tile of `T / E`
       lanes combines its lanes with `log2(T / E)` rounds of `shfl.up`, and
       each tile gets its rank-1 carry over `K` hops from the previous tiles'
@@ -65,7 +66,8 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
 
     Supported: f32/f16/bf16 operands, per-head and per-channel gates, any
     shape and strided layout, reverse, init; tiles that are powers of two of
-    at least `E`, hops 0 to 8 or inf. Anything else is a located error, as
+    at least one 16-byte vector of the narrowest type (8 positions for
+    bf16/f16, 4 for f32), hops 0 to 8 or inf. Anything else is a located error, as
     is a `swr.scan` that was not decomposed.
   }];
   let options = [
