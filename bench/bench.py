@@ -7,7 +7,9 @@ GPU with PyTorch and Triton: the device) can happen on different machines:
   bench.py build --out DIR --swr-compile build/bin/swr-compile
       one artifact per configuration (static shapes, memref form
       `scan(a: [B,H,N], x: [B,H,D,N], y: [B,H,D,N])`, a, x, y of one dtype)
-      and DIR/configs.json;
+      and DIR/configs.json; each --variant LABEL=OPTIONS also compiles the
+      target shapes (B = 4, N = 8192 and 32768, tile 16) with those
+      swr-cuda-pipeline options, timed as "swr ... [LABEL]";
   bench.py run --dir DIR --runtime libswr_runtime.so [--json F] [--png F]
       for every shape (B in {1, 4}, H = 128, D = 16, N in {4096, 8192,
       32768}) and dtype (bf16, f32), in one process, times with CUDA events
@@ -91,7 +93,7 @@ def build(args):
                 compile_one(path + ".mlir", path + ".so", args.pipeline_options)
                 configs.append(dict(name=name, dtype=dtype, B=b, N=n, hops=hops, tile=tile))
                 # Mapping variants (--variant LABEL=OPTIONS): the target
-                # shapes of issue 5 only (B = 4, tile 16).
+                # shapes of issue 5 only (B = 4, N = 8192 and 32768, tile 16).
                 for label, options in variants:
                     if b != 4 or tile != 16 or n == 4096:
                         continue
