@@ -478,25 +478,24 @@ private:
       scf::YieldOp::create(b, raw);
     };
 
+    // Element loads for a lane inside the chunk, nothing beyond it.
     Value live = cmp(P::ult, qb, chunkEnd);
-    auto partialOrNothing = [&](OpBuilder &, Location) {
-      auto inner = scf::IfOp::create(
-          b, live, [&](OpBuilder &, Location) { elementLoads(); },
-          [&](OpBuilder &, Location) { nothing(); });
-      scf::YieldOp::create(b, inner.getResults());
-    };
-    if (!vectorizable) {
+    auto elementsOrNothing = [&]() -> SmallVector<Value> {
       auto ifOp = scf::IfOp::create(
           b, live, [&](OpBuilder &, Location) { elementLoads(); },
           [&](OpBuilder &, Location) { nothing(); });
       return SmallVector<Value>(ifOp.getResults());
-    }
+    };
+    if (!vectorizable)
+      return elementsOrNothing();
     Value full =
         both(vectorOk, both(cmp(P::sge, qb, pad),
                             cmp(P::ule, add(qb, idx(elems)), chunkEnd)));
     auto ifOp = scf::IfOp::create(
         b, full, [&](OpBuilder &, Location) { vectorLoads(); },
-        partialOrNothing);
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(b, elementsOrNothing());
+        });
     return SmallVector<Value>(ifOp.getResults());
   }
 
