@@ -224,7 +224,7 @@ def run(args):
     compiled_swr = torch.compile(torch_swr, dynamic=False)
 
     stream = torch.cuda.current_stream()
-    l2_bytes = 50 << 20  # H100
+    l2_bytes = getattr(torch.cuda.get_device_properties(dev), "L2_cache_size", 50 << 20)
 
     def timed_together(impls, reps=args.reps):
         """Median time per call of each implementation, in steady state:
