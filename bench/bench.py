@@ -41,6 +41,7 @@ Fraction of copy = copy time / time.
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -232,26 +233,41 @@ def run(args):
         measurement queues `calls` back-to-back calls (cycling through the
         sets) between two events, so every call pays for the write-back of
         the previous one's output as it would in a model, and no call finds
-        its inputs in L2 (the sets together are 4x the L2). Implementations
-        are measured round-robin, one measurement of each per round, so that
-        slow phases of the device affect all alike."""
+        its inputs in L2 (the sets together are 4x the L2). The events and
+        calls are queued behind a sleeping kernel long enough for the host
+        to queue them all, so that the time is the device's alone, not the
+        host's cost of a call (returned separately: median host time per
+        call while queueing). Implementations are measured round-robin, one
+        measurement of each per round, so that slow phases of the device
+        affect all alike. Returns [(device us, host us)] per implementation."""
         calls = max(8, max(len(fns) for fns in impls))
+        host_guess = []
         for fns in impls:
+            fns[0]()  # warm-up (and compilation)
+            torch.cuda.synchronize()
+            t = time.perf_counter()
             for fn in fns:
-                fn()  # warm-up (and compilation)
+                fn()
+            host_guess.append((time.perf_counter() - t) / len(fns))
         torch.cuda.synchronize()
         times = [[] for _ in impls]
+        host = [[] for _ in impls]
         for _ in range(reps):
             for i, fns in enumerate(impls):
                 start = torch.cuda.Event(enable_timing=True)
                 end = torch.cuda.Event(enable_timing=True)
+                # Twice or more the host time the calls took, at clocks up
+                # to 2 GHz.
+                torch.cuda._sleep(int(4e9 * host_guess[i] * calls) + 20000)
                 start.record()
+                t = time.perf_counter()
                 for k in range(calls):
                     fns[k % len(fns)]()
+                host[i].append((time.perf_counter() - t) * 1e6 / calls)
                 end.record()
                 end.synchronize()
                 times[i].append(start.elapsed_time(end) * 1e3 / calls)
-        return [sorted(t)[len(t) // 2] for t in times]
+        return [(statistics.median(t), statistics.median(h)) for t, h in zip(times, host)]
 
     rows = []
 
@@ -267,6 +283,8 @@ def run(args):
     runtime.set_stream(stream.cuda_stream)
     for dtype in DTYPES:
         for b, n in SHAPES:
+            if b not in args.batch:
+                continue
             t0 = time.time()
             nbytes = (b * H * n + 2 * b * H * D * n) * BYTES[dtype]
             nsets = -(-4 * l2_bytes // nbytes)
@@ -284,9 +302,10 @@ def run(args):
             x64 = x_t.reshape(-1, n)[sel].double().cpu().numpy()
             a64 = a_t[:, :, None, :].expand(b, H, D, n).reshape(-1, n)[sel].double().cpu().numpy()
 
-            def record(impl, us, ok=None, summary="", **kw):
+            def record(impl, times, ok=None, summary="", **kw):
+                us, host_us = times
                 rows.append(dict(impl=impl, dtype=dtype, B=b, H=H, D=D, N=n, time_us=us,
-                                 copy_us=t_copy, frac_copy=t_copy / us,
+                                 host_us=host_us, copy_us=t_copy, frac_copy=t_copy / us,
                                  gbps=nbytes / us / 1e3, ok=ok, check=summary, **kw))
 
             # Our kernels, each checked against float64 first, then timed
@@ -305,8 +324,8 @@ def run(args):
                 kernels.append((c, calls, ok, summary))
             times = timed_together([[lambda src=src, dst=dst: dst.copy_(src)
                                      for src, dst in copies]] + [k[1] for k in kernels])
-            t_copy = times[0]
-            record("copy", t_copy)
+            t_copy = times[0][0]
+            record("copy", times[0])
             for (c, _, ok, summary), us in zip(kernels, times[1:]):
                 variant = f" [{c['variant']}]" if c.get("variant") else ""
                 record(f"swr k={c['hops']} t={c['tile']}{variant}", us, ok, summary,
@@ -320,25 +339,25 @@ def run(args):
                     out = fn(a_t, x_t)
                     ok, summary = check(out, a64, x64, sel, hops, 16, dtype)
                     del out
-                    us, = timed_together([[lambda a=a, x=x, fn=fn: fn(a, x) for a, x, _ in sets]],
+                    measured, = timed_together([[lambda a=a, x=x, fn=fn: fn(a, x) for a, x, _ in sets]],
                                          reps=max(3, args.reps // 5) if "eager" in impl
                                          else args.reps)
-                    record(impl, us, ok, summary)
+                    record(impl, measured, ok, summary)
                 if triton_run:
                     y_t.fill_(float("nan"))
                     triton_run(a_t, x_t, y_t)
                     ok, summary = check(y_t, a64, x64, sel, "inf", 16, dtype)
-                    us, = timed_together([[lambda s=s: triton_run(*s) for s in sets]])
-                    record("triton scan k=inf", us, ok, summary)
+                    measured, = timed_together([[lambda s=s: triton_run(*s) for s in sets]])
+                    record("triton scan k=inf", measured, ok, summary)
                 if flex and dtype == "bf16":
                     mask = create_block_mask(lambda bb, hh, q, kv: (q >= kv) & (q - kv < 32),
                                              B=None, H=None, Q_LEN=n, KV_LEN=n, device=dev)
                     for hd in (16, 64):
                         qkv = [[torch.randn(b, H, n, hd, device=dev, dtype=torch.bfloat16)
                                 for _ in range(3)] for _ in range(nsets)]
-                        us, = timed_together([[lambda q=q, k=k, v=v: flex(q, k, v, block_mask=mask)
+                        measured, = timed_together([[lambda q=q, k=k, v=v: flex(q, k, v, block_mask=mask)
                                                for q, k, v in qkv]])
-                        record(f"flex window 32 hd={hd}", us)
+                        record(f"flex window 32 hd={hd}", measured)
                         del qkv
             print(f"{dtype} B={b} N={n}: done in {time.time() - t0:.1f} s", flush=True)
             del a_t, x_t, y_t, sets, copies, kernels
@@ -392,11 +411,11 @@ def plot(rows, path):
 
 def print_table(rows):
     print(f"\n{'dtype':<5} {'B':>1} {'N':>6}  {'implementation':<24} {'us':>9} {'GB/s':>7} "
-          f"{'of copy':>8}  check")
+          f"{'of copy':>8} {'host us':>8}  check")
     for r in rows:
         check = "" if r["ok"] is None else ("ok" if r["ok"] else "FAIL")
         print(f"{r['dtype']:<5} {r['B']:>1} {r['N']:>6}  {r['impl']:<24} {r['time_us']:>9.1f} "
-              f"{r['gbps']:>7.0f} {100 * r['frac_copy']:>7.1f}%  {check}")
+              f"{r['gbps']:>7.0f} {100 * r['frac_copy']:>7.1f}% {r['host_us']:>8.1f}  {check}")
 
 
 def main():
@@ -416,7 +435,11 @@ def main():
     pr.add_argument("--png")
     pr.add_argument("--reps", type=int, default=30)
     pr.add_argument("--no-alternatives", action="store_true", help="only the copy and swr")
+    pr.add_argument("--batch", type=int, action="append", choices=(1, 4),
+                    help="only these batch sizes (default: both)")
     args = p.parse_args()
+    if args.cmd == "run" and not args.batch:
+        args.batch = [1, 4]
     build(args) if args.cmd == "build" else run(args)
 
 

@@ -70,7 +70,10 @@ struct Driver {
   CUresult (*cuGetErrorString)(CUresult, const char **);
 };
 
+/// The stream of swr_runtime_set_stream (null: the default stream), and
+/// whether calls on it are asynchronous (one was set).
 CUstream userStream = nullptr;
+bool asyncCalls = false;
 
 /// Loads libcuda and binds the entry points. Null if that fails.
 const Driver *driver() {
@@ -184,7 +187,15 @@ bool swr::runtime::checkDevicePointer(const void *pointer,
 
 extern "C" {
 
-void swr_runtime_set_stream(void *stream) { userStream = stream; }
+void swr_runtime_set_stream(void *stream) {
+  userStream = stream;
+  asyncCalls = true;
+}
+
+void swr_runtime_unset_stream(void) {
+  userStream = nullptr;
+  asyncCalls = false;
+}
 
 // The mgpu* entry points of gpu-to-llvm host code.
 
@@ -226,20 +237,17 @@ void *mgpuModuleGetFunction(void *handle, const char *name) {
   return function;
 }
 
-void *mgpuStreamCreate() {
-  return userStream ? userStream : swr_cuda_stream_create();
-}
+// Generated host code creates a stream per call, launches on it,
+// synchronizes and destroys it; it gets the caller's stream (or the default
+// stream), never a new one.
+void *mgpuStreamCreate() { return userStream; }
 
-void mgpuStreamDestroy(void *stream) {
-  const Driver *d = driver();
-  if (d && stream && stream != userStream)
-    check(d, d->cuStreamDestroy(stream), "cuStreamDestroy");
-}
+void mgpuStreamDestroy(void * /*stream*/) {}
 
 void mgpuStreamSynchronize(void *stream) {
   // On a caller's stream, the call is asynchronous like the caller's other
   // work; the caller synchronizes.
-  if (userStream && stream == userStream)
+  if (asyncCalls)
     return;
   const Driver *d = context();
   if (d)

@@ -112,6 +112,7 @@ class Runtime:
             "swr_runtime_clear_error": (None, []),
             "swr_runtime_set_verbose": (None, [c.c_int]),
             "swr_runtime_set_stream": (None, [vp]),
+            "swr_runtime_unset_stream": (None, []),
             "swr_cuda_available": (c.c_int, []),
             "swr_artifact_load": (vp, [c.c_char_p]),
             "swr_artifact_unload": (None, [vp]),
@@ -145,6 +146,11 @@ class Runtime:
         return Artifact(self, handle)
 
     def set_stream(self, stream):
-        """Kernels launch on `stream` (a CUstream handle, e.g. PyTorch's
-        current stream's cuda_stream), asynchronously; None: the default."""
-        self.lib.swr_runtime_set_stream(stream)
+        """Calls launch their kernels on `stream` (a CUstream handle, e.g.
+        `torch.cuda.current_stream().cuda_stream`; 0 is the default stream)
+        and return without waiting for them. None restores the default:
+        the default stream, waited for before each call returns."""
+        if stream is None:
+            self.lib.swr_runtime_unset_stream()
+        else:
+            self.lib.swr_runtime_set_stream(stream)

@@ -525,7 +525,7 @@ int main(int argc, char **argv) {
       for (swr_buffer &result : runResults)
         swr_buffer_release(artifact, &result);
     if (cuda) {
-      swr_runtime_set_stream(nullptr);
+      swr_runtime_unset_stream();
       for (void *event : events)
         swr_cuda_event_destroy(event);
       swr_cuda_stream_destroy(stream);

@@ -48,12 +48,18 @@ void swr_runtime_set_verbose(int verbose);
  * CUDA: streams, memory, events (device 0, its primary context)
  *===----------------------------------------------------------------------===*/
 
-/// Makes kernels launch on `stream` (a CUstream, e.g. PyTorch's current
-/// stream) instead of a stream created per call. Calls then become
-/// asynchronous like any other work on that stream: the generated code's
-/// stream synchronization is skipped, and the caller synchronizes. NULL
-/// restores the default (a private stream, synchronized before returning).
+/// By default a call launches its kernels on the CUDA default (legacy)
+/// stream and waits for them before returning: it is ordered after all
+/// earlier work on that stream (and on blocking streams) and its results
+/// are ready when it returns.
+///
+/// `swr_runtime_set_stream` makes calls launch on `stream` instead (a
+/// CUstream, e.g. PyTorch's current stream; NULL is the default stream)
+/// and return without waiting, like any other work queued on that stream:
+/// the caller synchronizes. `swr_runtime_unset_stream` restores the
+/// default.
 void swr_runtime_set_stream(void *stream);
+void swr_runtime_unset_stream(void);
 
 /// 1 if the CUDA driver loads and device 0 is usable, 0 otherwise (the
 /// reason is recorded).
@@ -72,8 +78,7 @@ void swr_cuda_stream_destroy(void *stream);
 int swr_cuda_copy_to_device(void *device, const void *host, size_t bytes);
 int swr_cuda_copy_to_host(void *host, const void *device, size_t bytes);
 
-/// Waits for the stream that kernels launch on (see set_stream; the legacy
-/// default stream when none is set).
+/// Waits for the stream that kernels launch on (see set_stream).
 int swr_cuda_synchronize(void);
 
 /// Events on the stream that kernels launch on.

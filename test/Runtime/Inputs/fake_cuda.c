@@ -1,6 +1,7 @@
 /* A stand-in for libcuda.so.1, so that CI (no GPU) exercises the runtime's
  * CUDA host path: memory is host memory, kernels do not run, events report
- * 0.5 ms. FAKE_CUDA_FAIL=nodevice|alloc|module|launch makes that step fail
+ * 0.5 ms. FAKE_CUDA_TRACE=1 prints launches and synchronizations with their
+ * stream. FAKE_CUDA_FAIL=nodevice|alloc|module|launch makes that step fail
  * with the error the real driver returns; built with -DFAKE_OLD_DRIVER it
  * lacks an entry point, like a driver older than the runtime needs. */
 #include <stdio.h>
@@ -14,6 +15,8 @@ enum {
   kNoBinaryForGpu = 209,
   kLaunchFailed = 719,
 };
+
+static const char *streamName(void *stream) { return stream ? "a stream" : "the default stream"; }
 
 static int failing(const char *step) {
   const char *fail = getenv("FAKE_CUDA_FAIL");
@@ -37,11 +40,15 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned
                         unsigned by, unsigned bz, unsigned smem, void *stream, void **params,
                         void **extra) {
   if (getenv("FAKE_CUDA_TRACE"))
-    fprintf(stderr, "fake: launch grid %u block %u\n", gx, bx);
+    fprintf(stderr, "fake: launch grid %u block %u on %s\n", gx, bx, streamName(stream));
   return failing("launch") ? kLaunchFailed : 0;
 }
 CUresult cuStreamCreate(void **stream, unsigned flags) { *stream = malloc(1); return 0; }
-CUresult cuStreamSynchronize(void *stream) { return 0; }
+CUresult cuStreamSynchronize(void *stream) {
+  if (getenv("FAKE_CUDA_TRACE"))
+    fprintf(stderr, "fake: synchronize %s\n", streamName(stream));
+  return 0;
+}
 CUresult cuStreamDestroy_v2(void *stream) { free(stream); return 0; }
 CUresult cuMemAllocManaged(void **p, size_t n, unsigned flags) {
   *p = failing("alloc") ? NULL : calloc(n, 1);
