@@ -32,10 +32,13 @@ if [ "$MODE" != "--bench-only" ]; then
     --swr-run build/bin/swr-run > "$OUT/aot.log" 2>&1 || status=1
   cat "$OUT/aot.log"
 
-  # Small and odd shapes, every window, both dtypes, reverse, init, tensors.
+  # Small and odd shapes, every window, both dtypes, reverse, init, tensors;
+  # first every case that shares workgroup memory (warps-per-sequence).
   SUBSET=$($PY -c "
 import json; s = json.load(open('build/gpu-suite/cases.json'))
-print(','.join(c['name'] for c in s['cases'] if c['shape'] in ('odd', 'tiny'))[:400].rsplit(',', 1)[0])")
+small = [c for c in s['cases'] if c['shape'] in ('odd', 'tiny')]
+small.sort(key=lambda c: 'warps-per-sequence' not in c.get('options', ''))
+print(','.join(c['name'] for c in small)[:400].rsplit(',', 1)[0])")
   for tool in memcheck racecheck synccheck; do
     step "compute-sanitizer --tool $tool (suite subset)"
     compute-sanitizer --tool $tool --error-exitcode 9 $PY test/Integration/GPU/gpu_suite.py run \

@@ -81,6 +81,7 @@ void swr::buildCudaPipeline(OpPassManager &pm,
   pm.addPass(swr::createSwrDecompose());
   swr::ConvertSwrToGPUOptions mapping;
   mapping.warpsPerBlock = options.warpsPerBlock;
+  mapping.warpsPerSequence = options.warpsPerSequence;
   mapping.vectorsPerLane = options.vectorsPerLane;
   mapping.prefetchSteps = options.prefetchSteps;
   mapping.minChunkSteps = options.minChunkSteps;

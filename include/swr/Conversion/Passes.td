@@ -45,7 +45,10 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
       tiles until there are `target-warps` warps (each chunk at least
       `min-chunk-steps` steps), and the `K` tiles before a chunk are
       recomputed, so warps never wait for each other; with `hops = inf` a
-      warp walks the whole sequence;
+      warp walks the whole sequence, or, with `warps-per-sequence = W > 1`,
+      a block of `W` warps does: a block step is `W` consecutive warp
+      steps, and after one barrier per step each warp combines the step
+      totals that the warps before it published in workgroup memory;
     - a step covers `32 * E` positions: each lane holds `E` consecutive
       positions (`E * bytes = 16 * vectors-per-lane` for the narrowest
       element type, fewer for shorter tiles; by default 2 vectors for
@@ -73,6 +76,10 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
   let options = [
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
            "Warps per block (1 to 32); each walks its own chunk">,
+    Option<"warpsPerSequence", "warps-per-sequence", "int64_t",
+           /*default=*/"1",
+           "hops = inf: warps walking each sequence together, as one block "
+           "(1 to 32; 1: each warp alone, warps-per-block per block)">,
     Option<"vectorsPerLane", "vectors-per-lane", "int64_t", /*default=*/"0",
            "16-byte vectors of the narrowest element type per lane and step "
            "(1 to 4; fewer for tiles shorter than that); 0: 2 for hops = inf, "

@@ -57,6 +57,11 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
   PassOptions::Option<int64_t> warpsPerBlock{
       *this, "warps-per-block", llvm::cl::desc("Warps per block (1 to 32)"),
       llvm::cl::init(ConvertSwrToGPUOptions().warpsPerBlock)};
+  PassOptions::Option<int64_t> warpsPerSequence{
+      *this, "warps-per-sequence",
+      llvm::cl::desc("hops = inf: warps walking each sequence together, as "
+                     "one block (1 to 32)"),
+      llvm::cl::init(ConvertSwrToGPUOptions().warpsPerSequence)};
   PassOptions::Option<int64_t> vectorsPerLane{
       *this, "vectors-per-lane",
       llvm::cl::desc("16-byte vectors per lane and step (1 to 4; 0: 2 for "

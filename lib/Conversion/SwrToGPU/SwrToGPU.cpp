@@ -67,8 +67,8 @@ struct ScanSpec {
 
 /// The knobs of the mapping (the pass options).
 struct Mapping {
-  int64_t warpsPerBlock, vectorsPerLane, prefetchSteps, minChunkSteps,
-      targetWarps;
+  int64_t warpsPerBlock, warpsPerSequence, vectorsPerLane, prefetchSteps,
+      minChunkSteps, targetWarps;
 };
 
 /// A scan element: the product of the gates since its segment started, and
@@ -118,6 +118,10 @@ public:
           std::max<int64_t>(1, std::min<int64_t>(vectors, tile / vectorElems));
     elems = vectors * vectorElems;
     span = kWarpSize * elems;
+    // The exact scan may walk each sequence with a team of warps (a block):
+    // a block step is `team` consecutive warp steps.
+    team = exact ? mapping.warpsPerSequence : 1;
+    stride = team * span;
     // Tiles that fit in a step are scanned by groups of T / E lanes; longer
     // tiles and the exact scan by the whole warp, with the state of the
     // segment still open carried from step to step.
@@ -277,7 +281,7 @@ private:
       chunks = ceilDiv(length, chunkLen);
     }
     items = mul(rows, chunks);
-    grid = ceilDiv(items, idx(mapping.warpsPerBlock));
+    grid = team > 1 ? items : ceilDiv(items, idx(mapping.warpsPerBlock));
     vectorOk = arith::ConstantIntOp::create(b, 0, 1);
     if (vectorizable) {
       vectorOk = arith::ConstantIntOp::create(b, 1, 1);
@@ -307,14 +311,32 @@ private:
 
   void emitLaunch() {
     Value one = idx(1);
+    int64_t warps = team > 1 ? team : mapping.warpsPerBlock;
+    // A team exchanges its warps' step totals through workgroup memory:
+    // [step parity][warp][gate product, state].
+    SmallVector<Type> workgroup;
+    if (team > 1)
+      workgroup.push_back(MemRefType::get(
+          {2, team, 2}, b.getF32Type(), MemRefLayoutAttrInterface(),
+          gpu::AddressSpaceAttr::get(b.getContext(),
+                                     gpu::AddressSpace::Workgroup)));
     auto launch = gpu::LaunchOp::create(
-        b, grid, one, one, idx(mapping.warpsPerBlock * kWarpSize), one, one);
+        b, grid, one, one, idx(warps * kWarpSize), one, one,
+        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+        /*asyncDependencies=*/ValueRange(), workgroup);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
     Value threadId = launch.getThreadIds().x;
     laneId = remu(threadId, idx(kWarpSize));
-    Value item = add(mul(launch.getBlockIds().x, idx(mapping.warpsPerBlock)),
-                     divu(threadId, idx(kWarpSize)));
+    Value warp = divu(threadId, idx(kWarpSize));
+    Value item;
+    if (team > 1) {
+      teamMemory = launch.getWorkgroupAttributions().front();
+      warpInTeam = warp;
+      item = launch.getBlockIds().x;
+    } else {
+      item = add(mul(launch.getBlockIds().x, idx(mapping.warpsPerBlock)), warp);
+    }
     // The last block may have warps without a chunk; they do nothing.
     scf::IfOp::create(b, cmp(arith::CmpIPredicate::ult, item, items),
                       [&](OpBuilder &, Location) {
@@ -343,8 +365,10 @@ private:
       walkStart = select(cmp(P::slt, warm, idx(0)), idx(0), warm);
     }
     writeStart = maxu(chunkStart, pad);
-    Value steps = ceilDiv(sub(chunkEnd, walkStart), idx(span));
+    Value steps = ceilDiv(sub(chunkEnd, walkStart), idx(stride));
     laneOffset = mul(laneId, idx(elems));
+    if (team > 1)
+      laneOffset = add(laneOffset, mul(warpInTeam, idx(span)));
     Value h0;
     if (spec.init)
       h0 = widen(
@@ -359,7 +383,7 @@ private:
     // then the state between steps (see emitStep).
     SmallVector<Value> inits;
     for (int64_t d = 0; d < mapping.prefetchSteps; ++d)
-      llvm::append_range(inits, loadStep(add(walkStart, idx(d * span))));
+      llvm::append_range(inits, loadStep(add(walkStart, idx(d * stride))));
     numRaw = inits.size() / mapping.prefetchSteps;
     if (!tileInStep) {
       // The open segment: nothing, or init for the exact scan. (Its gate
@@ -387,21 +411,21 @@ private:
     // the chunk load and store nothing.
     int64_t depth = mapping.prefetchSteps;
     Value rounds = ceilDiv(steps, idx(depth));
-    scf::ForOp::create(
-        b, idx(0), rounds, idx(1), inits,
-        [&](OpBuilder &, Location, Value r, ValueRange iter) {
-          SmallVector<Value> next;
-          ValueRange state = iter.drop_front(depth * numRaw);
-          SmallVector<Value> nextState(state);
-          for (int64_t j = 0; j < depth; ++j) {
-            Value base =
-                add(walkStart, mul(add(mul(r, idx(depth)), idx(j)), idx(span)));
-            nextState =
-                emitStep(base, iter.slice(j * numRaw, numRaw), nextState, next);
-          }
-          llvm::append_range(next, nextState);
-          scf::YieldOp::create(b, next);
-        });
+    scf::ForOp::create(b, idx(0), rounds, idx(1), inits,
+                       [&](OpBuilder &, Location, Value r, ValueRange iter) {
+                         SmallVector<Value> next;
+                         ValueRange state = iter.drop_front(depth * numRaw);
+                         SmallVector<Value> nextState(state);
+                         for (int64_t j = 0; j < depth; ++j) {
+                           Value step = add(mul(r, idx(depth)), idx(j));
+                           Value base = add(walkStart, mul(step, idx(stride)));
+                           nextState = emitStep(step, base,
+                                                iter.slice(j * numRaw, numRaw),
+                                                nextState, next);
+                         }
+                         llvm::append_range(next, nextState);
+                         scf::YieldOp::create(b, next);
+                       });
   }
 
   /// Issues the loads of the lane for the step starting at `base`, without
@@ -499,10 +523,12 @@ private:
     return SmallVector<Value>(ifOp.getResults());
   }
 
-  /// One step of the walk: consumes `raw`, the loads of this step, appends
-  /// to `nextRaw` the loads of the step `prefetch-steps` later, and returns
-  /// the state after this step from `state`, the state before it.
-  SmallVector<Value> emitStep(Value base, ValueRange raw, ValueRange state,
+  /// Step `step` of the walk, at `base`: consumes `raw`, the loads of this
+  /// step, appends to `nextRaw` the loads of the step `prefetch-steps`
+  /// later, and returns the state after this step from `state`, the state
+  /// before it.
+  SmallVector<Value> emitStep(Value step, Value base, ValueRange raw,
+                              ValueRange state,
                               SmallVectorImpl<Value> &nextRaw) {
     using P = arith::CmpIPredicate;
     Value qb = add(base, laneOffset);
@@ -549,9 +575,12 @@ private:
       if (!exact)
         open =
             select(cmp(P::eq, remu(base, idx(tile)), idx(0)), identity(), open);
+      Pair warpTotal =
+          shuffle(total, i32(kWarpSize - 1), gpu::ShuffleMode::IDX);
+      Pair after = combine(open, warpTotal);
+      if (team > 1)
+        std::tie(open, after) = passAcrossTeam(step, open, warpTotal);
       prefix = combine(open, *prefix);
-      Pair after = combine(
-          open, shuffle(total, i32(kWarpSize - 1), gpu::ShuffleMode::IDX));
       if (hops > 0)
         nextState.push_back(after.gate);
       nextState.push_back(after.state);
@@ -586,9 +615,40 @@ private:
     // steps in between compute. (Issued earlier, they would need the
     // registers of this step's loads too, and a copy between the two that
     // waits for the loads.)
-    llvm::append_range(nextRaw,
-                       loadStep(add(base, idx(mapping.prefetchSteps * span))));
+    llvm::append_range(
+        nextRaw, loadStep(add(base, idx(mapping.prefetchSteps * stride))));
     return nextState;
+  }
+
+  /// The exact scan walked by a team: every warp publishes its step total
+  /// (with nothing carried in), and after one barrier each combines the
+  /// open state with the totals of the warps before it (the segment open
+  /// before its positions) and with all of them (the state after the
+  /// block step, the same in every warp). Totals alternate between two
+  /// slots by step parity, so that a warp ahead by one step never
+  /// overwrites a slot another warp is still reading.
+  std::pair<Pair, Pair> passAcrossTeam(Value step, Pair open, Pair total) {
+    Value slot = remu(step, idx(2));
+    auto at = [&](Value warp, int64_t field) -> SmallVector<Value> {
+      return {slot, warp, idx(field)};
+    };
+    Value leader = cmp(arith::CmpIPredicate::eq, laneId, idx(0));
+    scf::IfOp::create(b, leader, [&](OpBuilder &, Location) {
+      memref::StoreOp::create(b, total.gate, teamMemory, at(warpInTeam, 0));
+      memref::StoreOp::create(b, total.state, teamMemory, at(warpInTeam, 1));
+      scf::YieldOp::create(b);
+    });
+    gpu::BarrierOp::create(b);
+    Pair before = open, after = open;
+    for (int64_t w = 0; w < team; ++w) {
+      Pair other = {memref::LoadOp::create(b, teamMemory, at(idx(w), 0)),
+                    memref::LoadOp::create(b, teamMemory, at(idx(w), 1))};
+      after = combine(after, other);
+      if (w + 1 < team)
+        before = select(cmp(arith::CmpIPredicate::ugt, warpInTeam, idx(w)),
+                        after, before);
+    }
+    return {before, after};
   }
 
   /// Tiles that fit in a step: the carry into the lane's tile j over K hops,
@@ -690,14 +750,14 @@ private:
   Mapping mapping;
   bool forward, exact;
   int64_t hops, tile;
-  int64_t vectorElems, elems, span, lanesPerTile, numRaw = 0;
+  int64_t vectorElems, elems, span, team, stride, lanesPerTile, numRaw = 0;
   bool tileInStep, vectorizable;
   // Host values.
   Value n, heads, channels, length, pad, chunkLen, chunks, items, grid,
       vectorOk;
   // Kernel values.
   Value laneId, bIdx, hIdx, dIdx, chunkStart, chunkEnd, writeStart, walkStart,
-      laneOffset;
+      laneOffset, warpInTeam, teamMemory;
 };
 
 } // namespace
@@ -790,17 +850,19 @@ struct ConvertSwrToGPUPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (warpsPerBlock < 1 || warpsPerBlock > 32 || vectorsPerLane < 0 ||
-        vectorsPerLane > 4 || prefetchSteps < 1 || prefetchSteps > 4 ||
-        minChunkSteps < 1 || targetWarps < 1) {
+    if (warpsPerBlock < 1 || warpsPerBlock > 32 || warpsPerSequence < 1 ||
+        warpsPerSequence > 32 || vectorsPerLane < 0 || vectorsPerLane > 4 ||
+        prefetchSteps < 1 || prefetchSteps > 4 || minChunkSteps < 1 ||
+        targetWarps < 1) {
       getOperation()->emitError(
-          "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
+          "convert-swr-to-gpu: warps-per-block and warps-per-sequence must "
+          "be in [1, 32], "
           "vectors-per-lane in [0, 4], prefetch-steps in [1, 4], "
           "min-chunk-steps and target-warps at least 1");
       return signalPassFailure();
     }
-    Mapping mapping{warpsPerBlock, vectorsPerLane, prefetchSteps, minChunkSteps,
-                    targetWarps};
+    Mapping mapping{warpsPerBlock, warpsPerSequence, vectorsPerLane,
+                    prefetchSteps, minChunkSteps,    targetWarps};
     // Roots: tile_apply (the fused triple) and lone tile_scans; anything
     // else of the dialect left over is an error.
     SmallVector<Operation *> roots;

@@ -4,6 +4,8 @@
 // RUN:   -canonicalize -cse | FileCheck %s --check-prefix=KNOBS
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu="vectors-per-lane=4" \
 // RUN:   -canonicalize -cse | FileCheck %s --check-prefix=VEC
+// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu="warps-per-sequence=4" \
+// RUN:   -canonicalize -cse | FileCheck %s --check-prefix=TEAM
 // Four 16-byte vectors per lane where the tile allows it: two for tiles of
 // 16 bf16 positions (a lane never holds more than a tile), four for the
 // exact scan.
@@ -18,6 +20,11 @@
 // before each make 3 whole steps: 7 chunks of 3 * 256 - 16 = 752, 448
 // warps in blocks of 8; each warp keeps the loads of 3 steps (x and gates)
 // in flight.
+// Finite windows never walk in teams.
+// TEAM-LABEL: func.func @swr_bf16
+//       TEAM:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c128, {{.*}}) {
+//   TEAM-NOT:   gpu.barrier
+//
 // KNOBS-LABEL: func.func @swr_bf16
 //       KNOBS:   gpu.launch blocks({{.*}}) in ({{.*}} = %c56, {{.*}}) threads({{.*}}) in ({{.*}} = %c256,
 //       KNOBS:     arith.cmpi ult, %{{.*}}, %c448 : index
@@ -87,6 +94,30 @@ func.func @swr_bf16(%a: memref<2x4x5000xbf16>, %x: memref<2x4x8x5000xbf16>, %y: 
 //       CHECK:       vector.store {{.*}} vector<8xf32>
 //   CHECK-NOT:   gpu.barrier
 //       CHECK:   return
+//
+// With warps-per-sequence=4, a block of 4 warps per sequence: the block
+// steps by 4 * 256 positions, warp w at w * 256 within; lane 0 of each warp
+// publishes the warp's step total in the slot of the step's parity, and
+// after one barrier every warp reads the 4 totals.
+// TEAM-LABEL: func.func @exact_f32
+//       TEAM:   %[[CHUNKS:.*]] = arith.minui %{{.*}}, %c1 : index
+//       TEAM:   %[[SEQUENCES:.*]] = arith.muli %{{.*}}, %[[CHUNKS]] : index
+//       TEAM:   gpu.launch blocks({{.*}}) in ({{.*}} = %[[SEQUENCES]], {{.*}}) threads({{.*}}) in ({{.*}} = %c128, {{.*}}) workgroup(%[[TOTALS:.*]] : memref<2x4x2xf32, #gpu.address_space<workgroup>>)
+//       TEAM:     %[[WARP:.*]] = arith.divui %{{.*}}, %c32
+//       TEAM:     arith.ceildivui %{{.*}}, %c1024
+//       TEAM:     arith.muli %[[WARP]], %c256
+//       TEAM:     scf.for
+//       TEAM:       %[[SLOT:.*]] = arith.remui %{{.*}}, %c2
+//       TEAM:       scf.if
+//  TEAM-NEXT:         memref.store {{.*}}, %[[TOTALS]][%[[SLOT]], %[[WARP]], %c0]
+//  TEAM-NEXT:         memref.store {{.*}}, %[[TOTALS]][%[[SLOT]], %[[WARP]], %c1]
+//       TEAM:       gpu.barrier
+//  TEAM-NEXT:       memref.load %[[TOTALS]][%[[SLOT]], %c0, %c0]
+//  TEAM-NEXT:       memref.load %[[TOTALS]][%[[SLOT]], %c0, %c1]
+//       TEAM:       memref.load %[[TOTALS]][%[[SLOT]], %c3, %c1]
+//       TEAM:       vector.store {{.*}} vector<8xf32>
+//       TEAM:       gpu.barrier
+//       TEAM:   return
 func.func @exact_f32(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>, %h: memref<?x?x?xf32>, %y: memref<?x?x?x?xf32>) {
   swr.scan <tile = 64, hops = inf> ins(%a, %x : memref<?x?x?x?xf32>, memref<?x?x?x?xf32>)
     init(%h : memref<?x?x?xf32>) outs(%y : memref<?x?x?x?xf32>)

@@ -102,6 +102,19 @@ def cases():
     for hops in (1, "inf"):
         for dtype in ("bf16", "f32"):
             add("big", 16, hops, dtype)
+    # Exact scans walked by a block of warps per sequence: sequences shorter
+    # than one block step, partial last steps, reverse, init, per-channel
+    # gates, odd team sizes, one and several vectors per lane.
+    for team, shape, dtype, kw in ((2, "odd", "f32", dict(reverse=True, init=True)),
+                                   (4, "odd", "bf16", {}),
+                                   (3, "odd", "bf16", dict(per_channel=True, init=True)),
+                                   (8, "tiny", "f32", dict(init=True)),
+                                   (4, "mult", "bf16", dict(reverse=True)),
+                                   (4, "long", "f32", {})):
+        add(shape, 16, "inf", dtype, options=f"warps-per-sequence={team}", **kw)
+    add("odd", 16, "inf", "bf16", reverse=True,
+        options="warps-per-sequence=2 vectors-per-lane=1 prefetch-steps=1")
+    add("big", 16, "inf", "bf16", options="warps-per-sequence=4")
     return out
 
 
