@@ -45,10 +45,13 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
       tiles until there are `target-warps` warps (each chunk at least
       `min-chunk-steps` steps), and the `K` tiles before a chunk are
       recomputed, so warps never wait for each other; with `hops = inf` a
-      warp walks the whole sequence, or, with `warps-per-sequence = W > 1`,
-      a block of `W` warps does: a block step is `W` consecutive warp
-      steps, and after one barrier per step each warp combines the step
-      totals that the warps before it published in workgroup memory;
+      block of `W` warps walks each sequence (`warps-per-sequence`; by
+      default the most, up to 4, that leave each warp `min-chunk-steps`
+      steps of a sequence of static length, else 1): a block step is `W`
+      consecutive warp steps, and after one barrier per step each warp
+      combines the step totals that the warps before it published in
+      workgroup memory (`W = 1`: each warp alone, `warps-per-block` per
+      block);
     - a step covers `32 * E` positions: each lane holds `E` consecutive
       positions (`E * bytes = 16 * vectors-per-lane` for the narrowest
       element type, fewer for shorter tiles; by default 2 vectors for
@@ -77,9 +80,11 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
            "Warps per block (1 to 32); each walks its own chunk">,
     Option<"warpsPerSequence", "warps-per-sequence", "int64_t",
-           /*default=*/"1",
+           /*default=*/"0",
            "hops = inf: warps walking each sequence together, as one block "
-           "(1 to 32; 1: each warp alone, warps-per-block per block)">,
+           "(1 to 32; 1: each warp alone, warps-per-block per block); 0: the "
+           "most, up to 4, that leave each warp min-chunk-steps steps of a "
+           "static length, else 1">,
     Option<"vectorsPerLane", "vectors-per-lane", "int64_t", /*default=*/"0",
            "16-byte vectors of the narrowest element type per lane and step "
            "(1 to 4; fewer for tiles shorter than that); 0: 2 for hops = inf, "
@@ -87,8 +92,8 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
     Option<"prefetchSteps", "prefetch-steps", "int64_t", /*default=*/"3",
            "Steps whose loads each warp keeps in flight (1 to 4)">,
     Option<"minChunkSteps", "min-chunk-steps", "int64_t", /*default=*/"8",
-           "Finite windows: the fewest steps of a chunk when sequences are "
-           "split">,
+           "The fewest steps of a warp's walk when finite windows split "
+           "sequences into chunks or an exact scan picks warps-per-sequence">,
     Option<"targetWarps", "target-warps", "int64_t", /*default=*/"1048576",
            "Finite windows: split sequences into chunks until there are "
            "this many warps">,

@@ -60,7 +60,7 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
   PassOptions::Option<int64_t> warpsPerSequence{
       *this, "warps-per-sequence",
       llvm::cl::desc("hops = inf: warps walking each sequence together, as "
-                     "one block (1 to 32)"),
+                     "one block (1 to 32; 0: up to 4, by length)"),
       llvm::cl::init(ConvertSwrToGPUOptions().warpsPerSequence)};
   PassOptions::Option<int64_t> vectorsPerLane{
       *this, "vectors-per-lane",
@@ -73,8 +73,8 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
       llvm::cl::init(ConvertSwrToGPUOptions().prefetchSteps)};
   PassOptions::Option<int64_t> minChunkSteps{
       *this, "min-chunk-steps",
-      llvm::cl::desc("Finite windows: the fewest steps of a chunk when "
-                     "sequences are split"),
+      llvm::cl::desc("The fewest steps of a warp's walk (chunks of finite "
+                     "windows, warps-per-sequence of exact scans)"),
       llvm::cl::init(ConvertSwrToGPUOptions().minChunkSteps)};
   PassOptions::Option<int64_t> targetWarps{
       *this, "target-warps",

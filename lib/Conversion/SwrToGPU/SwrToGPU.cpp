@@ -78,6 +78,8 @@ struct Pair {
 };
 
 constexpr int64_t kWarpSize = 32;
+/// The most warps per sequence that the exact scan picks by itself.
+constexpr int64_t kMaxAutoTeam = 4;
 /// The largest finite window the kernel keeps in registers.
 constexpr int64_t kMaxGpuHops = 8;
 
@@ -120,7 +122,7 @@ public:
     span = kWarpSize * elems;
     // The exact scan may walk each sequence with a team of warps (a block):
     // a block step is `team` consecutive warp steps.
-    team = exact ? mapping.warpsPerSequence : 1;
+    team = exact ? teamSize() : 1;
     stride = team * span;
     // Tiles that fit in a step are scanned by groups of T / E lanes; longer
     // tiles and the exact scan by the whole warp, with the state of the
@@ -130,6 +132,22 @@ public:
     vectorizable = hasUnitInnerStride(spec.input) &&
                    hasUnitInnerStride(spec.output) &&
                    hasUnitInnerStride(spec.gates);
+  }
+
+  /// Warps per sequence for the exact scan: `warps-per-sequence`, or by
+  /// default (0) the most, up to 4, that leave every warp at least
+  /// `min-chunk-steps` steps of a sequence of static length (measured:
+  /// bench/NOTES.md, v8); one for dynamic lengths.
+  int64_t teamSize() const {
+    if (mapping.warpsPerSequence > 0)
+      return mapping.warpsPerSequence;
+    int64_t n = cast<MemRefType>(spec.input.getType()).getDimSize(3);
+    int64_t size = 1;
+    if (ShapedType::isDynamic(n))
+      return size;
+    while (size < kMaxAutoTeam && n >= 2 * size * span * mapping.minChunkSteps)
+      size *= 2;
+    return size;
   }
 
   /// Why the scan cannot run on the GPU, or an empty string.
@@ -850,13 +868,13 @@ struct ConvertSwrToGPUPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (warpsPerBlock < 1 || warpsPerBlock > 32 || warpsPerSequence < 1 ||
+    if (warpsPerBlock < 1 || warpsPerBlock > 32 || warpsPerSequence < 0 ||
         warpsPerSequence > 32 || vectorsPerLane < 0 || vectorsPerLane > 4 ||
         prefetchSteps < 1 || prefetchSteps > 4 || minChunkSteps < 1 ||
         targetWarps < 1) {
       getOperation()->emitError(
-          "convert-swr-to-gpu: warps-per-block and warps-per-sequence must "
-          "be in [1, 32], "
+          "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
+          "warps-per-sequence in [0, 32], "
           "vectors-per-lane in [0, 4], prefetch-steps in [1, 4], "
           "min-chunk-steps and target-warps at least 1");
       return signalPassFailure();

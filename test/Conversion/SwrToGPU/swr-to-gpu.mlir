@@ -161,3 +161,21 @@ func.func @local(%a: memref<1x2x4x64xf16>, %x: memref<1x2x4x64xf16>, %y: memref<
     outs(%y : memref<1x2x4x64xf32>)
   return
 }
+
+// -----
+
+// By default an exact scan of static length takes the most warps per
+// sequence, up to 4, that leave each warp at least 8 steps: 8192 bf16
+// positions are 16 steps of 512, so 2 warps; 4096 leave one.
+// CHECK-LABEL: func.func @exact_static
+//       CHECK:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c64, {{.*}}) workgroup({{.*}} : memref<2x2x2xf32, #gpu.address_space<workgroup>>)
+//       CHECK:     gpu.barrier
+//       CHECK:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c128, {{.*}}) {
+//   CHECK-NOT:     gpu.barrier
+//       CHECK:   return
+func.func @exact_static(%a: memref<1x2x8192xbf16>, %x: memref<1x2x4x8192xbf16>, %y: memref<1x2x4x8192xbf16>,
+                        %a2: memref<1x2x4096xbf16>, %x2: memref<1x2x4x4096xbf16>, %y2: memref<1x2x4x4096xbf16>) {
+  swr.scan <tile = 16, hops = inf> ins(%a, %x : memref<1x2x8192xbf16>, memref<1x2x4x8192xbf16>) outs(%y : memref<1x2x4x8192xbf16>)
+  swr.scan <tile = 16, hops = inf> ins(%a2, %x2 : memref<1x2x4096xbf16>, memref<1x2x4x4096xbf16>) outs(%y2 : memref<1x2x4x4096xbf16>)
+  return
+}

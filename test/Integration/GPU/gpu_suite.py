@@ -115,6 +115,9 @@ def cases():
     add("odd", 16, "inf", "bf16", reverse=True,
         options="warps-per-sequence=2 vectors-per-lane=1 prefetch-steps=1")
     add("big", 16, "inf", "bf16", options="warps-per-sequence=4")
+    # The default for static lengths: 4 warps per sequence for these.
+    add("long", 16, "inf", "f32", reverse=True, init=True, dynamic=False)
+    add("long", 64, "inf", "bf16", dynamic=False)
     return out
 
 
