@@ -2,7 +2,7 @@
 # Runs, on a machine with an NVIDIA GPU, PyTorch and the CUDA toolkit's
 # compute-sanitizer, everything that needs the GPU, from artifacts compiled
 # elsewhere by scripts/gpu_prepare.sh (which needs no GPU):
-#   1. the GPU suite (104 cases against float64), through the runtime API;
+#   1. the GPU suite (114 cases against float64), through the runtime API;
 #   2. swr-run --device=cuda on .npy files against the CPU artifacts' outputs;
 #   3. compute-sanitizer memcheck, racecheck and synccheck on a subset;
 #   4. the benchmark (bench/bench.py; --quick: our kernels and the copy only).
