@@ -16,8 +16,10 @@ GPU with PyTorch and Triton: the device) can happen on different machines:
       (median of --reps measurements, each of at least 8 back-to-back calls
       on rotating buffer sets that together are 4x the L2: steady state,
       where each call writes back what the previous one left in L2 and
-      finds none of its inputs there; the copy and our kernels are measured
-      round-robin, one measurement of each per round):
+      finds none of its inputs there; queued behind a sleeping kernel so
+      that the device time excludes the host's, which is reported apart as
+      host us per call; the copy and our kernels are measured round-robin,
+      one measurement of each per round; --batch limits the batch sizes):
         - copy: a device-to-device copy moving the same bytes as the scan
           (reads (a + x + y) / 2 bytes and writes as many), the floor;
         - swr: our kernels, hops 1 at tiles 16, 32, 64 and hops inf;
