@@ -21,7 +21,7 @@ for dt in ("bf16", "f32"):
         a, x = ((v.view(np.uint32) >> 16).astype(np.uint16).view("V2") for v in (a, x))
     np.save(f"{out}/a_{dt}.npy", a); np.save(f"{out}/x_{dt}.npy", x)
 PY
-for cfg in bf16_b4_n8192_k1_t16 f32_b4_n8192_k1_t16 bf16_b4_n8192_kinf_t16; do
+for cfg in bf16_b4_n8192_k1_t16 f32_b4_n8192_k1_t16 bf16_b4_n8192_kinf_t16 f32_b4_n8192_kinf_t16; do
   dt=${cfg%%_*}
   ncu --section SpeedOfLight --section Occupancy --section LaunchStats \
       --section WarpStateStats --section MemoryWorkloadAnalysis --section SchedulerStats --section InstructionStats -k regex:scan --launch-count 1 \
