@@ -7,10 +7,12 @@
 // whose states, gate prefixes and carries never leave registers. Mapping
 // (see docs in Passes.td):
 //
-// - each warp walks one chunk of one sequence (b, h, d) on its own: no
-//   shared memory, no barrier. Chunks are independent for finite K: the K
-//   tiles before a chunk are recomputed by the warp (warm-up), never waited
-//   for. For K = inf a warp owns the whole sequence.
+// - for finite K each warp walks one chunk of one sequence (b, h, d) on its
+//   own: no shared memory, no barrier. Chunks are independent: the K tiles
+//   before a chunk are recomputed by the warp (warm-up), never waited for.
+//   For K = inf a block of `warps-per-sequence` warps owns a sequence: each
+//   block step is that many warp steps, whose totals the warps exchange
+//   through workgroup memory with one barrier per step.
 // - the warp walks its chunk in steps of 32 * E positions: lane l holds E
 //   consecutive positions, loaded and stored with 16-byte vector accesses
 //   when the layout and alignment allow (checked at run time). The walk is
