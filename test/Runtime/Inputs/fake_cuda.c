@@ -75,19 +75,31 @@ CUresult cuEventRecord(void *event, void *stream) { return 0; }
 CUresult cuEventElapsedTime(float *ms, void *start, void *end) { *ms = 0.5f; return 0; }
 CUresult cuEventSynchronize(void *event) { return 0; }
 CUresult cuEventDestroy_v2(void *event) { free(event); return 0; }
+/* The driver's name and text of each error the fake returns. */
+static const struct {
+  CUresult code;
+  const char *name, *text;
+} kErrors[] = {
+    {kOutOfMemory, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"},
+    {kNoDevice, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"},
+    {kNoBinaryForGpu, "CUDA_ERROR_NO_BINARY_FOR_GPU",
+     "no kernel image is available for execution on the device"},
+    {kLaunchFailed, "CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"},
+};
+
+static int errorIndex(CUresult r) {
+  for (int i = 0; i < (int)(sizeof kErrors / sizeof kErrors[0]); ++i)
+    if (kErrors[i].code == r)
+      return i;
+  return -1;
+}
 CUresult cuGetErrorName(CUresult r, const char **name) {
-  *name = r == kOutOfMemory      ? "CUDA_ERROR_OUT_OF_MEMORY"
-          : r == kNoDevice       ? "CUDA_ERROR_NO_DEVICE"
-          : r == kNoBinaryForGpu ? "CUDA_ERROR_NO_BINARY_FOR_GPU"
-          : r == kLaunchFailed   ? "CUDA_ERROR_LAUNCH_FAILED"
-                                 : "CUDA_ERROR_UNKNOWN";
+  int i = errorIndex(r);
+  *name = i < 0 ? "CUDA_ERROR_UNKNOWN" : kErrors[i].name;
   return 0;
 }
 CUresult cuGetErrorString(CUresult r, const char **text) {
-  *text = r == kOutOfMemory      ? "out of memory"
-          : r == kNoDevice       ? "no CUDA-capable device is detected"
-          : r == kNoBinaryForGpu ? "no kernel image is available for execution on the device"
-          : r == kLaunchFailed   ? "unspecified launch failure"
-                                 : "unknown error";
+  int i = errorIndex(r);
+  *text = i < 0 ? "unknown error" : kErrors[i].text;
   return 0;
 }
