@@ -126,6 +126,8 @@ public:
     // a block step is `team` consecutive warp steps.
     team = exact ? teamSize() : 1;
     stride = team * span;
+    // A block holds `warps-per-block` lone warps, or one team.
+    itemsPerBlock = team > 1 ? 1 : mapping.warpsPerBlock;
     // Tiles that fit in a step are scanned by groups of T / E lanes; longer
     // tiles and the exact scan by the whole warp, with the state of the
     // segment still open carried from step to step.
@@ -301,7 +303,7 @@ private:
       chunks = ceilDiv(length, chunkLen);
     }
     items = mul(rows, chunks);
-    grid = team > 1 ? items : ceilDiv(items, idx(mapping.warpsPerBlock));
+    grid = ceilDiv(items, idx(itemsPerBlock));
     vectorOk = arith::ConstantIntOp::create(b, 0, 1);
     if (vectorizable) {
       vectorOk = arith::ConstantIntOp::create(b, 1, 1);
@@ -331,7 +333,6 @@ private:
 
   void emitLaunch() {
     Value one = idx(1);
-    int64_t warps = team > 1 ? team : mapping.warpsPerBlock;
     // A team exchanges its warps' step totals through workgroup memory:
     // [step parity][warp][gate product, state].
     SmallVector<Type> workgroup;
@@ -341,7 +342,7 @@ private:
           gpu::AddressSpaceAttr::get(b.getContext(),
                                      gpu::AddressSpace::Workgroup)));
     auto launch = gpu::LaunchOp::create(
-        b, grid, one, one, idx(warps * kWarpSize), one, one,
+        b, grid, one, one, idx(itemsPerBlock * team * kWarpSize), one, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         /*asyncDependencies=*/ValueRange(), workgroup);
     OpBuilder::InsertionGuard guard(b);
@@ -349,14 +350,11 @@ private:
     Value threadId = launch.getThreadIds().x;
     laneId = remu(threadId, idx(kWarpSize));
     Value warp = divu(threadId, idx(kWarpSize));
-    Value item;
-    if (team > 1) {
+    warpInTeam = remu(warp, idx(team));
+    Value item = add(mul(launch.getBlockIds().x, idx(itemsPerBlock)),
+                     divu(warp, idx(team)));
+    if (team > 1)
       teamMemory = launch.getWorkgroupAttributions().front();
-      warpInTeam = warp;
-      item = launch.getBlockIds().x;
-    } else {
-      item = add(mul(launch.getBlockIds().x, idx(mapping.warpsPerBlock)), warp);
-    }
     // The last block may have warps without a chunk; they do nothing.
     scf::IfOp::create(b, cmp(arith::CmpIPredicate::ult, item, items),
                       [&](OpBuilder &, Location) {
@@ -386,9 +384,7 @@ private:
     }
     writeStart = maxu(chunkStart, pad);
     Value steps = ceilDiv(sub(chunkEnd, walkStart), idx(stride));
-    laneOffset = mul(laneId, idx(elems));
-    if (team > 1)
-      laneOffset = add(laneOffset, mul(warpInTeam, idx(span)));
+    laneOffset = add(mul(warpInTeam, idx(span)), mul(laneId, idx(elems)));
     Value h0;
     if (spec.init)
       h0 = widen(
@@ -770,7 +766,8 @@ private:
   Mapping mapping;
   bool forward, exact;
   int64_t hops, tile;
-  int64_t vectorElems, elems, span, team, stride, lanesPerTile, numRaw = 0;
+  int64_t vectorElems, elems, span, team, stride, itemsPerBlock, lanesPerTile,
+      numRaw = 0;
   bool tileInStep, vectorizable;
   // Host values.
   Value n, heads, channels, length, pad, chunkLen, chunks, items, grid,

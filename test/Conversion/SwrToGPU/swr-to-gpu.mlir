@@ -103,7 +103,8 @@ func.func @swr_bf16(%a: memref<2x4x5000xbf16>, %x: memref<2x4x8x5000xbf16>, %y: 
 //       TEAM:   %[[CHUNKS:.*]] = arith.minui %{{.*}}, %c1 : index
 //       TEAM:   %[[SEQUENCES:.*]] = arith.muli %{{.*}}, %[[CHUNKS]] : index
 //       TEAM:   gpu.launch blocks({{.*}}) in ({{.*}} = %[[SEQUENCES]], {{.*}}) threads({{.*}}) in ({{.*}} = %c128, {{.*}}) workgroup(%[[TOTALS:.*]] : memref<2x4x2xf32, #gpu.address_space<workgroup>>)
-//       TEAM:     %[[WARP:.*]] = arith.divui %{{.*}}, %c32
+//       TEAM:     %[[THREADWARP:.*]] = arith.divui %{{.*}}, %c32
+//  TEAM-NEXT:     %[[WARP:.*]] = arith.remui %[[THREADWARP]], %c4
 //       TEAM:     arith.ceildivui %{{.*}}, %c1024
 //       TEAM:     arith.muli %[[WARP]], %c256
 //       TEAM:     scf.for
