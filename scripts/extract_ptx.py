@@ -28,14 +28,18 @@ def unescape(text):
     return bytes(out)
 
 
+def binaries(text):
+    """(name, payload bytes) of every gpu.binary in an MLIR module's text."""
+    for m in re.finditer(r'gpu\.binary @(\w+).*?(?:assembly|bin) = "((?:[^"\\]|\\.)*)"', text):
+        yield m.group(1), unescape(m.group(2))
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     binary = "--binary" in sys.argv
     wanted = args[0].lstrip("@") if args else None
     found = False
-    for m in re.finditer(r'gpu\.binary @(\w+).*?(?:assembly|bin) = "((?:[^"\\]|\\.)*)"',
-                         sys.stdin.read()):
-        name, payload = m.group(1), unescape(m.group(2))
+    for name, payload in binaries(sys.stdin.read()):
         if wanted and name != wanted:
             continue
         found = True
