@@ -25,6 +25,7 @@ void SwrDialect::initialize() {
 #define GET_OP_LIST
 #include "swr/Dialect/Swr/IR/SwrOps.cpp.inc"
       >();
+  detail::attachBufferizationModels(getContext());
 }
 
 //===----------------------------------------------------------------------===//

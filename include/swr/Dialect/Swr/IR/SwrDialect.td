@@ -8,6 +8,8 @@
 #define SWR_DIALECT_SWR_IR_SWRDIALECT_TD
 
 include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "swr/Dialect/Swr/IR/SwrInterfaces.td"
 
 def Swr_Dialect : Dialect {
   let name = "swr";
@@ -33,7 +35,20 @@ def Swr_Dialect : Dialect {
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+/// Every swr op describes its operands' roles (SwrOpInterface), from which
+/// its memory effects follow: memref operands are read or written as their
+/// roles say; tensor operands have no effects (they are values).
 class Swr_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Swr_Dialect, mnemonic, traits>;
+    : Op<Swr_Dialect, mnemonic, !listconcat(traits, [
+        Swr_OpInterface,
+        DeclareOpInterfaceMethods<MemoryEffectsOpInterface>])> {
+  let extraClassDefinition = [{
+    void $cppClass::getEffects(
+        ::llvm::SmallVectorImpl<::mlir::SideEffects::EffectInstance<
+            ::mlir::MemoryEffects::Effect>> &effects) {
+      ::mlir::swr::addEffectsFromRoles(*this, effects);
+    }
+  }];
+}
 
 #endif // SWR_DIALECT_SWR_IR_SWRDIALECT_TD

@@ -16,11 +16,22 @@
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "swr/Dialect/Swr/IR/SwrDialect.h"
+#include "swr/Dialect/Swr/IR/SwrInterfaces.h"
 
 #define GET_ATTRDEF_CLASSES
 #include "swr/Dialect/Swr/IR/SwrAttrs.h.inc"
 
 #define GET_OP_CLASSES
 #include "swr/Dialect/Swr/IR/SwrOps.h.inc"
+
+namespace mlir {
+namespace swr {
+namespace detail {
+/// Attaches One-Shot Bufferize to the swr ops that work on tensors (done by
+/// the dialect when it loads).
+void attachBufferizationModels(MLIRContext *context);
+} // namespace detail
+} // namespace swr
+} // namespace mlir
 
 #endif // SWR_DIALECT_SWR_IR_SWROPS_H

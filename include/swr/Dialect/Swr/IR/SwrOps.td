@@ -8,6 +8,7 @@
 #define SWR_DIALECT_SWR_IR_SWROPS_TD
 
 include "swr/Dialect/Swr/IR/SwrAttrs.td"
+include "swr/Dialect/Swr/IR/SwrInterfaces.td"
 include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -17,12 +18,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 def Swr_TensorOrMemRef : AnyTypeOf<[AnyRankedTensor, AnyMemRef],
                                    "ranked tensor or memref">;
 
-def Swr_ScanOp : Swr_Op<"scan", [
-    DestinationStyleOpInterface,
-    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-    DeclareOpInterfaceMethods<BufferizableOpInterface, [
-        "bufferizesToMemoryRead", "bufferizesToMemoryWrite",
-        "getAliasingValues", "bufferize"]>]> {
+def Swr_ScanOp : Swr_Op<"scan", [DestinationStyleOpInterface]> {
   let summary = "Windowed first-order linear recurrence (sliding window scan)";
   let description = [{
     Computes, for every `(b, h, d)` and position `t` of the sequence,
@@ -93,23 +89,27 @@ def Swr_ScanOp : Swr_Op<"scan", [
   let hasCanonicalizer = 1;
 
   let extraClassDeclaration = [{
+    static ::llvm::ArrayRef<::mlir::swr::OperandRole> getOperandRoles() {
+      using namespace ::mlir::swr;
+      static constexpr OperandRole roles[] = {
+          {"gates", Layout::Gates, /*written=*/false},
+          {"input", Layout::Sequence, /*written=*/false},
+          {"init", Layout::State, /*written=*/false},
+          {"output", Layout::Sequence, /*written=*/true}};
+      return roles;
+    }
+    int64_t getTileLength() { return getWindow().getTile(); }
+    ::llvm::LogicalResult decompose(::mlir::RewriterBase &rewriter);
+    void emitLoops(::mlir::ImplicitLocOpBuilder &builder);
+
     /// Destination-passing style: the output operand is the only init.
     ::mlir::MutableOperandRange getDpsInitsMutable() {
       return getOutputMutable();
-    }
-    /// Whether the gates are shared by the D channels of a head.
-    bool hasPerHeadGates() {
-      return ::llvm::cast<::mlir::ShapedType>(getGates().getType())
-                 .getRank() == 3;
     }
     /// Whether the op works on memrefs (and so has no result).
     bool hasBufferSemantics() {
       return ::llvm::isa<::mlir::MemRefType>(getOutput().getType());
     }
-    /// Reports that `pass` needs the memref form when the op is on tensors
-    /// (a pipeline-ordering mistake, said plainly rather than "failed to
-    /// legalize").
-    ::mlir::LogicalResult checkBufferizedFor(::llvm::StringRef pass);
   }];
 }
 
@@ -125,12 +125,10 @@ def Swr_ScanOp : Swr_Op<"scan", [
 /// highest one, and the gate that links position `s` to the position
 /// before it in scan order is `a_{s+1}` (`a_N = 1`).
 class Swr_TileOp<string mnemonic, list<Trait> traits = []>
-    : Swr_Op<mnemonic, !listconcat(traits, [
-        DeclareOpInterfaceMethods<MemoryEffectsOpInterface>])> {
-  let hasVerifier = 1;
-}
+    : Swr_Op<mnemonic, traits>;
 
-def Swr_PositiveI64Attr : ConfinedAttr<I64Attr, [IntPositive]>;
+/// A tile length: a positive, signed 64-bit integer.
+def Swr_TileLengthAttr : ConfinedAttr<SI64Attr, [IntPositive]>;
 
 def Swr_TileScanOp : Swr_TileOp<"tile_scan"> {
   let summary = "Tile-local scans from a zero state";
@@ -156,7 +154,7 @@ def Swr_TileScanOp : Swr_TileOp<"tile_scan"> {
       outs(%v : memref<2x4x8x64xf32>) prefixes(%g : memref<2x4x64xf32>)
     ```
   }];
-  let arguments = (ins Swr_PositiveI64Attr:$tile, UnitAttr:$reverse,
+  let arguments = (ins Swr_TileLengthAttr:$tile, UnitAttr:$reverse,
                        AnyMemRef:$gates, AnyMemRef:$input, AnyMemRef:$states,
                        Optional<AnyMemRef>:$prefixes);
   let assemblyFormat = [{
@@ -165,6 +163,20 @@ def Swr_TileScanOp : Swr_TileOp<"tile_scan"> {
     `outs` `(` $states `:` type($states) `)`
     (`prefixes` `(` $prefixes^ `:` type($prefixes) `)`)?
     attr-dict
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    static ::llvm::ArrayRef<::mlir::swr::OperandRole> getOperandRoles() {
+      using namespace ::mlir::swr;
+      static constexpr OperandRole roles[] = {
+          {"gates", Layout::Gates, /*written=*/false},
+          {"input", Layout::Sequence, /*written=*/false},
+          {"states", Layout::Sequence, /*written=*/true},
+          {"prefixes", Layout::Gates, /*written=*/true, Storage::F32}};
+      return roles;
+    }
+    int64_t getTileLength() { return getTile(); }
+    void emitLoops(::mlir::ImplicitLocOpBuilder &builder);
   }];
 }
 
@@ -205,6 +217,20 @@ def Swr_TileCarryOp : Swr_TileOp<"tile_carry"> {
     `outs` `(` $carries `:` type($carries) `)`
     attr-dict
   }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    static ::llvm::ArrayRef<::mlir::swr::OperandRole> getOperandRoles() {
+      using namespace ::mlir::swr;
+      static constexpr OperandRole roles[] = {
+          {"states", Layout::Sequence, /*written=*/false, Storage::F32},
+          {"prefixes", Layout::Gates, /*written=*/false, Storage::F32},
+          {"init", Layout::State, /*written=*/false},
+          {"carries", Layout::PerTile, /*written=*/true, Storage::F32}};
+      return roles;
+    }
+    int64_t getTileLength() { return getWindow().getTile(); }
+    void emitLoops(::mlir::ImplicitLocOpBuilder &builder);
+  }];
 }
 
 def Swr_TileApplyOp : Swr_TileOp<"tile_apply"> {
@@ -223,7 +249,7 @@ def Swr_TileApplyOp : Swr_TileOp<"tile_apply"> {
       outs(%y : memref<2x4x8x64xbf16>)
     ```
   }];
-  let arguments = (ins Swr_PositiveI64Attr:$tile, UnitAttr:$reverse,
+  let arguments = (ins Swr_TileLengthAttr:$tile, UnitAttr:$reverse,
                        UnitAttr:$with_init, AnyMemRef:$states,
                        AnyMemRef:$prefixes, AnyMemRef:$carries,
                        AnyMemRef:$output);
@@ -233,6 +259,19 @@ def Swr_TileApplyOp : Swr_TileOp<"tile_apply"> {
               type($prefixes) `,` type($carries) `)`
     `outs` `(` $output `:` type($output) `)`
     attr-dict
+  }];
+  let extraClassDeclaration = [{
+    static ::llvm::ArrayRef<::mlir::swr::OperandRole> getOperandRoles() {
+      using namespace ::mlir::swr;
+      static constexpr OperandRole roles[] = {
+          {"states", Layout::Sequence, /*written=*/false, Storage::F32},
+          {"prefixes", Layout::Gates, /*written=*/false, Storage::F32},
+          {"carries", Layout::PerTile, /*written=*/false, Storage::F32},
+          {"output", Layout::Sequence, /*written=*/true}};
+      return roles;
+    }
+    int64_t getTileLength() { return getTile(); }
+    void emitLoops(::mlir::ImplicitLocOpBuilder &builder);
   }];
 }
 
