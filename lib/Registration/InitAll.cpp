@@ -19,5 +19,6 @@ void mlir::swr::registerAllDialects(DialectRegistry &registry) {
 void mlir::swr::registerAllPasses() {
   registerSwrTransformsPasses();
   registerSwrConversionPasses();
+  registerTestSwrKernelMappingPass();
   registerPipelines();
 }

@@ -7,6 +7,7 @@
 #ifndef SWR_CONVERSION_SWRTOGPU_SWRTOGPU_H
 #define SWR_CONVERSION_SWRTOGPU_SWRTOGPU_H
 
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
@@ -15,6 +16,25 @@ namespace swr {
 #define GEN_PASS_DECL_CONVERTSWRTOGPU
 #define GEN_PASS_DECL_SWRHOSTALLOCSTOGPU
 #include "swr/Conversion/Passes.h.inc"
+
+struct ScanSpec;
+struct KernelMapping;
+
+/// Maps every scan under `root` that is in the form swr-decompose produces
+/// onto one GPU kernel (what convert-swr-to-gpu does, for compilers that
+/// call it without the pass). Reports located errors and fails on options
+/// out of range, unsupported windows and swr ops left in another form.
+LogicalResult
+convertDecomposedScansToGPU(Operation *root,
+                            const ConvertSwrToGPUOptions &options);
+
+/// Emits, at the builder's insertion point, the host code and the
+/// `gpu.launch` that compute `spec` with `mapping` (KernelMapping.h).
+void emitScanKernel(ImplicitLocOpBuilder &b, const ScanSpec &spec,
+                    const KernelMapping &mapping);
+
+/// Registers test-swr-kernel-mapping (swr-opt only).
+void registerTestSwrKernelMappingPass();
 
 } // namespace swr
 } // namespace mlir

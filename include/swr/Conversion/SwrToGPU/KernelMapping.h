@@ -1,0 +1,81 @@
+//===- KernelMapping.h - how a scan maps onto a GPU kernel ------*- C++ -*-===//
+//
+// Part of the swr project: sliding window recurrences in MLIR.
+//
+// The decisions of convert-swr-to-gpu, apart from the IR that carries them
+// out: from a scan (its window, direction and operand types) and the pass's
+// options, how many positions a lane holds, how warps walk sequences, how
+// lanes form tiles. Pure: no IR is built, and `test-swr-kernel-mapping`
+// prints it for FileCheck.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SWR_CONVERSION_SWRTOGPU_KERNELMAPPING_H
+#define SWR_CONVERSION_SWRTOGPU_KERNELMAPPING_H
+
+#include "swr/Conversion/SwrToGPU/SwrToGPU.h"
+
+#include "mlir/IR/Value.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace mlir {
+namespace swr {
+
+/// One windowed scan to map onto the GPU, whichever ops it came from.
+struct ScanSpec {
+  int64_t tile;
+  /// Hops, or WindowAttr::kInfiniteHops.
+  int64_t hops;
+  bool reverse;
+  Value gates, input, init, output;
+};
+
+/// Threads per warp.
+constexpr int64_t kWarpSize = 32;
+
+/// How one scan maps onto one kernel (see the pass description).
+struct KernelMapping {
+  /// The window: tile, hops (0 when `exact`), direction.
+  int64_t tile, hops;
+  bool exact, forward;
+  /// Positions in one 16-byte vector of the narrowest element type.
+  int64_t vectorElems;
+  /// Positions per lane and step (E), and per warp step (32 E).
+  int64_t elems, span;
+  /// Warps walking one sequence together (a team; 1 but for exact scans),
+  /// and the positions of one block step (team * span).
+  int64_t team, stride;
+  /// Work items (chunks, or sequences for a team) per block, and threads
+  /// per block.
+  int64_t itemsPerBlock, blockThreads;
+  /// Whether a tile fits in a warp step (scanned by `lanesPerTile` lanes);
+  /// otherwise the whole warp scans and carries the open segment.
+  bool tileInStep;
+  int64_t lanesPerTile;
+  /// Whether every operand's innermost stride is statically 1, so that
+  /// 16-byte vector accesses may be used (alignment is checked at run time).
+  bool vectorizable;
+  /// Unrolled steps whose loads are in flight; the fewest steps of a chunk;
+  /// the warps to split finite windows' sequences into.
+  int64_t prefetchSteps, minChunkSteps, targetWarps;
+
+  /// The mapping of `spec` under `options`, or the reason (a sentence) why
+  /// the scan cannot run on the GPU.
+  static FailureOr<KernelMapping> compute(const ScanSpec &spec,
+                                          const ConvertSwrToGPUOptions &options,
+                                          std::string &reason);
+
+  /// One line: `key = value` pairs, in declaration order.
+  void print(llvm::raw_ostream &os) const;
+};
+
+/// Checks the mapping options' ranges; on failure, `reason` says which.
+LogicalResult verifyOptions(const ConvertSwrToGPUOptions &options,
+                            std::string &reason);
+
+} // namespace swr
+} // namespace mlir
+
+#endif // SWR_CONVERSION_SWRTOGPU_KERNELMAPPING_H

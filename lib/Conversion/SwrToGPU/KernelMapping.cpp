@@ -1,0 +1,130 @@
+//===- KernelMapping.cpp - how a scan maps onto a GPU kernel --------------===//
+//
+// Part of the swr project: sliding window recurrences in MLIR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "swr/Conversion/SwrToGPU/KernelMapping.h"
+#include "swr/Dialect/Swr/IR/SwrOps.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace mlir::swr;
+
+/// The most warps per sequence that the exact scan picks by itself.
+constexpr int64_t kMaxAutoTeam = 4;
+/// The largest finite window the kernel keeps in registers.
+constexpr int64_t kMaxGpuHops = 8;
+
+static int64_t byteWidth(Value memref) {
+  return cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
+}
+
+LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
+                                       std::string &reason) {
+  if (o.warpsPerBlock < 1 || o.warpsPerBlock > 32 || o.warpsPerSequence < 0 ||
+      o.warpsPerSequence > 32 || o.vectorsPerLane < 0 || o.vectorsPerLane > 4 ||
+      o.prefetchSteps < 1 || o.prefetchSteps > 4 || o.minChunkSteps < 1 ||
+      o.targetWarps < 1) {
+    reason = "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
+             "warps-per-sequence in [0, 32], "
+             "vectors-per-lane in [0, 4], prefetch-steps in [1, 4], "
+             "min-chunk-steps and target-warps at least 1";
+    return failure();
+  }
+  return success();
+}
+
+FailureOr<KernelMapping>
+KernelMapping::compute(const ScanSpec &spec,
+                       const ConvertSwrToGPUOptions &options,
+                       std::string &reason) {
+  KernelMapping m;
+  m.forward = !spec.reverse;
+  m.exact = spec.hops == WindowAttr::kInfiniteHops;
+  m.hops = m.exact ? 0 : spec.hops;
+  m.tile = spec.tile;
+  m.prefetchSteps = options.prefetchSteps;
+  m.minChunkSteps = options.minChunkSteps;
+  m.targetWarps = options.targetWarps;
+  int64_t minBytes = std::min(
+      {byteWidth(spec.input), byteWidth(spec.output), byteWidth(spec.gates)});
+  // A lane holds `vectors-per-lane` 16-byte vectors of the narrowest type,
+  // fewer if a tile is shorter; by default (0) two for the exact scan, whose
+  // five shuffle rounds per step they amortize (measured: bench/NOTES.md,
+  // v6), one otherwise.
+  m.vectorElems = 16 / minBytes;
+  if (!m.exact) {
+    if (!llvm::isPowerOf2_64(m.tile) || m.tile < m.vectorElems) {
+      reason = llvm::formatv("tile {0} is not supported on the GPU: it must "
+                             "be a power of two of at least {1} for these "
+                             "element types (or use hops = inf)",
+                             m.tile, m.vectorElems);
+      return failure();
+    }
+    if (m.hops > kMaxGpuHops) {
+      reason = llvm::formatv("hops = {0} is not supported on the GPU: use at "
+                             "most {1}, or inf",
+                             m.hops, kMaxGpuHops);
+      return failure();
+    }
+  }
+  int64_t vectors = options.vectorsPerLane;
+  if (vectors == 0)
+    vectors = m.exact ? 2 : 1;
+  if (!m.exact)
+    vectors = std::max<int64_t>(
+        1, std::min<int64_t>(vectors, m.tile / m.vectorElems));
+  m.elems = vectors * m.vectorElems;
+  m.span = kWarpSize * m.elems;
+  // The exact scan may walk each sequence with a team of warps (a block): a
+  // block step is `team` consecutive warp steps. By default (0) the most,
+  // up to 4, that leave every warp at least `min-chunk-steps` steps of a
+  // sequence of static length (measured: bench/NOTES.md, v8); one for
+  // dynamic lengths.
+  m.team = 1;
+  if (m.exact && options.warpsPerSequence > 0) {
+    m.team = options.warpsPerSequence;
+  } else if (m.exact) {
+    int64_t n = cast<MemRefType>(spec.input.getType()).getDimSize(3);
+    if (!ShapedType::isDynamic(n))
+      while (m.team < kMaxAutoTeam &&
+             n >= 2 * m.team * m.span * options.minChunkSteps)
+        m.team *= 2;
+  }
+  m.stride = m.team * m.span;
+  // A block holds `warps-per-block` lone warps, or one team.
+  m.itemsPerBlock = m.team > 1 ? 1 : options.warpsPerBlock;
+  m.blockThreads = m.itemsPerBlock * m.team * kWarpSize;
+  // Tiles that fit in a step are scanned by groups of T / E lanes; longer
+  // tiles and the exact scan by the whole warp, with the state of the
+  // segment still open carried from step to step.
+  m.tileInStep = !m.exact && m.tile <= m.span;
+  m.lanesPerTile = m.tileInStep ? m.tile / m.elems : kWarpSize;
+  m.vectorizable = llvm::all_of(
+      ArrayRef<Value>{spec.input, spec.output, spec.gates}, [](Value v) {
+        return cast<MemRefType>(v.getType()).isLastDimUnitStride();
+      });
+  return m;
+}
+
+void KernelMapping::print(llvm::raw_ostream &os) const {
+  os << "tile = " << tile << ", hops = ";
+  if (exact)
+    os << "inf";
+  else
+    os << hops;
+  os << ", " << (forward ? "forward" : "reverse")
+     << ", vector-elems = " << vectorElems << ", elems = " << elems
+     << ", span = " << span << ", team = " << team << ", stride = " << stride
+     << ", items-per-block = " << itemsPerBlock
+     << ", block-threads = " << blockThreads
+     << ", tile-in-step = " << tileInStep
+     << ", lanes-per-tile = " << lanesPerTile
+     << ", vectorizable = " << vectorizable
+     << ", prefetch-steps = " << prefetchSteps
+     << ", min-chunk-steps = " << minChunkSteps
+     << ", target-warps = " << targetWarps;
+}

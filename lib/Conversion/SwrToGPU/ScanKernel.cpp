@@ -1,0 +1,777 @@
+//===- ScanKernel.cpp - one scan as one GPU kernel
+//-------------------------===//
+//
+// Part of the swr project: sliding window recurrences in MLIR.
+//
+// Emits one `gpu.launch` for one scan (its decisions: KernelMapping.cpp)
+// whose states, gate prefixes and carries never leave registers:
+//
+// - for finite K each warp walks one chunk of one sequence (b, h, d) on its
+//   own: no shared memory, no barrier. Chunks are independent: the K tiles
+//   before a chunk are recomputed by the warp (warm-up), never waited for.
+//   For K = inf a block of `warps-per-sequence` warps owns a sequence: each
+//   block step is that many warp steps, whose totals the warps exchange
+//   through workgroup memory with one barrier per step.
+// - the warp walks its chunk in steps of 32 * E positions: lane l holds E
+//   consecutive positions, loaded and stored with 16-byte vector accesses
+//   when the layout and alignment allow (checked at run time). The walk is
+//   unrolled `prefetch-steps` times and each step refills its own load
+//   registers with the loads of the step `prefetch-steps` later.
+// - inside a lane the recurrence runs sequentially; the T / E lanes of a
+//   tile combine (gate product, state) pairs with log2(T / E) shfl.up
+//   rounds that never cross a tile. Tiles longer than a step (and K = inf)
+//   scan the whole warp and carry the open segment from step to step.
+// - each tile's rank-1 carry over K hops is built from the terminals
+//   (G, V) of the tiles before it with indexed shuffles; the step's first
+//   tile uses what the same shuffles returned to it in the previous step.
+//
+// Everything works in scan order: a reverse scan reads each lane's positions
+// mirrored, and its sequence is padded at the front to whole tiles so that
+// tiles stay aligned to lanes. Padding is loaded as x = 0, a = 1 and never
+// stored.
+//
+//===----------------------------------------------------------------------===//
+
+// One file of ~750 lines because it is one builder: the host side, the
+// launch, the walk and the stages of a step share the kernel's coordinates
+// and mapping; splitting them would only move those into a header.
+//
+// The kernel, as IR (finite window, one warp per chunk):
+//
+//   scf.if %grid > 0 {
+//     gpu.launch blocks(%grid) threads(32 * warps-per-block) {
+//       %item = block * items-per-block + warp      // (b, h, d) and chunk
+//       scf.if %item < %items {
+//         %raw... = loads of the first prefetch-steps steps
+//         scf.for %round iter_args(%raw..., %walk-state...) {
+//           // unrolled prefetch-steps times, each step in stages:
+//           //   load -> lane scan -> warp scan -> [team exchange] ->
+//           //   carry -> apply -> store -> prefetch
+//         }
+//       }
+//     }
+//   }
+//
+//===----------------------------------------------------------------------===//
+
+#include "swr/Conversion/SwrToGPU/KernelMapping.h"
+#include "swr/Dialect/Swr/IR/SwrOps.h"
+#include "swr/Dialect/Swr/Utils/Recurrence.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+using namespace mlir::swr;
+
+namespace {
+
+using Pair = GateState;
+
+static int64_t byteWidth(Value memref) {
+  return cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
+}
+
+/// What a warp carries from one step of its walk to the next, besides the
+/// loads in flight. `values()` and `from()` convert it to and from its
+/// loop-carried form.
+struct WalkState {
+  /// Tiles longer than a step, and the exact scan: the segment still open
+  /// after the step (its gate product, kept only when carries need it, and
+  /// its state), and the carries into the current tile over 1 to K hops.
+  std::optional<Value> openGate;
+  Value openState;
+  SmallVector<Value> carries;
+  /// Tiles within a step, K >= 1: what the carry shuffles returned to the
+  /// step's first tile (the values of the previous tile, wrapped around
+  /// from the last lane): its terminal state, and for K > 1 its terminal
+  /// gate product and its carries over 2 to K hops. The next step's first
+  /// tile reads them.
+  Value savedState;
+  std::optional<Value> savedGate;
+  SmallVector<Value> savedCarries;
+
+  SmallVector<Value> values() const {
+    SmallVector<Value> out;
+    if (openGate)
+      out.push_back(*openGate);
+    if (openState)
+      out.push_back(openState);
+    llvm::append_range(out, carries);
+    if (savedState)
+      out.push_back(savedState);
+    if (savedGate)
+      out.push_back(*savedGate);
+    llvm::append_range(out, savedCarries);
+    return out;
+  }
+
+  static WalkState from(ValueRange values, const KernelMapping &m) {
+    WalkState s;
+    auto take = [&]() {
+      Value v = values.front();
+      values = values.drop_front();
+      return v;
+    };
+    if (!m.tileInStep) {
+      if (m.hops > 0)
+        s.openGate = take();
+      s.openState = take();
+      for (int64_t k = 0; k < m.hops; ++k)
+        s.carries.push_back(take());
+    } else if (m.hops > 0) {
+      s.savedState = take();
+      if (m.hops > 1) {
+        s.savedGate = take();
+        for (int64_t k = 2; k <= m.hops; ++k)
+          s.savedCarries.push_back(take());
+      }
+    }
+    assert(values.empty() && "walk state of the wrong size");
+    return s;
+  }
+};
+
+class ScanKernelBuilder {
+public:
+  ScanKernelBuilder(ImplicitLocOpBuilder &b, const ScanSpec &spec,
+                    const KernelMapping &m)
+      : b(b), spec(spec), m(m) {}
+
+  void emit() {
+    emitHostSide();
+    Value any = cmp(arith::CmpIPredicate::sgt, grid, idx(0));
+    scf::IfOp::create(b, any, [&](OpBuilder &, Location) {
+      emitLaunch();
+      scf::YieldOp::create(b);
+    });
+  }
+
+private:
+  //===--------------------------------------------------------------------===//
+  // Small helpers
+  //===--------------------------------------------------------------------===//
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value i32(int64_t v) { return arith::ConstantIntOp::create(b, v, 32); }
+  Value f32(float v) {
+    return arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(v));
+  }
+  Value constant(Type type, double v) {
+    return arith::ConstantOp::create(b, b.getFloatAttr(type, v));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value divu(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
+  Value remu(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
+  Value ceilDiv(Value x, Value y) {
+    return arith::CeilDivUIOp::create(b, x, y);
+  }
+  Value minu(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
+  Value maxu(Value x, Value y) { return arith::MaxUIOp::create(b, x, y); }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, p, x, y);
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, c, x, y);
+  }
+  Pair select(Value c, Pair x, Pair y) {
+    return {select(c, x.gate, y.gate), select(c, x.state, y.state)};
+  }
+  // A multiply feeding an add may fuse into one FMA (one rounding instead
+  // of two, and half the instructions).
+  Value fadd(Value x, Value y) {
+    return arith::AddFOp::create(b, x, y, arith::FastMathFlags::contract);
+  }
+  Value fmul(Value x, Value y) {
+    return arith::MulFOp::create(b, x, y, arith::FastMathFlags::contract);
+  }
+  Value widen(Value v) { return widenToF32(b, v); }
+  Type elementTypeOf(Value memref) {
+    return cast<MemRefType>(memref.getType()).getElementType();
+  }
+
+  /// Indices of position `pos` of the current sequence in `memref`, one of
+  /// the scan's operands.
+  SmallVector<Value, 4> indicesAt(Value memref, Value pos) {
+    Layout layout = memref == spec.gates  ? Layout::Gates
+                    : memref == spec.init ? Layout::State
+                                          : Layout::Sequence;
+    return swr::indicesAt(memref, layout, {bIdx, hIdx, dIdx}, pos);
+  }
+
+  /// `right` after `left` in scan order.
+  Pair combine(Pair left, Pair right) {
+    return swr::combine(b, left, right, arith::FastMathFlags::contract);
+  }
+  Pair identity() { return {f32(1), f32(0)}; }
+
+  Value shuffle(Value v, Value offset, gpu::ShuffleMode mode) {
+    return gpu::ShuffleOp::create(b, v, offset, i32(kWarpSize), mode)
+        .getShuffleResult();
+  }
+  Pair shuffle(Pair p, Value offset, gpu::ShuffleMode mode) {
+    return {shuffle(p.gate, offset, mode), shuffle(p.state, offset, mode)};
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Host side: sizes, the chunking, the vector-access check
+  //===--------------------------------------------------------------------===//
+
+  void emitHostSide() {
+    n = memref::DimOp::create(b, spec.input, 3);
+    heads = memref::DimOp::create(b, spec.input, 1);
+    channels = memref::DimOp::create(b, spec.input, 2);
+    Value batch = memref::DimOp::create(b, spec.input, 0);
+    Value rows = mul(mul(batch, heads), channels);
+    // Scan-order length: reverse scans are padded at the front to whole
+    // tiles (whole lanes for K = inf) so that tiles start on lanes.
+    if (m.forward) {
+      length = n;
+      pad = idx(0);
+    } else {
+      Value unit = idx(m.exact ? m.elems : m.tile);
+      length = mul(ceilDiv(n, unit), unit);
+      pad = sub(length, n);
+    }
+    if (m.exact) {
+      chunkLen = length;
+      chunks = minu(length, idx(1));
+    } else {
+      // Split sequences until there are `target-warps` warps, keeping at
+      // least `min-chunk-steps` steps per chunk; then balance the chunks.
+      // When tiles fit in a step, a chunk and its warm-up (the K tiles
+      // before it) are a whole number of steps; longer tiles round chunks
+      // up to whole tiles.
+      Value wanted = ceilDiv(idx(m.targetWarps), maxu(rows, idx(1)));
+      Value most = maxu(divu(length, idx(m.minChunkSteps * m.span)), idx(1));
+      Value balanced = ceilDiv(length, minu(wanted, most));
+      if (m.tileInStep) {
+        Value warmup = idx(m.hops * m.tile);
+        chunkLen =
+            sub(mul(ceilDiv(add(balanced, warmup), idx(m.span)), idx(m.span)),
+                warmup);
+      } else {
+        chunkLen =
+            maxu(mul(ceilDiv(balanced, idx(m.tile)), idx(m.tile)), idx(m.tile));
+      }
+      chunks = ceilDiv(length, chunkLen);
+    }
+    items = mul(rows, chunks);
+    grid = ceilDiv(items, idx(m.itemsPerBlock));
+    vectorOk = arith::ConstantIntOp::create(b, 0, 1);
+    if (m.vectorizable) {
+      vectorOk = arith::ConstantIntOp::create(b, 1, 1);
+      for (Value memref : {spec.input, spec.output, spec.gates})
+        vectorOk = both(vectorOk, isAligned(memref));
+    }
+  }
+
+  /// Whether every sequence of `memref` starts on a 16-byte boundary.
+  Value isAligned(Value memref) {
+    auto meta = memref::ExtractStridedMetadataOp::create(b, memref);
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+    Value bytes = idx(byteWidth(memref));
+    Value ok =
+        cmp(arith::CmpIPredicate::eq,
+            remu(add(base, mul(meta.getOffset(), bytes)), idx(16)), idx(0));
+    ValueRange strides = meta.getStrides();
+    for (Value stride : strides.drop_back())
+      ok = both(ok, cmp(arith::CmpIPredicate::eq,
+                        remu(mul(stride, bytes), idx(16)), idx(0)));
+    return ok;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // The kernel
+  //===--------------------------------------------------------------------===//
+
+  void emitLaunch() {
+    Value one = idx(1);
+    // A team exchanges its warps' step totals through workgroup memory:
+    // [step parity][warp][gate product, state].
+    SmallVector<Type> workgroup;
+    if (m.team > 1)
+      workgroup.push_back(MemRefType::get(
+          {2, m.team, 2}, b.getF32Type(), MemRefLayoutAttrInterface(),
+          gpu::AddressSpaceAttr::get(b.getContext(),
+                                     gpu::AddressSpace::Workgroup)));
+    auto launch = gpu::LaunchOp::create(
+        b, grid, one, one, idx(m.itemsPerBlock * m.team * kWarpSize), one, one,
+        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+        /*asyncDependencies=*/ValueRange(), workgroup);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    Value threadId = launch.getThreadIds().x;
+    laneId = remu(threadId, idx(kWarpSize));
+    Value warp = divu(threadId, idx(kWarpSize));
+    warpInTeam = remu(warp, idx(m.team));
+    Value item = add(mul(launch.getBlockIds().x, idx(m.itemsPerBlock)),
+                     divu(warp, idx(m.team)));
+    if (m.team > 1)
+      teamMemory = launch.getWorkgroupAttributions().front();
+    // The last block may have warps without a chunk; they do nothing.
+    scf::IfOp::create(b, cmp(arith::CmpIPredicate::ult, item, items),
+                      [&](OpBuilder &, Location) {
+                        emitWarp(item);
+                        scf::YieldOp::create(b);
+                      });
+    gpu::TerminatorOp::create(b);
+  }
+
+  /// The walk of one warp over its chunk of one sequence.
+  void emitWarp(Value item) {
+    using P = arith::CmpIPredicate;
+    Value row = divu(item, chunks);
+    Value chunkId = remu(item, chunks);
+    dIdx = remu(row, channels);
+    Value bh = divu(row, channels);
+    hIdx = remu(bh, heads);
+    bIdx = divu(bh, heads);
+
+    chunkStart = mul(chunkId, chunkLen);
+    chunkEnd = minu(add(chunkStart, chunkLen), length);
+    // Finite windows recompute the K tiles before the chunk (the warm-up).
+    walkStart = chunkStart;
+    if (m.hops > 0) {
+      Value warm = sub(chunkStart, idx(m.hops * m.tile));
+      walkStart = select(cmp(P::slt, warm, idx(0)), idx(0), warm);
+    }
+    writeStart = maxu(chunkStart, pad);
+    Value steps = ceilDiv(sub(chunkEnd, walkStart), idx(m.stride));
+    laneOffset = add(mul(warpInTeam, idx(m.span)), mul(laneId, idx(m.elems)));
+    Value h0;
+    if (spec.init)
+      h0 = widen(
+          memref::LoadOp::create(b, spec.init, ValueRange{bIdx, hIdx, dIdx}));
+    // Init is the terminal state of tile -1: it matters only to a walk that
+    // starts at the sequence start.
+    Value initTerminal = f32(0);
+    if (spec.init)
+      initTerminal = select(cmp(P::eq, walkStart, idx(0)), h0, f32(0));
+
+    // Loop-carried values: the raw loads of the next `prefetch-steps` steps,
+    // then the state between steps (see emitStep).
+    SmallVector<Value> inits;
+    for (int64_t d = 0; d < m.prefetchSteps; ++d)
+      llvm::append_range(inits, loadStep(add(walkStart, idx(d * m.stride))));
+    numRaw = inits.size() / m.prefetchSteps;
+    WalkState state;
+    if (!m.tileInStep) {
+      // The open segment: nothing, or init for the exact scan. (Its gate
+      // product matters only to carries.)
+      if (m.hops > 0)
+        state.openGate = f32(1);
+      state.openState = m.exact && spec.init ? h0 : f32(0);
+      // Carries into the current tile, over 1 to K hops.
+      state.carries.assign(m.hops, initTerminal);
+    } else if (m.hops > 0) {
+      // The previous step's last tile: its terminal state, then (K > 1) its
+      // terminal gate product and its carries over 2 to K hops.
+      state.savedState = initTerminal;
+      if (m.hops > 1) {
+        state.savedGate = f32(1);
+        for (int64_t k = 2; k <= m.hops; ++k)
+          state.savedCarries.push_back(f32(0));
+      }
+    }
+    llvm::append_range(inits, state.values());
+
+    // The loop is unrolled `prefetch-steps` times so that each step's loads
+    // refill the registers it has just consumed (rotating them through
+    // loop-carried copies would wait for the loads in flight). Steps past
+    // the chunk load and store nothing.
+    int64_t depth = m.prefetchSteps;
+    Value rounds = ceilDiv(steps, idx(depth));
+    scf::ForOp::create(
+        b, idx(0), rounds, idx(1), inits,
+        [&](OpBuilder &, Location, Value r, ValueRange iter) {
+          SmallVector<Value> next;
+          WalkState state = WalkState::from(iter.drop_front(depth * numRaw), m);
+          for (int64_t j = 0; j < depth; ++j) {
+            Value step = add(mul(r, idx(depth)), idx(j));
+            Value base = add(walkStart, mul(step, idx(m.stride)));
+            state = emitStep(step, base, iter.slice(j * numRaw, numRaw), state,
+                             next);
+          }
+          llvm::append_range(next, state.values());
+          scf::YieldOp::create(b, next);
+        });
+  }
+
+  /// Issues the loads of the lane for the step starting at `base`, without
+  /// using them: the input and gate vectors (E positions in memory order)
+  /// and, backwards, the gate after them. Vector loads when the whole lane
+  /// is inside the chunk and the layout allows it; element loads at clamped
+  /// positions for a partial lane, with padding made neutral (x = 0, a = 1);
+  /// nothing beyond the chunk.
+  SmallVector<Value> loadStep(Value base) {
+    using P = arith::CmpIPredicate;
+    Value qb = add(base, laneOffset);
+    Value lo = m.forward ? qb : sub(sub(length, qb), idx(m.elems));
+    Type xElem = elementTypeOf(spec.input), aElem = elementTypeOf(spec.gates);
+    auto xType = VectorType::get({m.elems}, xElem);
+    auto aType = VectorType::get({m.elems}, aElem);
+    SmallVector<Type> types = {xType, aType};
+    if (!m.forward)
+      types.push_back(aElem);
+    Value nMinusOne = sub(n, idx(1));
+    auto clamp = [&](Value p) {
+      Value low = select(cmp(P::slt, p, idx(0)), idx(0), p);
+      return select(cmp(P::sgt, low, nMinusOne), nMinusOne, low);
+    };
+    // Backwards, the gate linking position p to p + 1 is a_{p+1}; beyond
+    // the sequence it is the unit gate.
+    auto gateAfter = [&]() -> Value {
+      Value p = add(lo, idx(m.elems));
+      Value a = memref::LoadOp::create(b, spec.gates,
+                                       indicesAt(spec.gates, clamp(p)));
+      return select(cmp(P::slt, p, n), a, constant(aElem, 1));
+    };
+    auto vectorLoads = [&]() {
+      auto load = [&](Value memref, VectorType type) -> Value {
+        return vector::LoadOp::create(b, type, memref, indicesAt(memref, lo),
+                                      /*nontemporal=*/false,
+                                      llvm::MaybeAlign(16));
+      };
+      SmallVector<Value> raw = {load(spec.input, xType),
+                                load(spec.gates, aType)};
+      if (!m.forward)
+        raw.push_back(gateAfter());
+      scf::YieldOp::create(b, raw);
+    };
+    auto elementLoads = [&]() {
+      SmallVector<Value> xs, as;
+      for (int64_t k = 0; k < m.elems; ++k) {
+        Value p = add(lo, idx(k));
+        Value x = memref::LoadOp::create(b, spec.input,
+                                         indicesAt(spec.input, clamp(p)));
+        Value a = memref::LoadOp::create(b, spec.gates,
+                                         indicesAt(spec.gates, clamp(p)));
+        if (!m.forward) {
+          // Positions past the end are the padding at the front in scan
+          // order. (Forward, positions past the end come last and are never
+          // used.)
+          Value inside = cmp(P::slt, p, n);
+          x = select(inside, x, constant(xElem, 0));
+          a = select(inside, a, constant(aElem, 1));
+        }
+        xs.push_back(x);
+        as.push_back(a);
+      }
+      SmallVector<Value> raw = {vector::FromElementsOp::create(b, xType, xs),
+                                vector::FromElementsOp::create(b, aType, as)};
+      if (!m.forward)
+        raw.push_back(gateAfter());
+      scf::YieldOp::create(b, raw);
+    };
+    auto nothing = [&]() {
+      SmallVector<Value> raw;
+      for (Type type : types)
+        raw.push_back(
+            arith::ConstantOp::create(b, cast<TypedAttr>(b.getZeroAttr(type))));
+      scf::YieldOp::create(b, raw);
+    };
+
+    // Element loads for a lane inside the chunk, nothing beyond it.
+    Value live = cmp(P::ult, qb, chunkEnd);
+    auto elementsOrNothing = [&]() -> SmallVector<Value> {
+      auto ifOp = scf::IfOp::create(
+          b, live, [&](OpBuilder &, Location) { elementLoads(); },
+          [&](OpBuilder &, Location) { nothing(); });
+      return SmallVector<Value>(ifOp.getResults());
+    };
+    if (!m.vectorizable)
+      return elementsOrNothing();
+    Value full =
+        both(vectorOk, both(cmp(P::sge, qb, pad),
+                            cmp(P::ule, add(qb, idx(m.elems)), chunkEnd)));
+    auto ifOp = scf::IfOp::create(
+        b, full, [&](OpBuilder &, Location) { vectorLoads(); },
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(b, elementsOrNothing());
+        });
+    return SmallVector<Value>(ifOp.getResults());
+  }
+
+  /// Step `step` of the walk, at `base`: consumes `raw`, the loads of this
+  /// step, appends to `nextRaw` the loads of the step `prefetch-steps`
+  /// later, and returns the walk state after this step from `state`, the
+  /// state before it. The stages below run in this order.
+  WalkState emitStep(Value step, Value base, ValueRange raw,
+                     const WalkState &state, SmallVectorImpl<Value> &nextRaw) {
+    Value qb = add(base, laneOffset);
+    Value lo = m.forward ? qb : sub(sub(length, qb), idx(m.elems));
+    SmallVector<Pair> local = scanLane(unpackStep(raw));
+    std::optional<Pair> prefix = scanLanes(local.back());
+    WalkState next;
+    if (!m.tileInStep)
+      prefix = continueSegment(step, base, prefix, state, next);
+    Value carry;
+    if (m.hops > 0)
+      carry = carryIntoTile(prefix, local.back(), state, next);
+    storeLane(qb, lo, applyCarry(local, prefix, carry));
+    prefetch(base, nextRaw);
+    return next;
+  }
+
+  /// Stage "load": this step's (gate, x) pairs of the lane in scan order,
+  /// widened to f32.
+  SmallVector<Pair> unpackStep(ValueRange raw) {
+    Value xs = widen(raw[0]), as = widen(raw[1]);
+    SmallVector<Pair> inputs(m.elems);
+    for (int64_t i = 0; i < m.elems; ++i) {
+      int64_t k = m.forward ? i : m.elems - 1 - i;
+      inputs[i].state = vector::ExtractOp::create(b, xs, k);
+      inputs[i].gate =
+          m.forward || i != 0
+              ? vector::ExtractOp::create(b, as, m.forward ? k : k + 1)
+              : widen(raw[2]);
+    }
+    return inputs;
+  }
+
+  /// Stage "lane scan": local[i] = (gate product, state) from the lane's
+  /// first position, sequentially.
+  SmallVector<Pair> scanLane(ArrayRef<Pair> inputs) {
+    SmallVector<Pair> local(m.elems);
+    for (int64_t i = 0; i < m.elems; ++i)
+      local[i] = i == 0 ? inputs[0] : combine(local[i - 1], inputs[i]);
+    return local;
+  }
+
+  /// Stage "warp scan": an inclusive scan of the lane totals within each
+  /// segment (a tile of T / E lanes, or the whole warp), then each lane's
+  /// exclusive prefix in its segment (none for one-lane segments). Leaves
+  /// the inclusive total in `laneTotal`.
+  std::optional<Pair> scanLanes(Pair total) {
+    using P = arith::CmpIPredicate;
+    Value u = m.tileInStep ? remu(laneId, idx(m.lanesPerTile)) : laneId;
+    for (int64_t offset = 1; offset < m.lanesPerTile; offset *= 2) {
+      Pair from = shuffle(total, i32(offset), gpu::ShuffleMode::UP);
+      total = select(cmp(P::uge, u, idx(offset)), combine(from, total), total);
+    }
+    laneTotal = total;
+    if (m.lanesPerTile == 1)
+      return std::nullopt;
+    Pair before = shuffle(total, i32(1), gpu::ShuffleMode::UP);
+    return select(cmp(P::eq, u, idx(0)), identity(), before);
+  }
+
+  /// Stage "team exchange" (tiles longer than a step, and the exact scan):
+  /// the segment open before this step (reset where a tile starts) goes
+  /// before the lane's prefix, which is returned; the segment after the
+  /// step (and the carries across steps) go to `next`. A team adds the
+  /// totals of its other warps.
+  Pair continueSegment(Value step, Value base, std::optional<Pair> prefix,
+                       const WalkState &state, WalkState &next) {
+    using P = arith::CmpIPredicate;
+    Pair open = {state.openGate ? *state.openGate : f32(1), state.openState};
+    if (!m.exact)
+      open =
+          select(cmp(P::eq, remu(base, idx(m.tile)), idx(0)), identity(), open);
+    Pair warpTotal =
+        shuffle(laneTotal, i32(kWarpSize - 1), gpu::ShuffleMode::IDX);
+    Pair after = combine(open, warpTotal);
+    if (m.team > 1)
+      std::tie(open, after) = passAcrossTeam(step, open, warpTotal);
+    Pair lanePrefix = combine(open, *prefix);
+    if (m.hops > 0)
+      next.openGate = after.gate;
+    next.openState = after.state;
+    if (m.hops > 0)
+      next.carries = carriesAcrossSteps(base, after, state.carries);
+    return lanePrefix;
+  }
+
+  /// Stage "carry": the carry over K hops into the lane's tile, from the
+  /// terminals of the tiles before it.
+  Value carryIntoTile(std::optional<Pair> prefix, Pair lastLocal,
+                      const WalkState &state, WalkState &next) {
+    Pair terminal = prefix ? combine(*prefix, lastLocal) : lastLocal;
+    if (m.tileInStep)
+      return carryWithinStep(terminal, state, next);
+    return state.carries[m.hops - 1];
+  }
+
+  /// Stage "apply": every position of the lane adds its local gate product
+  /// times the same state: what comes before the lane in its tile, and the
+  /// carry through it.
+  SmallVector<Value> applyCarry(ArrayRef<Pair> local,
+                                std::optional<Pair> prefix, Value carry) {
+    Value before;
+    if (prefix)
+      before = carry ? fadd(prefix->state, fmul(prefix->gate, carry))
+                     : prefix->state;
+    else
+      before = carry;
+    SmallVector<Value> v(m.elems);
+    for (int64_t i = 0; i < m.elems; ++i)
+      v[i] = before ? fadd(local[i].state, fmul(local[i].gate, before))
+                    : local[i].state;
+    return v;
+  }
+
+  /// Stage "prefetch": only now, with this step's loads consumed, refill
+  /// their registers with the loads of the step `prefetch-steps` later, in
+  /// flight while the steps in between compute. (Issued earlier, they would
+  /// need the registers of this step's loads too, and a copy between the
+  /// two that waits for the loads.)
+  void prefetch(Value base, SmallVectorImpl<Value> &nextRaw) {
+    llvm::append_range(nextRaw,
+                       loadStep(add(base, idx(m.prefetchSteps * m.stride))));
+  }
+
+  /// The exact scan walked by a team: every warp publishes its step total
+  /// (with nothing carried in), and after one barrier each combines the
+  /// open state with the totals of the warps before it (the segment open
+  /// before its positions) and with all of them (the state after the
+  /// block step, the same in every warp). Totals alternate between two
+  /// slots by step parity, so that a warp ahead by one step never
+  /// overwrites a slot another warp is still reading.
+  std::pair<Pair, Pair> passAcrossTeam(Value step, Pair open, Pair total) {
+    Value slot = remu(step, idx(2));
+    auto at = [&](Value warp, int64_t field) -> SmallVector<Value> {
+      return {slot, warp, idx(field)};
+    };
+    Value leader = cmp(arith::CmpIPredicate::eq, laneId, idx(0));
+    scf::IfOp::create(b, leader, [&](OpBuilder &, Location) {
+      memref::StoreOp::create(b, total.gate, teamMemory, at(warpInTeam, 0));
+      memref::StoreOp::create(b, total.state, teamMemory, at(warpInTeam, 1));
+      scf::YieldOp::create(b);
+    });
+    gpu::BarrierOp::create(b);
+    Pair before = open, after = open;
+    for (int64_t w = 0; w < m.team; ++w) {
+      Pair other = {memref::LoadOp::create(b, teamMemory, at(idx(w), 0)),
+                    memref::LoadOp::create(b, teamMemory, at(idx(w), 1))};
+      after = combine(after, other);
+      if (w + 1 < m.team)
+        before = select(cmp(arith::CmpIPredicate::ugt, warpInTeam, idx(w)),
+                        after, before);
+    }
+    return {before, after};
+  }
+
+  /// Tiles that fit in a step: the carry into the lane's tile j over K hops,
+  /// C_K(j), where C_1(j) = V(j-1) and C_k(j) = V(j-1) + G(j-1) C_{k-1}(j-1)
+  /// for the terminal (G, V) of each tile. Tile j - 1 is found by a shuffle
+  /// from its last lane, or, for the step's first tile, in `saved`: what
+  /// that shuffle returned to the first tile's lanes in the previous step
+  /// (the values of its last lane, wrapped around). Appends the new saved
+  /// values to `nextState`.
+  Value carryWithinStep(Pair terminal, const WalkState &state,
+                        WalkState &nextState) {
+    using P = arith::CmpIPredicate;
+    Value lane = arith::IndexCastOp::create(b, b.getI32Type(), laneId);
+    Value tileStartLane = arith::AndIOp::create(b, lane, i32(-m.lanesPerTile));
+    Value source = arith::AndIOp::create(
+        b, arith::SubIOp::create(b, tileStartLane, i32(1)), i32(kWarpSize - 1));
+    Value firstTile = cmp(P::ult, laneId, idx(m.lanesPerTile));
+    // The value of `v` in tile j - 1 (from its last lane), or, for the
+    // step's first tile, `saved`; `keep` receives what the shuffle returned.
+    auto previous = [&](Value v, Value saved, Value &keep) {
+      keep = shuffle(v, source, gpu::ShuffleMode::IDX);
+      return select(firstTile, saved, keep);
+    };
+    Value stateBefore =
+        previous(terminal.state, state.savedState, nextState.savedState);
+    if (m.hops == 1)
+      return stateBefore;
+    Value gateBefore = previous(terminal.gate, *state.savedGate,
+                                nextState.savedGate.emplace());
+    Value carry = stateBefore;
+    nextState.savedCarries.resize(m.hops - 1);
+    for (int64_t k = 2; k <= m.hops; ++k)
+      carry = fadd(stateBefore,
+                   fmul(gateBefore, previous(carry, state.savedCarries[k - 2],
+                                             nextState.savedCarries[k - 2])));
+    return carry;
+  }
+
+  /// Tiles longer than a step: `carries` are C_1..C_K of the current tile
+  /// (uniform over the warp); at the step that ends the tile, `terminal`
+  /// folds into those of the next one.
+  SmallVector<Value> carriesAcrossSteps(Value base, Pair terminal,
+                                        ValueRange carries) {
+    Value ends = cmp(arith::CmpIPredicate::eq,
+                     remu(add(base, idx(m.span)), idx(m.tile)), idx(0));
+    SmallVector<Value> next;
+    for (int64_t k = 0; k < m.hops; ++k) {
+      Value folded =
+          k == 0 ? terminal.state
+                 : fadd(terminal.state, fmul(terminal.gate, carries[k - 1]));
+      next.push_back(select(ends, folded, carries[k]));
+    }
+    return next;
+  }
+
+  /// Stores the lane's states that fall in [writeStart, chunkEnd): one
+  /// vector store when the whole lane does and the layout allows it.
+  void storeLane(Value qb, Value lo, ArrayRef<Value> v) {
+    using P = arith::CmpIPredicate;
+    Type yType = elementTypeOf(spec.output);
+    auto narrow = [&](Value f) { return narrowTo(b, yType, f); };
+    auto storeElements = [&]() {
+      for (int64_t i = 0; i < m.elems; ++i) {
+        Value q = add(qb, idx(i));
+        Value writes =
+            both(cmp(P::sge, q, writeStart), cmp(P::slt, q, chunkEnd));
+        scf::IfOp::create(b, writes, [&](OpBuilder &, Location) {
+          Value pos = add(lo, idx(m.forward ? i : m.elems - 1 - i));
+          memref::StoreOp::create(b, narrow(v[i]), spec.output,
+                                  indicesAt(spec.output, pos));
+          scf::YieldOp::create(b);
+        });
+      }
+    };
+    if (!m.vectorizable)
+      return storeElements();
+    Value full =
+        both(vectorOk, both(cmp(P::sge, qb, writeStart),
+                            cmp(P::sle, add(qb, idx(m.elems)), chunkEnd)));
+    scf::IfOp::create(
+        b, full,
+        [&](OpBuilder &, Location) {
+          SmallVector<Value> ordered(m.elems);
+          for (int64_t i = 0; i < m.elems; ++i)
+            ordered[m.forward ? i : m.elems - 1 - i] = narrow(v[i]);
+          Value vec = vector::FromElementsOp::create(
+              b, VectorType::get({m.elems}, yType), ordered);
+          vector::StoreOp::create(b, vec, spec.output,
+                                  indicesAt(spec.output, lo),
+                                  /*nontemporal=*/false, llvm::MaybeAlign(16));
+          scf::YieldOp::create(b);
+        },
+        [&](OpBuilder &, Location) {
+          storeElements();
+          scf::YieldOp::create(b);
+        });
+  }
+
+  ImplicitLocOpBuilder &b;
+  ScanSpec spec;
+  const KernelMapping &m;
+  /// Raw loaded values per step (see loadStep).
+  int64_t numRaw = 0;
+  // Host values.
+  Value n, heads, channels, length, pad, chunkLen, chunks, items, grid,
+      vectorOk;
+  // Kernel values (laneTotal: the current step's, see scanLanes).
+  Pair laneTotal;
+  Value laneId, bIdx, hIdx, dIdx, chunkStart, chunkEnd, writeStart, walkStart,
+      laneOffset, warpInTeam, teamMemory;
+};
+
+} // namespace
+
+void mlir::swr::emitScanKernel(ImplicitLocOpBuilder &b, const ScanSpec &spec,
+                               const KernelMapping &mapping) {
+  ScanKernelBuilder(b, spec, mapping).emit();
+}

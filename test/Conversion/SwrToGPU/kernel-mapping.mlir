@@ -1,0 +1,51 @@
+// The decisions of convert-swr-to-gpu (KernelMapping), checked directly: the
+// test pass takes the same options and prints the mapping of each scan.
+// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping -verify-diagnostics
+// RUN: not swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping="vectors-per-lane=4 warps-per-sequence=3 warps-per-block=8" 2>&1 | FileCheck %s --check-prefix=KNOBS
+// RUN: not swr-opt %s -test-swr-kernel-mapping=prefetch-steps=0 2>&1 | FileCheck %s --check-prefix=OPTION
+// OPTION: error: convert-swr-to-gpu: warps-per-block must be in [1, 32]
+
+// Phalanx: bf16, per-head gates, tile 16, one hop. A lane holds one vector
+// (8 positions), a tile two lanes; blocks of 4 lone warps.
+// KNOBS: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 8, elems = 16, span = 512, team = 1, stride = 512, items-per-block = 8, block-threads = 256, tile-in-step = 1, lanes-per-tile = 1,
+func.func @phalanx(%a: memref<4x128x8192xbf16>, %x: memref<4x128x16x8192xbf16>, %y: memref<4x128x16x8192xbf16>) {
+  // expected-remark @+1 {{kernel mapping: tile = 16, hops = 1, forward, vector-elems = 8, elems = 8, span = 256, team = 1, stride = 256, items-per-block = 4, block-threads = 128, tile-in-step = 1, lanes-per-tile = 2, vectorizable = 1, prefetch-steps = 3, min-chunk-steps = 8, target-warps = 1048576}}
+  swr.scan <tile = 16, hops = 1> ins(%a, %x : memref<4x128x8192xbf16>, memref<4x128x16x8192xbf16>) outs(%y : memref<4x128x16x8192xbf16>)
+  return
+}
+
+// -----
+
+// The exact scan of a static length takes the most warps per sequence, up
+// to 4, that leave each 8 steps: f32 (2 vectors of 4 per lane, steps of
+// 256) at N = 8192 gets 4, bf16 (steps of 512) gets 2.
+// KNOBS: remark: kernel mapping: tile = 16, hops = inf, forward, vector-elems = 4, elems = 16, span = 512, team = 3, stride = 1536, items-per-block = 1, block-threads = 96, tile-in-step = 0, lanes-per-tile = 32,
+// KNOBS: remark: kernel mapping: tile = 16, hops = inf, reverse, vector-elems = 8, elems = 32, span = 1024, team = 3,
+func.func @exact(%a: memref<4x128x8192xf32>, %x: memref<4x128x16x8192xf32>, %y: memref<4x128x16x8192xf32>,
+                 %ab: memref<4x128x8192xbf16>, %xb: memref<4x128x16x8192xbf16>, %yb: memref<4x128x16x8192xbf16>) {
+  // expected-remark @+1 {{kernel mapping: tile = 16, hops = inf, forward, vector-elems = 4, elems = 8, span = 256, team = 4, stride = 1024, items-per-block = 1, block-threads = 128, tile-in-step = 0, lanes-per-tile = 32, vectorizable = 1}}
+  swr.scan <tile = 16, hops = inf> ins(%a, %x : memref<4x128x8192xf32>, memref<4x128x16x8192xf32>) outs(%y : memref<4x128x16x8192xf32>)
+  // expected-remark @+1 {{kernel mapping: tile = 16, hops = inf, reverse, vector-elems = 8, elems = 16, span = 512, team = 2, stride = 1024, items-per-block = 1, block-threads = 64}}
+  swr.scan <tile = 16, hops = inf> reverse ins(%ab, %xb : memref<4x128x8192xbf16>, memref<4x128x16x8192xbf16>) outs(%yb : memref<4x128x16x8192xbf16>)
+  return
+}
+
+// -----
+
+// Dynamic lengths: one warp per sequence. A time-major input seen through
+// strides has no unit innermost stride: element accesses. A tile longer
+// than a step (512 > 256) is scanned by the whole warp.
+// KNOBS: remark: kernel mapping: tile = 512, hops = 2, forward, vector-elems = 8, elems = 32, span = 1024, team = 1, stride = 1024, items-per-block = 8, block-threads = 256, tile-in-step = 1, lanes-per-tile = 16, vectorizable = 0,
+func.func @strided(%a: memref<?x?x?xbf16>, %x: memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>, %y: memref<?x?x?x?xbf16>) {
+  // expected-remark @+1 {{kernel mapping: tile = 512, hops = 2, forward, vector-elems = 8, elems = 8, span = 256, team = 1, stride = 256, items-per-block = 4, block-threads = 128, tile-in-step = 0, lanes-per-tile = 32, vectorizable = 0}}
+  swr.scan <tile = 512, hops = 2> ins(%a, %x : memref<?x?x?xbf16>, memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>) outs(%y : memref<?x?x?x?xbf16>)
+  return
+}
+
+// -----
+
+func.func @unsupported(%a: memref<1x1x64xbf16>, %x: memref<1x1x1x64xbf16>, %y: memref<1x1x1x64xbf16>) {
+  // expected-error @+1 {{tile 4 is not supported on the GPU}}
+  swr.scan <tile = 4, hops = 1> ins(%a, %x : memref<1x1x64xbf16>, memref<1x1x1x64xbf16>) outs(%y : memref<1x1x1x64xbf16>)
+  return
+}
