@@ -19,6 +19,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "swr/Conversion/SwrToGPU/KernelMapping.h"
 
 using namespace mlir;
 
@@ -73,20 +74,64 @@ void swr::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
-void swr::buildCudaPipeline(OpPassManager &pm,
-                            const CudaPipelineOptions &options) {
+/// Splits `text` into its space-separated `key=value` words (a value may be
+/// quoted or in braces, with spaces inside).
+static SmallVector<StringRef> optionWords(StringRef text) {
+  SmallVector<StringRef> words;
+  size_t start = 0, depth = 0;
+  char quote = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    char c = i < text.size() ? text[i] : ' ';
+    if (quote) {
+      quote = c == quote ? 0 : quote;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '{') {
+      ++depth;
+    } else if (c == '}' && depth > 0) {
+      --depth;
+    } else if (c == ' ' && depth == 0) {
+      if (i > start)
+        words.push_back(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return words;
+}
+
+std::unique_ptr<swr::CudaPipelineOptions>
+swr::CudaPipelineOptions::parse(StringRef text, raw_ostream &errors) {
+  // Each word is the pipeline's own option, or one of the mapping's.
+  std::string own, mappingText;
+  for (StringRef word : optionWords(text)) {
+    CudaPipelineOptions probe;
+    bool isOwn = succeeded(probe.parseFromString(word, llvm::nulls()));
+    (isOwn ? own : mappingText) += word.str() + " ";
+  }
+  auto options = std::make_unique<CudaPipelineOptions>();
+  if (failed(options->parseFromString(own, errors)))
+    return nullptr;
+  FailureOr<ConvertSwrToGPUOptions> mapping =
+      parseMappingOptions(mappingText, errors);
+  if (failed(mapping))
+    return nullptr;
+  options->mapping = *mapping;
+  return options;
+}
+
+LogicalResult swr::buildCudaPipeline(OpPassManager &pm,
+                                     const CudaPipelineOptions &options,
+                                     raw_ostream &errors) {
+  std::string reason;
+  if (failed(verifyOptions(options.mapping, reason))) {
+    errors << reason << "\n";
+    return failure();
+  }
   addBufferization(pm, options.deallocate);
 
   // Each scan becomes one kernel launch; other linalg stays on the host.
   pm.addPass(swr::createSwrDecompose());
-  swr::ConvertSwrToGPUOptions mapping;
-  mapping.warpsPerBlock = options.warpsPerBlock;
-  mapping.warpsPerSequence = options.warpsPerSequence;
-  mapping.vectorsPerLane = options.vectorsPerLane;
-  mapping.prefetchSteps = options.prefetchSteps;
-  mapping.minChunkSteps = options.minChunkSteps;
-  mapping.targetWarps = options.targetWarps;
-  pm.addPass(swr::createConvertSwrToGPU(mapping));
+  pm.addPass(swr::createConvertSwrToGPU(options.mapping));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createConvertBufferizationToMemRefPass());
@@ -116,6 +161,7 @@ void swr::buildCudaPipeline(OpPassManager &pm,
   pm.addPass(createGpuModuleToBinaryPass(binary));
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  return success();
 }
 
 void swr::registerPipelines() {
@@ -124,10 +170,23 @@ void swr::registerPipelines() {
       "Lower a module using swr (tensor or memref form) to the LLVM dialect "
       "for the CPU.",
       buildCpuPipeline);
-  PassPipelineRegistration<CudaPipelineOptions>(
+  registerPassPipeline(
       "swr-cuda-pipeline",
       "Lower a module using swr (tensor or memref form) to host LLVM dialect "
       "code that launches one CUDA kernel per scan, with the kernels "
-      "embedded as cubin or PTX.",
-      buildCudaPipeline);
+      "embedded as cubin or PTX. Takes the options below and every option "
+      "of convert-swr-to-gpu.",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        std::string errors;
+        llvm::raw_string_ostream os(errors);
+        std::unique_ptr<CudaPipelineOptions> options =
+            CudaPipelineOptions::parse(text, os);
+        if (!options || failed(buildCudaPipeline(pm, *options, os)))
+          return errorHandler(StringRef(errors).rtrim());
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> handler) {
+        handler(CudaPipelineOptions());
+      });
 }

@@ -4,6 +4,12 @@
 // RUN:   | FileCheck %s --check-prefix=PTX
 // RUN: swr-opt %s --swr-cuda-pipeline="format=isa warps-per-block=2 prefetch-steps=1" \
 // RUN:   | %python %swr_src/scripts/extract_ptx.py swr_bf16_kernel | FileCheck %s --check-prefix=KNOBS
+// The pipeline takes convert-swr-to-gpu's options (declared once, in the
+// pass) and its range check:
+// RUN: not swr-opt %s --swr-cuda-pipeline="format=isa warps-per-block=0" 2>&1 | FileCheck %s --check-prefix=RANGE
+// RUN: not swr-opt %s --swr-cuda-pipeline="format=isa bogus=1" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RANGE: error: convert-swr-to-gpu: warps-per-block must be in [1, 32]
+// UNKNOWN: error: <Pass-Options-Parser>: no such option bogus
 // RUN: %if ptxas %{ swr-opt %s --swr-cuda-pipeline="toolkit=%cuda_toolkit" | FileCheck %s --check-prefix=CUBIN %}
 
 // swr-cuda-pipeline: tensors are bufferized (results in unified memory from

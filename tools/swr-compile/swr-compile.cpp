@@ -455,8 +455,8 @@ int main(int argc, char **argv) {
 
   PassManager pm(&context);
   if (target->cuda) {
-    auto options =
-        mlir::swr::CudaPipelineOptions::createFromString(target->options);
+    std::unique_ptr<mlir::swr::CudaPipelineOptions> options =
+        mlir::swr::CudaPipelineOptions::parse(target->options, llvm::errs());
     if (!options)
       return stageFailed("parsing --pipeline-options for swr-cuda-pipeline",
                          "");
@@ -466,7 +466,9 @@ int main(int argc, char **argv) {
                       "sm_80, sm_90 or sm_90a)\n";
       return 1;
     }
-    mlir::swr::buildCudaPipeline(pm, *options);
+    if (failed(mlir::swr::buildCudaPipeline(pm, *options)))
+      return stageFailed("parsing --pipeline-options for swr-cuda-pipeline",
+                         "");
   } else {
     auto options =
         mlir::swr::CpuPipelineOptions::createFromString(target->options);

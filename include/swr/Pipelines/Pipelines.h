@@ -53,38 +53,20 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
       llvm::cl::desc("CUDA toolkit directory (ptxas, fatbinary); empty: "
                      "CUDA_ROOT, CUDA_HOME, CUDA_PATH, then PATH"),
       llvm::cl::init("")};
-  // The mapping knobs of convert-swr-to-gpu, with its defaults.
-  PassOptions::Option<int64_t> warpsPerBlock{
-      *this, "warps-per-block", llvm::cl::desc("Warps per block (1 to 32)"),
-      llvm::cl::init(ConvertSwrToGPUOptions().warpsPerBlock)};
-  PassOptions::Option<int64_t> warpsPerSequence{
-      *this, "warps-per-sequence",
-      llvm::cl::desc("hops = inf: warps walking each sequence together, as "
-                     "one block (1 to 32; 0: up to 4, by length)"),
-      llvm::cl::init(ConvertSwrToGPUOptions().warpsPerSequence)};
-  PassOptions::Option<int64_t> vectorsPerLane{
-      *this, "vectors-per-lane",
-      llvm::cl::desc("16-byte vectors per lane and step (1 to 4; 0: 2 for "
-                     "hops = inf, 1 otherwise)"),
-      llvm::cl::init(ConvertSwrToGPUOptions().vectorsPerLane)};
-  PassOptions::Option<int64_t> prefetchSteps{
-      *this, "prefetch-steps",
-      llvm::cl::desc("Steps whose loads each warp keeps in flight (1 to 4)"),
-      llvm::cl::init(ConvertSwrToGPUOptions().prefetchSteps)};
-  PassOptions::Option<int64_t> minChunkSteps{
-      *this, "min-chunk-steps",
-      llvm::cl::desc("The fewest steps of a warp's walk (chunks of finite "
-                     "windows, warps-per-sequence of exact scans)"),
-      llvm::cl::init(ConvertSwrToGPUOptions().minChunkSteps)};
-  PassOptions::Option<int64_t> targetWarps{
-      *this, "target-warps",
-      llvm::cl::desc("Finite windows: split sequences into chunks until "
-                     "there are this many warps"),
-      llvm::cl::init(ConvertSwrToGPUOptions().targetWarps)};
   PassOptions::Option<bool> deallocate{
       *this, "deallocate",
       llvm::cl::desc("Free the buffers that bufferization allocates"),
       llvm::cl::init(true)};
+
+  /// The options of convert-swr-to-gpu (declared once, in Passes.td), which
+  /// the pipeline's option string takes as well, by the same names.
+  ConvertSwrToGPUOptions mapping;
+
+  /// Parses an option string: the pipeline's own options and those of
+  /// convert-swr-to-gpu, in any order. Reports errors to `errors` and
+  /// returns null.
+  static std::unique_ptr<CudaPipelineOptions> parse(StringRef text,
+                                                    raw_ostream &errors);
 };
 
 /// Builds `swr-cpu-pipeline`: takes a module whose functions work on tensors
@@ -92,12 +74,16 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
 /// LLVM dialect, ready for `mlir-runner` or translation to LLVM IR.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
-/// Builds `swr-cuda-pipeline`: bufferizes like the CPU pipeline, decomposes
-/// every scan, maps each onto one GPU kernel (convert-swr-to-gpu), lowers
-/// kernels to NVVM and embeds them as PTX or cubin (gpu-module-to-binary),
-/// and lowers the host code to the LLVM dialect (gpu-to-llvm), which calls
-/// the `mgpu*` runtime functions to load modules and launch kernels.
-void buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions &options);
+/// Builds `swr-cuda-pipeline` (after checking `options.mapping`; reports a
+/// range error to `errors` and fails): bufferizes like the CPU pipeline,
+/// decomposes every scan, maps each onto one GPU kernel (convert-swr-to-gpu),
+/// lowers kernels to NVVM and embeds them as PTX or cubin
+/// (gpu-module-to-binary), and lowers the host code to the LLVM dialect
+/// (gpu-to-llvm), which calls the `mgpu*` runtime functions to load modules and
+/// launch kernels.
+LogicalResult buildCudaPipeline(OpPassManager &pm,
+                                const CudaPipelineOptions &options,
+                                raw_ostream &errors = llvm::errs());
 
 /// Registers every swr pipeline with the global pass registry.
 void registerPipelines();

@@ -233,6 +233,23 @@ struct TestSwrKernelMappingPass : public ConvertSwrToGPUPass {
 };
 } // namespace
 
+FailureOr<ConvertSwrToGPUOptions>
+mlir::swr::parseMappingOptions(StringRef text, raw_ostream &errors) {
+  ConvertSwrToGPUPass pass;
+  if (failed(pass.initializeOptions(text, [&](const Twine &message) {
+        errors << message << "\n";
+        return failure();
+      })))
+    return failure();
+  ConvertSwrToGPUOptions options = pass.mappingOptions();
+  std::string reason;
+  if (failed(verifyOptions(options, reason))) {
+    errors << reason << "\n";
+    return failure();
+  }
+  return options;
+}
+
 void mlir::swr::registerTestSwrKernelMappingPass() {
   PassRegistration<TestSwrKernelMappingPass>();
 }

@@ -33,6 +33,11 @@ convertDecomposedScansToGPU(Operation *root,
 void emitScanKernel(ImplicitLocOpBuilder &b, const ScanSpec &spec,
                     const KernelMapping &mapping);
 
+/// Parses options of convert-swr-to-gpu ("warps-per-block=8 ...") and checks
+/// their ranges; reports errors to `errors`.
+FailureOr<ConvertSwrToGPUOptions> parseMappingOptions(StringRef text,
+                                                      raw_ostream &errors);
+
 /// Registers test-swr-kernel-mapping (swr-opt only).
 void registerTestSwrKernelMappingPass();
 
