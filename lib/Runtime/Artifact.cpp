@@ -60,6 +60,15 @@ std::string typeString(const swr_type &type) {
   return text + kDtypeNames[type.dtype] + ">";
 }
 
+/// A non-negative decimal integer that fits in int64_t, and nothing else.
+bool parseCount(const std::string &text, int64_t &value) {
+  if (text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  value = std::stoll(text);
+  return true;
+}
+
 bool parseType(std::istringstream &words, bool isArg, swr_type &type) {
   std::string kind, dtype, dims, flag;
   if (!(words >> kind >> dtype >> dims) ||
@@ -79,7 +88,10 @@ bool parseType(std::istringstream &words, bool isArg, swr_type &type) {
     while (std::getline(list, dim, ',')) {
       if (type.rank == SWR_MAX_RANK)
         return false;
-      type.sizes[type.rank++] = dim == "?" ? -1 : std::atoll(dim.c_str());
+      int64_t size = -1;
+      if (dim != "?" && !parseCount(dim, size))
+        return false;
+      type.sizes[type.rank++] = size;
     }
   }
   if (words >> flag) {
@@ -90,8 +102,34 @@ bool parseType(std::istringstream &words, bool isArg, swr_type &type) {
   return true;
 }
 
-bool parseDim(const std::string &text, int &value, int &dim) {
-  return std::sscanf(text.c_str(), "%d.%d", &value, &dim) == 2;
+/// "I.J": argument I, dimension J.
+bool parseDim(const std::string &text, std::pair<int, int> &dim) {
+  size_t dot = text.find('.');
+  int64_t arg, index;
+  if (dot == std::string::npos || !parseCount(text.substr(0, dot), arg) ||
+      !parseCount(text.substr(dot + 1), index) || arg > 1000000 ||
+      index > 1000000)
+    return false;
+  dim = {static_cast<int>(arg), static_cast<int>(index)};
+  return true;
+}
+
+/// Why the constraint `same lhs rhs` cannot apply to `function`, or "".
+std::string checkConstraint(const swr_function &function,
+                            std::pair<int, int> dim, const std::string &text) {
+  size_t numArgs = function.args.size();
+  if (static_cast<size_t>(dim.first) >= numArgs)
+    return "constraint '" + text + "' names argument " +
+           std::to_string(dim.first) + ", but @" + function.name + " has " +
+           std::to_string(numArgs) +
+           (numArgs == 1 ? " argument" : " arguments");
+  int rank = function.args[dim.first].rank;
+  if (dim.second >= rank)
+    return "constraint '" + text + "' names dimension " +
+           std::to_string(dim.second) + " of argument " +
+           std::to_string(dim.first) + ", which has rank " +
+           std::to_string(rank);
+  return "";
 }
 
 /// Parses the manifest into `artifact`; returns an error message or "".
@@ -133,9 +171,15 @@ std::string parseManifest(const char *text, swr_artifact &artifact) {
     } else if (current && keyword == "same") {
       std::string lhs, rhs;
       std::pair<int, int> a, b;
-      if (!(words >> lhs >> rhs) || !parseDim(lhs, a.first, a.second) ||
-          !parseDim(rhs, b.first, b.second))
+      if (!(words >> lhs >> rhs) || !parseDim(lhs, a) || !parseDim(rhs, b))
         return bad("malformed constraint");
+      // Arguments come before constraints: check the indices now, so that
+      // calls never index past an argument list or a rank.
+      std::string text = "same " + lhs + " " + rhs;
+      for (std::pair<int, int> dim : {a, b})
+        if (std::string why = checkConstraint(*current, dim, text);
+            !why.empty())
+          return bad(why);
       current->same.push_back({a, b});
     } else if (current && keyword == "end") {
       current = nullptr;
