@@ -71,9 +71,10 @@ struct Driver {
 };
 
 /// The stream of swr_runtime_set_stream (null: the default stream), and
-/// whether calls on it are asynchronous (one was set).
-CUstream userStream = nullptr;
-bool asyncCalls = false;
+/// whether calls on it are asynchronous (one was set): per thread, as
+/// PyTorch's current stream is (see swr_runtime.h).
+thread_local CUstream userStream = nullptr;
+thread_local bool asyncCalls = false;
 
 /// Loads libcuda and binds the entry points. Null if that fails.
 const Driver *driver() {

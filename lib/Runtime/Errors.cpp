@@ -9,23 +9,21 @@
 
 #include <atomic>
 #include <cstdio>
-#include <mutex>
 
 namespace {
-std::mutex errorMutex;
-std::string lastError;
-bool hasError = false;
+/// Each thread's first error since it last cleared (see swr_runtime.h):
+/// a pointer from swr_runtime_last_error stays valid until this thread
+/// records or clears an error, whatever other threads do.
+thread_local std::string lastError;
+thread_local bool hasError = false;
 std::atomic<uint64_t> count{0};
 std::atomic<bool> verbose{true};
 } // namespace
 
 void swr::runtime::recordError(const std::string &message) {
-  {
-    std::lock_guard<std::mutex> lock(errorMutex);
-    if (!hasError) {
-      lastError = message;
-      hasError = true;
-    }
+  if (!hasError) {
+    lastError = message;
+    hasError = true;
   }
   ++count;
   if (verbose)
@@ -37,12 +35,10 @@ uint64_t swr::runtime::errorCount() { return count; }
 extern "C" {
 
 const char *swr_runtime_last_error(void) {
-  std::lock_guard<std::mutex> lock(errorMutex);
   return hasError ? lastError.c_str() : nullptr;
 }
 
 void swr_runtime_clear_error(void) {
-  std::lock_guard<std::mutex> lock(errorMutex);
   hasError = false;
   lastError.clear();
 }

@@ -72,6 +72,8 @@ class Function:
     def __call__(self, *args):
         """Calls the function on Buffers; returns its results as Buffers
         (release them with the artifact's `release`)."""
+        if self.artifact.closed:
+            raise SwrError(f"@{self.name}: its artifact is closed")
         rt = self.artifact.runtime
         arr = (Buffer * max(len(args), 1))(*args)
         results = (Buffer * max(len(self.results), 1))()
@@ -90,6 +92,23 @@ class Artifact:
         for i in range(lib.swr_artifact_num_functions(handle)):
             f = Function(self, lib.swr_artifact_function(handle, i))
             self.functions[f.name] = f
+
+    @property
+    def closed(self):
+        return self.handle is None
+
+    def close(self):
+        """Unloads the artifact (swr_artifact_unload); its functions can no
+        longer be called. Closing twice does nothing."""
+        if self.handle is not None:
+            self.runtime.lib.swr_artifact_unload(self.handle)
+            self.handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def __getitem__(self, name):
         if name not in self.functions:
@@ -129,6 +148,9 @@ class Runtime:
                                             c.c_int]),
             "swr_buffer_release": (None, [vp, c.POINTER(Buffer)]),
             "swr_cuda_copy_to_host": (c.c_int, [vp, vp, c.c_size_t]),
+            "swr_cuda_copy_to_device": (c.c_int, [vp, vp, c.c_size_t]),
+            "swr_cuda_alloc": (vp, [c.c_size_t]),
+            "swr_cuda_free": (None, [vp]),
         }
         for name, (restype, argtypes) in sigs.items():
             fn = getattr(lib, name)
@@ -144,6 +166,20 @@ class Runtime:
         if not handle:
             raise SwrError(self.last_error())
         return Artifact(self, handle)
+
+    def copy_to_host(self, host, device, nbytes):
+        """Copies `nbytes` from device (or managed) memory at address
+        `device` to host memory at `host`; raises SwrError on failure."""
+        self.lib.swr_runtime_clear_error()
+        if self.lib.swr_cuda_copy_to_host(host, device, nbytes):
+            raise SwrError(self.last_error())
+
+    def copy_to_device(self, device, host, nbytes):
+        """Copies `nbytes` from host memory at `host` to device memory at
+        `device`; raises SwrError on failure."""
+        self.lib.swr_runtime_clear_error()
+        if self.lib.swr_cuda_copy_to_device(device, host, nbytes):
+            raise SwrError(self.last_error())
 
     def set_stream(self, stream):
         """Calls launch their kernels on `stream` (a CUstream handle, e.g.

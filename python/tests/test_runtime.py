@@ -127,3 +127,56 @@ def test_bad_artifacts(artifact, tmp_path):
         rt.load(tmp_path / "text.so")
     with pytest.raises(SwrError, match="no function 'nope' in the artifact"):
         artifact["nope"]
+
+
+def test_errors_are_per_thread(tmp_path):
+    # The recorded error belongs to the thread whose call failed: another
+    # thread neither sees it nor loses its own.
+    import threading
+    rt = Runtime(RUNTIME)
+    rt.lib.swr_runtime_set_verbose(0)
+    rt.lib.swr_runtime_clear_error()
+    seen = {}
+
+    def fail():
+        rt.lib.swr_runtime_clear_error()
+        rt.lib.swr_artifact_load(str(tmp_path / "missing.so").encode())
+        seen["other"] = rt.lib.swr_runtime_last_error()
+
+    t = threading.Thread(target=fail)
+    t.start()
+    t.join()
+    assert seen["other"] and b"missing.so" in seen["other"]
+    assert rt.lib.swr_runtime_last_error() is None
+
+
+def test_artifact_close(tmp_path):
+    (tmp_path / "m.mlir").write_text(MODULE)
+    subprocess.run([COMPILE, str(tmp_path / "m.mlir"), "--target=cpu", "-o",
+                    str(tmp_path / "m.so")], check=True)
+    rt = Runtime(RUNTIME)
+    with rt.load(tmp_path / "m.so") as art:
+        f = art["dps"]
+        assert not art.closed
+    assert art.closed
+    with pytest.raises(SwrError, match="closed"):
+        f()
+    art.close()  # closing twice is harmless
+
+
+def test_copy_helpers_report_errors():
+    # Without a GPU (CI) the copy helpers raise one-line errors; with one,
+    # a round trip through device memory returns the bytes.
+    rt = Runtime(RUNTIME)
+    rt.lib.swr_runtime_set_verbose(0)
+    src = np.arange(8, dtype=np.float32)
+    dst = np.zeros_like(src)
+    if not rt.lib.swr_cuda_available():
+        with pytest.raises(SwrError):
+            rt.copy_to_host(addr(dst), addr(src), src.nbytes)
+        return
+    device = rt.lib.swr_cuda_alloc(src.nbytes)
+    rt.copy_to_device(device, addr(src), src.nbytes)
+    rt.copy_to_host(addr(dst), device, src.nbytes)
+    rt.lib.swr_cuda_free(device)
+    np.testing.assert_array_equal(dst, src)

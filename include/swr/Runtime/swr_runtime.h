@@ -18,6 +18,13 @@
 |* "argument 1: dimension 3 is 17, the signature says 16"), which         *|
 |* `swr_runtime_last_error` returns.                                      *|
 |*                                                                        *|
+|* Threads: every function may be called from any thread. The recorded    *|
+|* error and the stream set by `swr_runtime_set_stream` belong to the     *|
+|* calling thread (as a CUDA current stream does); loading, calling and   *|
+|* unloading artifacts, and the lazy loading of kernel modules, are       *|
+|* safe concurrently, except that an artifact must not be unloaded while  *|
+|* another thread uses it.                                                *|
+|*                                                                        *|
 \*===----------------------------------------------------------------------===*/
 
 #ifndef SWR_RUNTIME_SWR_RUNTIME_H
@@ -34,10 +41,12 @@ extern "C" {
  * Errors
  *===----------------------------------------------------------------------===*/
 
-/// The first error since the last `swr_runtime_clear_error`, or NULL.
+/// The calling thread's first error since it last called
+/// `swr_runtime_clear_error`, or NULL. The text stays valid until this
+/// thread records or clears an error.
 const char *swr_runtime_last_error(void);
 
-/// Forgets the recorded error.
+/// Forgets the calling thread's recorded error.
 void swr_runtime_clear_error(void);
 
 /// Whether errors are also printed to stderr when they happen (default: 1,
@@ -53,7 +62,8 @@ void swr_runtime_set_verbose(int verbose);
 /// earlier work on that stream (and on blocking streams) and its results
 /// are ready when it returns.
 ///
-/// `swr_runtime_set_stream` makes calls launch on `stream` instead (a
+/// `swr_runtime_set_stream` makes the calling thread's calls launch on
+/// `stream` instead (a
 /// CUstream, e.g. PyTorch's current stream; NULL is the default stream)
 /// and return without waiting, like any other work queued on that stream:
 /// the caller synchronizes. `swr_runtime_unset_stream` restores the

@@ -328,8 +328,7 @@ def run(args):
                 result, = fn(*bufs)
                 raw = bytearray(b * h * d * n * DTYPES[c["y"]])
                 host = (ctypes.c_char * len(raw)).from_buffer(raw)
-                if runtime.lib.swr_cuda_copy_to_host(ctypes.addressof(host), result.data, len(raw)):
-                    raise SwrError(runtime.last_error())
+                runtime.copy_to_host(ctypes.addressof(host), result.data, len(raw))
                 y_t = torch.frombuffer(raw, dtype=tdt[c["y"]]).reshape(b, h, d, n).to(dev)
                 fn.artifact.release(result)
             else:
