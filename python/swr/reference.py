@@ -1,4 +1,4 @@
-"""Float64 reference of the sliding window recurrence (DESIGN.md section 1).
+"""Float64 reference of the sliding window recurrence (README.md, "Semantics").
 
 This is the oracle of the project: it evaluates the defining formula
 directly, position by position, in O(N * window) time, with no tiling trick

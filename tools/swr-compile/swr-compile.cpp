@@ -20,6 +20,7 @@
 #include "swr/InitAll.h"
 #include "swr/Pipelines/Pipelines.h"
 #include "swr/Runtime/Manifest.h"
+#include "swr/Runtime/swr_runtime.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -188,8 +189,9 @@ FailureOr<std::string> manifestType(func::FuncOp func, Type type,
   std::optional<std::string> dtype = dtypeName(shaped.getElementType());
   if (!dtype)
     return fail("the element type must be f32, f16, bf16 or f64");
-  if (shaped.getRank() > 8)
-    return fail("the rank must be at most 8");
+  if (shaped.getRank() > SWR_MAX_RANK)
+    return fail("the rank must be at most " + std::to_string(SWR_MAX_RANK) +
+                " (SWR_MAX_RANK of the runtime)");
   if (memref && (!memref.getLayout().isIdentity() || memref.getMemorySpace()))
     return fail("memrefs must have the identity layout and no memory space "
                 "(dense row-major buffers)");

@@ -29,6 +29,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -347,12 +348,22 @@ Options parseOptions(int argc, char **argv) {
   return options;
 }
 
-/// A buffer in the memory the artifact runs on.
+/// A buffer in the memory the artifact runs on. It owns device memory, so it
+/// moves but never copies (a copy would free it twice).
 struct Placed {
   Array host;
   void *data = nullptr;
   bool onDevice = false;
 
+  Placed() = default;
+  Placed(const Placed &) = delete;
+  Placed &operator=(const Placed &) = delete;
+  Placed(Placed &&other) noexcept
+      : host(std::move(other.host)), data(other.data),
+        onDevice(other.onDevice) {
+    other.onDevice = false;
+  }
+  Placed &operator=(Placed &&) = delete;
   ~Placed() {
     if (onDevice)
       swr_cuda_free(data);
@@ -366,6 +377,9 @@ struct Placed {
     return buffer;
   }
 };
+
+static_assert(!std::is_copy_constructible_v<Placed>,
+              "a copy of a Placed buffer would free its device memory twice");
 
 } // namespace
 

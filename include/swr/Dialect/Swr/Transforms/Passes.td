@@ -29,7 +29,8 @@ def SwrDecompose : Pass<"swr-decompose"> {
 
     `convert-swr-to-scf` lowers this form on the CPU; `convert-swr-to-gpu`
     fuses it back into one kernel that keeps `v`, `g` and the carries in
-    registers and shared memory. On tensors the pass reports an error: run
+    registers (and, for teams of warps walking one exact scan, their
+    step totals in workgroup memory). On tensors the pass reports an error: run
     it after bufferization.
   }];
   let dependentDialects = [
