@@ -94,7 +94,7 @@ def test_memref_output(artifact):
     ("dtype", "argument 1 of @scan: dtype f32 does not match the signature (tensor<2x3x4x?xbf16>)"),
     ("rank", "argument 0 of @scan: rank 2 does not match the signature (tensor<2x3x?xf32>)"),
     ("static", "argument 0 of @scan: dimension 1 is 5, the signature says tensor<2x3x?xf32>"),
-    ("dynamic", "dimension 3 of argument 1 is 37 but dimension 2 of argument 0 is 36; they must be "
+    ("dynamic", "dimension 2 of argument 0 is 36 but dimension 3 of argument 1 is 37; they must be "
                 "equal"),
     ("count", "@scan takes 2 arguments and returns 1 results, got 1 and 1"),
     ("null", "argument 0 of @scan: no data"),

@@ -245,32 +245,24 @@ int argumentIndex(func::FuncOp func, Value value) {
              : -1;
 }
 
-/// "same I.J K.L" lines: dimensions of arguments that a scan needs equal
-/// (B, H, D, N of its operands), so that the runtime rejects mismatched
-/// dynamic sizes instead of running off the end of a buffer.
-void scanConstraints(func::FuncOp func, std::string &out) {
-  func.walk([&](mlir::swr::ScanOp scan) {
-    // Logical dimension (B, H, D, N) -> (argument, dimension) pairs.
-    std::map<int, SmallVector<std::pair<int, int>>> dims;
-    auto add = [&](Value operand, ArrayRef<int> logical) {
-      if (!operand)
-        return;
-      int arg = argumentIndex(func, operand);
-      auto type = cast<ShapedType>(operand.getType());
-      if (arg < 0 || type.getRank() != static_cast<int64_t>(logical.size()))
-        return;
-      for (auto [dim, name] : llvm::enumerate(logical))
-        dims[name].push_back({arg, static_cast<int>(dim)});
-    };
-    static constexpr int kSequence[] = {0, 1, 2, 3}, kPerHead[] = {0, 1, 3},
-                         kInit[] = {0, 1, 2};
-    add(scan.getInput(), kSequence);
-    add(scan.getOutput(), kSequence);
-    add(scan.getInit(), kInit);
-    add(scan.getGates(),
-        cast<ShapedType>(scan.getGates().getType()).getRank() == 3
-            ? ArrayRef<int>(kPerHead)
-            : ArrayRef<int>(kSequence));
+/// "same I.J K.L" lines: dimensions of arguments that an swr op needs equal
+/// (its operands' logical B, H, D, N, from their roles), so that the runtime
+/// rejects mismatched dynamic sizes instead of running off the end of a
+/// buffer.
+void opConstraints(func::FuncOp func, std::string &out) {
+  func.walk([&](mlir::swr::SwrOpInterface op) {
+    // Logical dimension -> (argument, dimension) pairs.
+    std::map<mlir::swr::Dim, SmallVector<std::pair<int, int>>> dims;
+    for (auto &[operand, role] : mlir::swr::operandRoles(op)) {
+      int arg = argumentIndex(func, operand->get());
+      auto type = cast<ShapedType>(operand->get().getType());
+      if (arg < 0)
+        continue;
+      for (auto [dim, name] :
+           llvm::enumerate(mlir::swr::logicalDims(role.layout, type.getRank())))
+        if (name != mlir::swr::Dim::Tiles)
+          dims[name].push_back({arg, static_cast<int>(dim)});
+    }
     for (auto &[name, list] : dims)
       for (size_t i = 1; i < list.size(); ++i)
         if (list[i] != list[0])
@@ -312,7 +304,7 @@ FailureOr<std::string> buildManifest(ModuleOp module, const Target &target,
         return failure();
       manifest += "result " + *words + "\n";
     }
-    scanConstraints(func, manifest);
+    opConstraints(func, manifest);
     manifest += "end\n";
     func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                   UnitAttr::get(module.getContext()));

@@ -6,9 +6,9 @@
 // equal. Private functions and declarations are not in it.
 // CHECK: @swr_artifact_manifest = constant {{.*}} c"swr-artifact 1\0Atarget cpu\0A
 // CHECK-SAME: function scan\0Aarg tensor f32 2,3,?\0Aarg tensor bf16 2,3,4,?\0Aarg tensor f32 2,3,4\0Aresult tensor f32 2,3,4,?\0A
-// CHECK-SAME: same 1.0 2.0\0Asame 1.0 0.0\0Asame 1.1 2.1\0Asame 1.1 0.1\0Asame 1.2 2.2\0Asame 1.3 0.2\0Aend\0A
+// CHECK-SAME: same 0.0 1.0\0Asame 0.0 2.0\0Asame 0.1 1.1\0Asame 0.1 2.1\0Asame 1.2 2.2\0Asame 0.2 1.3\0Aend\0A
 // CHECK-SAME: function dps\0Aarg memref f32 ?,?,?,?\0Aarg memref f32 ?,?,?,?\0Aarg memref f32 ?,?,?,? written\0A
-// CHECK-SAME: same 1.0 2.0\0Asame 1.0 0.0\0Asame 1.1 2.1\0Asame 1.1 0.1\0Asame 1.2 2.2\0Asame 1.2 0.2\0Asame 1.3 2.3\0Asame 1.3 0.3\0Aend\0A
+// CHECK-SAME: same 0.0 1.0\0Asame 0.0 2.0\0Asame 0.1 1.1\0Asame 0.1 2.1\0Asame 0.2 1.2\0Asame 0.2 2.2\0Asame 0.3 1.3\0Asame 0.3 2.3\0Aend\0A
 // CHECK-SAME: function copy_in\0Aarg memref f16 2 written\0Aresult memref f16 2\0Aend\0A
 // CHECK-SAME: function scalar\0Aarg tensor f64 -\0Aresult tensor f64 -\0Aend\0A\00"
 
