@@ -1,7 +1,5 @@
 // An artifact whose manifest is malformed in the way MANIFEST selects; the
 // runtime must refuse to load it with one line, never index out of bounds.
-#define STR2(x) #x
-#define STR(x) STR2(x)
 const char swr_artifact_manifest[] =
     "swr-artifact 1\n"
     "target cpu\n"

@@ -40,10 +40,6 @@ SmallVector<Dim, 4> mlir::swr::logicalDims(Layout layout, int64_t rank) {
   llvm_unreachable("unknown layout");
 }
 
-bool mlir::swr::hasPerHeadGates(Type gates) {
-  return cast<ShapedType>(gates).getRank() == 3;
-}
-
 OperandRole mlir::swr::detail::roleOf(SwrOpInterface op,
                                       unsigned operandNumber) {
   ArrayRef<OperandRole> roles = op.getOperandRoles();

@@ -62,10 +62,6 @@ struct OperandRole {
 /// the layout does not allow.
 SmallVector<Dim, 4> logicalDims(Layout layout, int64_t rank);
 
-/// Whether `gates` (an operand of the Gates layout) has one gate per head,
-/// shared by the head's channels.
-bool hasPerHeadGates(Type gates);
-
 class SwrOpInterface;
 
 namespace detail {
