@@ -17,7 +17,6 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -25,10 +24,7 @@ using swr::runtime::recordError;
 
 struct swr_function {
   const swr_artifact *artifact;
-  std::string name;
-  std::vector<swr_type> args, results;
-  /// Pairs of (argument, dimension) that must be equal at run time.
-  std::vector<std::pair<std::pair<int, int>, std::pair<int, int>>> same;
+  swr::manifest::Function signature;
   void (*entry)(void **) = nullptr;
 };
 
@@ -40,155 +36,22 @@ struct swr_artifact {
 
 namespace {
 
-const char *const kDtypeNames[] = {"f32", "f16", "bf16", "f64"};
-const size_t kDtypeSizes[] = {4, 2, 2, 8};
-constexpr int kNumDtypes = 4;
+using swr::manifest::dtypeInfo;
+using swr::manifest::typeString;
 
-/// Whether `dtype` (which C callers may set to anything) names a dtype.
-bool validDtype(swr_dtype dtype) {
-  int value = static_cast<int>(dtype);
-  return value >= 0 && value < kNumDtypes;
-}
-
-/// "memref<2x?xf32>"-like text of a manifest type, for messages.
-std::string typeString(const swr_type &type) {
-  std::string text = type.is_memref ? "memref<" : "tensor<";
-  for (int i = 0; i < type.rank; ++i)
-    text +=
-        (type.sizes[i] < 0 ? std::string("?") : std::to_string(type.sizes[i])) +
-        "x";
-  return text + kDtypeNames[type.dtype] + ">";
-}
-
-/// A non-negative decimal integer that fits in int64_t, and nothing else.
-bool parseCount(const std::string &text, int64_t &value) {
-  if (text.empty() || text.size() > 18 ||
-      text.find_first_not_of("0123456789") != std::string::npos)
-    return false;
-  value = std::stoll(text);
-  return true;
-}
-
-bool parseType(std::istringstream &words, bool isArg, swr_type &type) {
-  std::string kind, dtype, dims, flag;
-  if (!(words >> kind >> dtype >> dims) ||
-      (kind != "memref" && kind != "tensor"))
-    return false;
-  type = swr_type{};
-  type.is_memref = kind == "memref";
-  int index = 0;
-  while (index < kNumDtypes && dtype != kDtypeNames[index])
-    ++index;
-  if (index == kNumDtypes)
-    return false;
-  type.dtype = static_cast<swr_dtype>(index);
-  if (dims != "-") {
-    std::istringstream list(dims);
-    std::string dim;
-    while (std::getline(list, dim, ',')) {
-      if (type.rank == SWR_MAX_RANK)
-        return false;
-      int64_t size = -1;
-      if (dim != "?" && !parseCount(dim, size))
-        return false;
-      type.sizes[type.rank++] = size;
-    }
+/// Reads the manifest `text` into `artifact`; returns an error message or
+/// "".
+std::string readManifest(const char *text, swr_artifact &artifact) {
+  swr::manifest::Manifest manifest;
+  if (std::string error = swr::manifest::read(text, manifest); !error.empty())
+    return error;
+  artifact.target = manifest.target;
+  for (swr::manifest::Function &signature : manifest.functions) {
+    auto function = std::make_unique<swr_function>();
+    function->artifact = &artifact;
+    function->signature = std::move(signature);
+    artifact.functions.push_back(std::move(function));
   }
-  if (words >> flag) {
-    if (!isArg || flag != "written")
-      return false;
-    type.written = 1;
-  }
-  return true;
-}
-
-/// "I.J": argument I, dimension J.
-bool parseDim(const std::string &text, std::pair<int, int> &dim) {
-  size_t dot = text.find('.');
-  int64_t arg, index;
-  if (dot == std::string::npos || !parseCount(text.substr(0, dot), arg) ||
-      !parseCount(text.substr(dot + 1), index) || arg > 1000000 ||
-      index > 1000000)
-    return false;
-  dim = {static_cast<int>(arg), static_cast<int>(index)};
-  return true;
-}
-
-/// Why the constraint `same lhs rhs` cannot apply to `function`, or "".
-std::string checkConstraint(const swr_function &function,
-                            std::pair<int, int> dim, const std::string &text) {
-  size_t numArgs = function.args.size();
-  if (static_cast<size_t>(dim.first) >= numArgs)
-    return "constraint '" + text + "' names argument " +
-           std::to_string(dim.first) + ", but @" + function.name + " has " +
-           std::to_string(numArgs) +
-           (numArgs == 1 ? " argument" : " arguments");
-  int rank = function.args[dim.first].rank;
-  if (dim.second >= rank)
-    return "constraint '" + text + "' names dimension " +
-           std::to_string(dim.second) + " of argument " +
-           std::to_string(dim.first) + ", which has rank " +
-           std::to_string(rank);
-  return "";
-}
-
-/// Parses the manifest into `artifact`; returns an error message or "".
-std::string parseManifest(const char *text, swr_artifact &artifact) {
-  std::istringstream lines(text);
-  std::string line;
-  int lineNo = 0;
-  swr_function *current = nullptr;
-  auto bad = [&](const std::string &why) {
-    return "line " + std::to_string(lineNo) + " of its manifest: " + why;
-  };
-  while (std::getline(lines, line)) {
-    ++lineNo;
-    std::istringstream words(line);
-    std::string keyword;
-    if (!(words >> keyword))
-      continue;
-    if (lineNo == 1) {
-      int version = 0;
-      if (keyword != swr::manifest::kMagic || !(words >> version))
-        return bad("not an swr artifact manifest");
-      if (version != swr::manifest::kVersion)
-        return bad("version " + std::to_string(version) +
-                   ", this runtime reads version " +
-                   std::to_string(swr::manifest::kVersion));
-    } else if (keyword == "target") {
-      words >> artifact.target;
-    } else if (keyword == "function") {
-      auto function = std::make_unique<swr_function>();
-      function->artifact = &artifact;
-      words >> function->name;
-      current = function.get();
-      artifact.functions.push_back(std::move(function));
-    } else if (current && (keyword == "arg" || keyword == "result")) {
-      swr_type type;
-      if (!parseType(words, keyword == "arg", type))
-        return bad("malformed type");
-      (keyword == "arg" ? current->args : current->results).push_back(type);
-    } else if (current && keyword == "same") {
-      std::string lhs, rhs;
-      std::pair<int, int> a, b;
-      if (!(words >> lhs >> rhs) || !parseDim(lhs, a) || !parseDim(rhs, b))
-        return bad("malformed constraint");
-      // Arguments come before constraints: check the indices now, so that
-      // calls never index past an argument list or a rank.
-      std::string text = "same " + lhs + " " + rhs;
-      for (std::pair<int, int> dim : {a, b})
-        if (std::string why = checkConstraint(*current, dim, text);
-            !why.empty())
-          return bad(why);
-      current->same.push_back({a, b});
-    } else if (current && keyword == "end") {
-      current = nullptr;
-    } else {
-      return bad("unexpected '" + keyword + "'");
-    }
-  }
-  if (artifact.target != "cpu" && artifact.target.rfind("cuda:", 0) != 0)
-    return "its manifest names no known target";
   return "";
 }
 
@@ -213,12 +76,12 @@ int64_t numElements(const swr_buffer &buffer) {
 /// naming `what`.
 bool checkBuffer(const swr_buffer &buffer, const swr_type &type,
                  const std::string &what) {
-  if (!validDtype(buffer.dtype)) {
+  if (!dtypeInfo(buffer.dtype)) {
     recordError(what + ": invalid dtype");
     return false;
   }
   if (buffer.dtype != type.dtype) {
-    recordError(what + ": dtype " + kDtypeNames[buffer.dtype] +
+    recordError(what + ": dtype " + dtypeInfo(buffer.dtype)->name +
                 " does not match the signature (" + typeString(type) + ")");
     return false;
   }
@@ -258,11 +121,13 @@ std::vector<int64_t> descriptorFor(const swr_buffer &buffer) {
 extern "C" {
 
 const char *swr_dtype_name(swr_dtype dtype) {
-  return validDtype(dtype) ? kDtypeNames[dtype] : nullptr;
+  const swr::manifest::DTypeInfo *info = dtypeInfo(dtype);
+  return info ? info->name : nullptr;
 }
 
 size_t swr_dtype_size(swr_dtype dtype) {
-  return validDtype(dtype) ? kDtypeSizes[dtype] : 0;
+  const swr::manifest::DTypeInfo *info = dtypeInfo(dtype);
+  return info ? info->size : 0;
 }
 
 swr_artifact *swr_artifact_load(const char *path) {
@@ -279,13 +144,13 @@ swr_artifact *swr_artifact_load(const char *path) {
   auto *text =
       static_cast<const char *>(dlsym(library, swr::manifest::kSymbol));
   std::string error = text
-                          ? parseManifest(text, *artifact)
+                          ? readManifest(text, *artifact)
                           : std::string("it has no ") + swr::manifest::kSymbol +
                                 " (not made by swr-compile?)";
   for (auto &function : artifact->functions) {
     if (!error.empty())
       break;
-    std::string entry = swr::manifest::kEntryPrefix + function->name;
+    std::string entry = swr::manifest::kEntryPrefix + function->signature.name;
     function->entry =
         reinterpret_cast<void (*)(void **)>(dlsym(library, entry.c_str()));
     if (!function->entry)
@@ -329,9 +194,9 @@ const swr_function *swr_artifact_lookup(const swr_artifact *artifact,
                                         const char *name) {
   std::string names;
   for (const auto &function : artifact->functions) {
-    if (function->name == name)
+    if (function->signature.name == name)
       return function.get();
-    names += (names.empty() ? "" : ", ") + function->name;
+    names += (names.empty() ? "" : ", ") + function->signature.name;
   }
   recordError(std::string("no function '") + name +
               "' in the artifact (it has: " + (names.empty() ? "none" : names) +
@@ -340,22 +205,22 @@ const swr_function *swr_artifact_lookup(const swr_artifact *artifact,
 }
 
 const char *swr_function_name(const swr_function *function) {
-  return function->name.c_str();
+  return function->signature.name.c_str();
 }
 
 int swr_function_num_args(const swr_function *function) {
-  return static_cast<int>(function->args.size());
+  return static_cast<int>(function->signature.args.size());
 }
 
 int swr_function_num_results(const swr_function *function) {
-  return static_cast<int>(function->results.size());
+  return static_cast<int>(function->signature.results.size());
 }
 
 int swr_function_arg_type(const swr_function *function, int index,
                           swr_type *type) {
   if (index < 0 || index >= swr_function_num_args(function))
     return -1;
-  *type = function->args[index];
+  *type = function->signature.args[index];
   return 0;
 }
 
@@ -363,33 +228,35 @@ int swr_function_result_type(const swr_function *function, int index,
                              swr_type *type) {
   if (index < 0 || index >= swr_function_num_results(function))
     return -1;
-  *type = function->results[index];
+  *type = function->signature.results[index];
   return 0;
 }
 
 int swr_function_check_arg(const swr_function *function, int index,
                            const swr_buffer *arg) {
   if (index < 0 || index >= swr_function_num_args(function)) {
-    recordError("@" + function->name + " has no argument " +
+    recordError("@" + function->signature.name + " has no argument " +
                 std::to_string(index));
     return -1;
   }
-  return checkBuffer(*arg, function->args[index],
+  return checkBuffer(*arg, function->signature.args[index],
                      "argument " + std::to_string(index) + " of @" +
-                         function->name)
+                         function->signature.name)
              ? 0
              : -1;
 }
 
 int swr_function_call(const swr_function *function, const swr_buffer *args,
                       int numArgs, swr_buffer *results, int numResults) {
-  const std::string &name = function->name;
+  const std::string &name = function->signature.name;
   if (numArgs != swr_function_num_args(function) ||
       numResults != swr_function_num_results(function)) {
-    recordError("@" + name + " takes " + std::to_string(function->args.size()) +
+    recordError("@" + name + " takes " +
+                std::to_string(function->signature.args.size()) +
                 " arguments and " + "returns " +
-                std::to_string(function->results.size()) + " results, got " +
-                std::to_string(numArgs) + " and " + std::to_string(numResults));
+                std::to_string(function->signature.results.size()) +
+                " results, got " + std::to_string(numArgs) + " and " +
+                std::to_string(numResults));
     return -1;
   }
   bool cuda = swr_artifact_is_cuda(function->artifact);
@@ -406,14 +273,14 @@ int swr_function_call(const swr_function *function, const swr_buffer *args,
     if (cuda && !swr::runtime::checkDevicePointer(args[i].data, what))
       return -1;
   }
-  for (const auto &[lhs, rhs] : function->same) {
-    int64_t a = args[lhs.first].sizes[lhs.second];
-    int64_t b = args[rhs.first].sizes[rhs.second];
+  for (const auto &[lhs, rhs] : function->signature.same) {
+    int64_t a = args[lhs.arg].sizes[lhs.dim];
+    int64_t b = args[rhs.arg].sizes[rhs.dim];
     if (a != b) {
-      recordError("dimension " + std::to_string(lhs.second) + " of argument " +
-                  std::to_string(lhs.first) + " is " + std::to_string(a) +
-                  " but dimension " + std::to_string(rhs.second) +
-                  " of argument " + std::to_string(rhs.first) + " is " +
+      recordError("dimension " + std::to_string(lhs.dim) + " of argument " +
+                  std::to_string(lhs.arg) + " is " + std::to_string(a) +
+                  " but dimension " + std::to_string(rhs.dim) +
+                  " of argument " + std::to_string(rhs.arg) + " is " +
                   std::to_string(b) + "; they must be equal");
       return -1;
     }
@@ -422,7 +289,7 @@ int swr_function_call(const swr_function *function, const swr_buffer *args,
   // The results' descriptors, one after the other (a struct of 8-byte
   // fields), then each argument's.
   size_t resultWords = 0;
-  for (const swr_type &type : function->results)
+  for (const swr_type &type : function->signature.results)
     resultWords += 3 + 2 * type.rank;
   std::vector<int64_t> resultDescs(resultWords);
   std::vector<std::vector<int64_t>> argDescs;
@@ -441,14 +308,14 @@ int swr_function_call(const swr_function *function, const swr_buffer *args,
 
   const int64_t *desc = resultDescs.data();
   for (int r = 0; r < numResults; ++r) {
-    const swr_type &type = function->results[r];
+    const swr_type &type = function->signature.results[r];
     swr_buffer &result = results[r];
     result = swr_buffer{};
     result.dtype = type.dtype;
     result.rank = type.rank;
     auto *allocated = reinterpret_cast<char *>(desc[0]);
     auto *aligned = reinterpret_cast<char *>(desc[1]);
-    result.data = aligned + desc[2] * kDtypeSizes[type.dtype];
+    result.data = aligned + desc[2] * dtypeInfo(type.dtype)->size;
     int64_t stride = 1;
     bool contiguous = true;
     for (int i = type.rank - 1; i >= 0; --i) {
@@ -461,7 +328,7 @@ int swr_function_call(const swr_function *function, const swr_buffer *args,
     result.allocation = allocated;
     for (int i = 0; i < numArgs && result.allocation; ++i) {
       auto *begin = static_cast<char *>(args[i].data);
-      size_t bytes = numElements(args[i]) * kDtypeSizes[args[i].dtype];
+      size_t bytes = numElements(args[i]) * swr_dtype_size(args[i].dtype);
       if (allocated >= begin && allocated < begin + std::max<size_t>(bytes, 1))
         result.allocation = nullptr;
     }
