@@ -130,6 +130,11 @@ size_t swr_dtype_size(swr_dtype dtype) {
   return info ? info->size : 0;
 }
 
+int swr_dtype_from_name(const char *name) {
+  std::optional<swr_dtype> dtype = swr::manifest::dtypeNamed(name);
+  return dtype ? static_cast<int>(*dtype) : -1;
+}
+
 swr_artifact *swr_artifact_load(const char *path) {
   exportRuntimeSymbols();
   // A bare name is a file here, not a library to search for.

@@ -11,7 +11,9 @@ memory (e.g. a PyTorch CUDA tensor's data_ptr()) for CUDA ones.
 
 import ctypes
 
-DTYPES = ("f32", "f16", "bf16", "f64")
+#: The runtime's element types, indexed by swr_dtype: read from the first
+#: loaded libswr_runtime (swr_dtype_name), which holds the one table.
+DTYPES = []
 MAX_RANK = 8
 
 
@@ -48,6 +50,8 @@ def buffer(address, dtype, shape):
     """A Buffer over `address` holding `shape` elements of `dtype`."""
     if len(shape) > MAX_RANK:
         raise ValueError(f"rank {len(shape)} is above {MAX_RANK}")
+    if dtype not in DTYPES:
+        raise ValueError(f"unknown dtype {dtype!r}; the runtime has {DTYPES or 'not been loaded'}")
     b = Buffer()
     b.data, b.dtype, b.rank = address, DTYPES.index(dtype), len(shape)
     for i, s in enumerate(shape):
@@ -151,10 +155,22 @@ class Runtime:
             "swr_cuda_copy_to_device": (c.c_int, [vp, vp, c.c_size_t]),
             "swr_cuda_alloc": (vp, [c.c_size_t]),
             "swr_cuda_free": (None, [vp]),
+            "swr_dtype_name": (c.c_char_p, [c.c_int]),
+            "swr_dtype_size": (c.c_size_t, [c.c_int]),
         }
         for name, (restype, argtypes) in sigs.items():
             fn = getattr(lib, name)
             fn.restype, fn.argtypes = restype, argtypes
+        names = []
+        while lib.swr_dtype_name(len(names)):
+            names.append(lib.swr_dtype_name(len(names)).decode())
+        if DTYPES and DTYPES != names:
+            raise SwrError(f"{path} has dtypes {names}, another loaded runtime {DTYPES}")
+        DTYPES[:] = names
+
+    def dtype_size(self, dtype):
+        """Bytes per element of the dtype named `dtype`."""
+        return self.lib.swr_dtype_size(DTYPES.index(dtype))
 
     def last_error(self):
         e = self.lib.swr_runtime_last_error()

@@ -180,3 +180,13 @@ def test_copy_helpers_report_errors():
     rt.copy_to_host(addr(dst), device, src.nbytes)
     rt.lib.swr_cuda_free(device)
     np.testing.assert_array_equal(dst, src)
+
+
+def test_dtypes_come_from_the_runtime(artifact):
+    from swr import runtime
+    rt = artifact.runtime
+    assert runtime.DTYPES == ["f32", "f16", "bf16", "f64"]
+    assert [rt.dtype_size(d) for d in runtime.DTYPES] == [4, 2, 2, 8]
+    assert rt.lib.swr_dtype_from_name(b"bf16") == 2 and rt.lib.swr_dtype_from_name(b"i8") == -1
+    with pytest.raises(ValueError, match="unknown dtype 'i8'"):
+        buffer(0, "i8", (1,))

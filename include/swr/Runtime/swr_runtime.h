@@ -110,9 +110,13 @@ typedef enum {
 } swr_dtype;
 
 /// "f32", "f16", "bf16", "f64" (NULL for an invalid value) and bytes per
-/// element.
+/// element (0 for an invalid value). The names are MLIR's; callers that
+/// need the list of element types enumerate from 0 to the first NULL.
 const char *swr_dtype_name(swr_dtype dtype);
 size_t swr_dtype_size(swr_dtype dtype);
+
+/// The dtype named `name` ("bf16"), or -1.
+int swr_dtype_from_name(const char *name);
 
 #define SWR_MAX_RANK 8
 

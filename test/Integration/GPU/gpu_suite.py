@@ -30,7 +30,6 @@ import subprocess
 import sys
 import time
 
-DTYPES = {"f32": 4, "bf16": 2, "f16": 2}
 
 # (name, B, H, D, N) shapes: N not a multiple of any tile, a multiple of
 # every tile, long sequences, and a single short sequence.
@@ -326,7 +325,7 @@ def run(args):
             if c.get("tensor"):
                 # The function allocates and returns y (unified memory).
                 result, = fn(*bufs)
-                raw = bytearray(b * h * d * n * DTYPES[c["y"]])
+                raw = bytearray(b * h * d * n * runtime.dtype_size(c["y"]))
                 host = (ctypes.c_char * len(raw)).from_buffer(raw)
                 runtime.copy_to_host(ctypes.addressof(host), result.data, len(raw))
                 y_t = torch.frombuffer(raw, dtype=tdt[c["y"]]).reshape(b, h, d, n).to(dev)
