@@ -135,3 +135,39 @@ def exact_rows(a, x):
         s = a[:, t] * s + x[:, t]
         y[:, t] = s
     return y
+
+
+
+def grads_by_finite_differences(a, x, dy, *, tile, hops, init=None, step=1e-5):
+    """Gradients of L = sum(dy * scan_reference(a, x, init)) by central
+    finite differences of the float64 reference: (dx, da, dh0), dh0 None
+    without init. Per-head gates ([B, H, N]) get da summed over the head's
+    channels, as the chain rule says.
+
+    Each (b, h, d) sequence depends only on its own x, h0 and gate row, so
+    position k of every sequence is perturbed at once and each sequence's
+    own loss is differenced: 4 * N + 2 evaluations of the reference."""
+    a, x = np.asarray(a, dtype=np.float64), np.asarray(x, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    h0 = None if init is None else np.asarray(init, dtype=np.float64)
+
+    def per_sequence(a_, x_, h0_):
+        y = scan_reference(a_, x_, tile=tile, hops=hops, init=h0_)
+        return (dy * y).sum(axis=-1)  # [B, H, D]
+
+    def central(shift):
+        with np.errstate(all="ignore"):
+            return (per_sequence(*shift(step)) - per_sequence(*shift(-step))) / (2 * step)
+
+    def bumped(array, k, e):
+        out = array.copy()
+        out[..., k] += e
+        return out
+
+    dx, da = np.zeros(x.shape), np.zeros(a.shape)
+    for k in range(x.shape[-1]):
+        dx[..., k] = central(lambda e: (a, bumped(x, k, e), h0))
+        d = central(lambda e: (bumped(a, k, e), x, h0))
+        da[..., k] = d.sum(axis=2) if a.ndim == 3 else d
+    dh0 = None if h0 is None else central(lambda e: (a, x, h0 + e))
+    return dx, da, dh0

@@ -56,3 +56,23 @@ func.func @same_tensor_in_and_out(%a: tensor<1x1x9xf32>, %x: tensor<1x1x1x9xf32>
   %y = swr.scan <tile = 8, hops = 1> ins(%a, %x : tensor<1x1x9xf32>, tensor<1x1x1x9xf32>) outs(%x : tensor<1x1x1x9xf32>) -> tensor<1x1x1x9xf32>
   return %y : tensor<1x1x1x9xf32>
 }
+
+// -----
+
+// swr.scan_grad gets the same bufferization from its roles: its three
+// destinations in place, its inputs read.
+
+// CHECK-LABEL: func @scan_grad_in_place
+// CHECK-SAME: (%[[A:.*]]: memref<2x3x10xf32{{.*}}>, %[[X:.*]]: memref<2x3x4x10xbf16{{.*}}>, %[[DY:.*]]: memref<2x3x4x10xf32{{.*}}>, %[[H:.*]]: memref<2x3x4xf32{{.*}}>, %[[DX:.*]]: memref<2x3x4x10xf32{{.*}}>, %[[DA:.*]]: memref<2x3x10xf32{{.*}}>, %[[DH:.*]]: memref<2x3x4xf32{{.*}}>)
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: memref.copy
+// CHECK: swr.scan_grad <tile = 4, hops = 2> ins(%[[A]], %[[X]], %[[DY]] : {{.*}}) init(%[[H]] : {{.*}}) outs(%[[DX]], %[[DA]] : {{.*}}) grad_init(%[[DH]] : {{.*}}){{$}}
+// CHECK: return %[[DX]], %[[DA]], %[[DH]]
+func.func @scan_grad_in_place(%a: tensor<2x3x10xf32>, %x: tensor<2x3x4x10xbf16>, %dy: tensor<2x3x4x10xf32>, %h: tensor<2x3x4xf32>,
+                              %dx0: tensor<2x3x4x10xf32>, %da0: tensor<2x3x10xf32>, %dh0: tensor<2x3x4xf32>)
+    -> (tensor<2x3x4x10xf32>, tensor<2x3x10xf32>, tensor<2x3x4xf32>) {
+  %dx, %da, %dh = swr.scan_grad <tile = 4, hops = 2> ins(%a, %x, %dy : tensor<2x3x10xf32>, tensor<2x3x4x10xbf16>, tensor<2x3x4x10xf32>)
+      init(%h : tensor<2x3x4xf32>) outs(%dx0, %da0 : tensor<2x3x4x10xf32>, tensor<2x3x10xf32>) grad_init(%dh0 : tensor<2x3x4xf32>)
+      -> tensor<2x3x4x10xf32>, tensor<2x3x10xf32>, tensor<2x3x4xf32>
+  return %dx, %da, %dh : tensor<2x3x4x10xf32>, tensor<2x3x10xf32>, tensor<2x3x4xf32>
+}

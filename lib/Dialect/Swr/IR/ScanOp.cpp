@@ -33,25 +33,8 @@ using namespace mlir::swr;
 //===----------------------------------------------------------------------===//
 
 LogicalResult ScanOp::verify() {
-  // All operands are tensors, or all are memrefs. (Shapes and element types
-  // are checked from the operands' roles.)
-  auto output = cast<ShapedType>(getOutput().getType());
-  bool tensorForm = isa<RankedTensorType>(output);
-  for (Value v : getOperation()->getOperands()) {
-    if (isa<RankedTensorType>(v.getType()) != tensorForm)
-      return emitOpError("operands must be all tensors or all memrefs, but ")
-             << "output is a " << (tensorForm ? "tensor" : "memref")
-             << " and an operand has type " << v.getType();
-  }
-  if (tensorForm) {
-    if (!getResult() || getResult().getType() != output)
-      return emitOpError("on tensors must return one result of the output's "
-                         "type ")
-             << output;
-  } else if (getResult()) {
-    return emitOpError("on memrefs must not return a result");
-  }
-  return success();
+  // Shapes and element types are checked from the operands' roles.
+  return detail::verifyDestinationForm(*this, {getOutput()}, "output");
 }
 
 //===----------------------------------------------------------------------===//
@@ -196,24 +179,13 @@ struct Segment {
   Value fromInit;
 };
 
-/// Whether every window of `window` covers the whole sequence of any memref
-/// and its init: `hops = inf`, or a reach `T * (K + 1)` beyond 2^62 positions,
-/// which no memref holds (and which index arithmetic could not represent).
-static bool coversEverything(WindowAttr window) {
-  if (window.isExact())
-    return true;
-  int64_t reach;
-  return llvm::MulOverflow(window.getTile(), window.getHops() + 1, reach) ||
-         reach > (int64_t(1) << 62);
-}
-
 /// Emits the loops of one `swr.scan` on memrefs.
 class ScanLowering : SequenceLoops {
 public:
   ScanLowering(ScanOp op, ImplicitLocOpBuilder &b)
       : SequenceLoops(b, op), gates(op.getGates()), input(op.getInput()),
         init(op.getInit()), output(op.getOutput()), window(op.getWindow()),
-        exact(coversEverything(op.getWindow())), forward(!op.getReverse()) {}
+        exact(op.getWindow().coversEverything()), forward(!op.getReverse()) {}
 
   void emit() {
     Value one = idx(1);

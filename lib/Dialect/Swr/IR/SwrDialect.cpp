@@ -10,6 +10,7 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::swr;
@@ -53,6 +54,14 @@ static void printHops(AsmPrinter &printer, int64_t hops) {
     printer << "inf";
   else
     printer << hops;
+}
+
+bool WindowAttr::coversEverything() const {
+  if (isExact())
+    return true;
+  int64_t reach;
+  return llvm::MulOverflow(getTile(), getHops() + 1, reach) ||
+         reach > (int64_t(1) << 62);
 }
 
 LogicalResult WindowAttr::verify(function_ref<InFlightDiagnostic()> emitError,

@@ -5,7 +5,7 @@
 // What every swr op gets from its operand roles: One-Shot Bufferize (every
 // op on tensors bufferizes the same way: each operand becomes its buffer,
 // written operands are the destinations). Each op's own code is in its file
-// (ScanOp.cpp, TileOps.cpp).
+// (ScanOp.cpp, ScanGradOp.cpp, TileOps.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,6 +60,35 @@ struct BufferizationModel
 
 void mlir::swr::detail::attachBufferizationModels(MLIRContext *context) {
   ScanOp::attachInterface<BufferizationModel<ScanOp>>(*context);
+  ScanGradOp::attachInterface<BufferizationModel<ScanGradOp>>(*context);
+}
+
+LogicalResult mlir::swr::detail::verifyDestinationForm(Operation *op,
+                                                       ValueRange outputs,
+                                                       StringRef firstName) {
+  Type first = outputs.front().getType();
+  bool tensorForm = isa<RankedTensorType>(first);
+  for (Value v : op->getOperands())
+    if (isa<RankedTensorType>(v.getType()) != tensorForm)
+      return op->emitOpError("operands must be all tensors or all memrefs, "
+                             "but ")
+             << firstName << " is a " << (tensorForm ? "tensor" : "memref")
+             << " and an operand has type " << v.getType();
+  if (!tensorForm) {
+    if (op->getNumResults())
+      return op->emitOpError("on memrefs must not return a result");
+    return success();
+  }
+  if (TypeRange(op->getResultTypes()) == TypeRange(outputs))
+    return success();
+  if (outputs.size() == 1)
+    return op->emitOpError("on tensors must return one result of the "
+                           "output's type ")
+           << first;
+  InFlightDiagnostic diag = op->emitOpError(
+      "on tensors must return one result per destination, of types ");
+  llvm::interleaveComma(TypeRange(outputs), diag);
+  return diag;
 }
 
 #define GET_OP_CLASSES

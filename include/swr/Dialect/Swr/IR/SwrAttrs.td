@@ -38,6 +38,11 @@ def Swr_WindowAttr : Swr_Attr<"Window", "window"> {
     static constexpr int64_t kInfiniteHops = -1;
     /// Whether the window is unbounded (`hops = inf`).
     bool isExact() const { return getHops() == kInfiniteHops; }
+    /// Whether every window covers the whole sequence of any memref and its
+    /// init: `hops = inf`, or a reach `T * (K + 1)` beyond 2^62 positions,
+    /// which no memref holds (and which index arithmetic could not
+    /// represent).
+    bool coversEverything() const;
   }];
 }
 

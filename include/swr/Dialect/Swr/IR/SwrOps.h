@@ -30,6 +30,12 @@ namespace detail {
 /// Attaches One-Shot Bufferize to the swr ops that work on tensors (done by
 /// the dialect when it loads).
 void attachBufferizationModels(MLIRContext *context);
+
+/// Checks the two forms of a destination-style swr op: on tensors it
+/// returns one result per destination in `outputs`, of its type; on memrefs
+/// it returns nothing; never a mix. `firstName` names `outputs[0]`.
+LogicalResult verifyDestinationForm(Operation *op, ValueRange outputs,
+                                    StringRef firstName);
 } // namespace detail
 } // namespace swr
 } // namespace mlir

@@ -113,6 +113,113 @@ def Swr_ScanOp : Swr_Op<"scan", [DestinationStyleOpInterface]> {
   }];
 }
 
+def Swr_ScanGradOp : Swr_Op<"scan_grad", [DestinationStyleOpInterface,
+                                          AttrSizedOperandSegments]> {
+  let summary = "Gradients of a forward swr.scan: dx, da and dh0";
+  let description = [{
+    For `y = swr.scan <window> (a, x, h0)` (forward, any window) and the
+    gradient `dy` of a loss `L` with respect to `y`, computes
+
+    ```
+    dx_s  = dL/dx_s  = sum_{t = s}^{hi(s)} (prod_{k = s+1}^{t} a_k) * dy_t
+    da_k  = dL/da_k  = sum_{t >= k, lo(t) < k} dy_t * P(k+1, t) * h^{lo(t)}_{k-1}
+    dh0_d = dL/dh0_d = sum_{t : c(t) - K <= -1} dy_t * P(0, t)
+    ```
+
+    with `P(i, j) = prod_{k=i}^{j} a_k` (1 when `i > j`), `c(t) = floor(t /
+    T)`, `lo(t)` the first position of the window of `t` (`-1` when it
+    reaches `h0`, read as `x_{-1}`), and `h^{l}_{j} = sum_{s=l}^{j} P(s+1, j)
+    x_s` the state started at `l`. `dx` is the reverse scan of `dy` (the
+    adjoint); with per-head gates `[B, H, N]`, `da` is summed over the
+    head's channels.
+
+    **Derivation of `da` for a finite `K`.** `lo(t)` depends only on the
+    tile of `t`, so the `t` that see `a_k` (`k` in tile `c`) lie in tiles
+    `c + j`, `j = 0..K` ("bands"). Band `j` starts the state `K - j` tiles
+    before tile `c`:
+
+    ```
+    da_k = sum_{j=0}^{K} Z_j(k) * S^{(K-j)}_k
+    Z_j(k)     = sum_{t in tile c+j, t >= k} P(k+1, t) dy_t
+               = z^{(j)}_k - z^{(j-1)}_k
+    S^{(m)}_k  = h^{T (c - m)}_{k-1}
+    ```
+
+    where `z^{(j)}` is the reverse scan of `dy` with `j` hops (`z^{(-1)} =
+    0`, `z^{(K)} = dx`). At the first position of a tile, `k - 1` lies in
+    the previous tile: the state started `m` tiles back is then the
+    previous tile's state started `m - 1` tiles back (`S^{(m)}_k =
+    y^{(m-1)}_{k-1}`), and the state started in tile `c` itself is empty
+    (`S^{(0)}_k = 0`); elsewhere `S^{(m)}_k = y^{(m)}_{k-1}`, `y^{(m)}` the
+    forward scan with `m` hops (`y^{(m)}_{-1} = h0`). For `K = inf` this is
+    `da_k = dx_k * y_{k-1}`. Only `K = 0` lets no window reach `h0`
+    (`dh0 = 0`); otherwise `dh0 = a_0 * z^{(K-1)}_0` (`a_0 * dx_0` for
+    `K = inf`).
+
+    Operands: `gates`, `input` and optional `init` as for `swr.scan`;
+    `grad_output` (`dy`, `[B, H, D, N]`); destinations `grad_input` (`dx`,
+    `[B, H, D, N]`), `grad_gates` (`da`, the shape of `gates`) and, exactly
+    when `init` is given, `grad_init` (`dh0`, `[B, H, D]`). Element types
+    are f32, f16 or bf16 per operand; arithmetic is f32. On tensors the op
+    returns the destinations; on memrefs it writes them in place, and they
+    must not overlap the inputs.
+
+    ```mlir
+    %dx, %da = swr.scan_grad <tile = 16, hops = 1>
+        ins(%a, %x, %dy : tensor<2x4x100xf32>, tensor<2x4x8x100xbf16>,
+                          tensor<2x4x8x100xf32>)
+        outs(%dx0, %da0 : tensor<2x4x8x100xf32>, tensor<2x4x100xf32>)
+        -> tensor<2x4x8x100xf32>, tensor<2x4x100xf32>
+    ```
+  }];
+
+  let arguments = (ins Swr_WindowAttr:$window,
+                       Swr_TensorOrMemRef:$gates,
+                       Swr_TensorOrMemRef:$input,
+                       Swr_TensorOrMemRef:$grad_output,
+                       Optional<Swr_TensorOrMemRef>:$init,
+                       Swr_TensorOrMemRef:$grad_input,
+                       Swr_TensorOrMemRef:$grad_gates,
+                       Optional<Swr_TensorOrMemRef>:$grad_init);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+
+  let assemblyFormat = [{
+    $window
+    `ins` `(` $gates `,` $input `,` $grad_output `:` type($gates) `,`
+      type($input) `,` type($grad_output) `)`
+    (`init` `(` $init^ `:` type($init) `)`)?
+    `outs` `(` $grad_input `,` $grad_gates `:` type($grad_input) `,`
+      type($grad_gates) `)`
+    (`grad_init` `(` $grad_init^ `:` type($grad_init) `)`)?
+    attr-dict (`->` type($results)^)?
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    static ::llvm::ArrayRef<::mlir::swr::OperandRole> getOperandRoles() {
+      using namespace ::mlir::swr;
+      static constexpr OperandRole roles[] = {
+          {"gates", Layout::Gates, /*written=*/false},
+          {"input", Layout::Sequence, /*written=*/false},
+          {"grad_output", Layout::Sequence, /*written=*/false},
+          {"init", Layout::State, /*written=*/false},
+          {"grad_input", Layout::Sequence, /*written=*/true},
+          {"grad_gates", Layout::Gates, /*written=*/true},
+          {"grad_init", Layout::State, /*written=*/true}};
+      return roles;
+    }
+    int64_t getTileLength() { return getWindow().getTile(); }
+    void emitLoops(::mlir::ImplicitLocOpBuilder &builder);
+
+    /// Destination-passing style: dx, da and dh0 (the last operands).
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      unsigned first = getODSOperandIndexAndLength(4).first;
+      return ::mlir::MutableOperandRange(
+          getOperation(), first, getOperation()->getNumOperands() - first);
+    }
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Tile-level operations: the hierarchical (block-two-pass) form
 //===----------------------------------------------------------------------===//
