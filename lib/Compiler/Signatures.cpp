@@ -114,7 +114,7 @@ std::vector<manifest::SameDims> opConstraints(func::FuncOp func) {
         continue;
       for (auto [dim, name] :
            llvm::enumerate(mlir::swr::logicalDims(role.layout, type.getRank())))
-        if (name != mlir::swr::Dim::Tiles)
+        if (name != mlir::swr::Dim::Tiles && name != mlir::swr::Dim::Slots)
           dims[name].push_back({arg, static_cast<int>(dim)});
     }
     for (auto &[name, list] : dims)

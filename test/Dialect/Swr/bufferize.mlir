@@ -76,3 +76,20 @@ func.func @scan_grad_in_place(%a: tensor<2x3x10xf32>, %x: tensor<2x3x4x10xbf16>,
       -> tensor<2x3x4x10xf32>, tensor<2x3x10xf32>, tensor<2x3x4xf32>
   return %dx, %da, %dh : tensor<2x3x4x10xf32>, tensor<2x3x10xf32>, tensor<2x3x4xf32>
 }
+
+// -----
+
+// swr.scan_chunk: the output and the state out in place, the state in read.
+
+// CHECK-LABEL: func @scan_chunk_in_place
+// CHECK-SAME: (%[[A:.*]]: memref<1x2x5xf32{{.*}}>, %[[X:.*]]: memref<1x2x3x5xf32{{.*}}>, %[[S0:.*]]: memref<1x2x3x3xf32{{.*}}>, %[[Y:.*]]: memref<1x2x3x5xf32{{.*}}>, %[[S:.*]]: memref<1x2x3x3xf32{{.*}}>)
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: memref.copy
+// CHECK: swr.scan_chunk <tile = 4, hops = 1> ins(%[[A]], %[[X]] : {{.*}}) state_in(%[[S0]] : {{.*}}) outs(%[[Y]] : {{.*}}) state_out(%[[S]] : {{.*}}){{$}}
+// CHECK: return %[[Y]], %[[S]]
+func.func @scan_chunk_in_place(%a: tensor<1x2x5xf32>, %x: tensor<1x2x3x5xf32>, %s0: tensor<1x2x3x3xf32>,
+                               %y0: tensor<1x2x3x5xf32>, %s1: tensor<1x2x3x3xf32>) -> (tensor<1x2x3x5xf32>, tensor<1x2x3x3xf32>) {
+  %y, %s = swr.scan_chunk <tile = 4, hops = 1> ins(%a, %x : tensor<1x2x5xf32>, tensor<1x2x3x5xf32>) state_in(%s0 : tensor<1x2x3x3xf32>)
+      outs(%y0 : tensor<1x2x3x5xf32>) state_out(%s1 : tensor<1x2x3x3xf32>) -> tensor<1x2x3x5xf32>, tensor<1x2x3x3xf32>
+  return %y, %s : tensor<1x2x3x5xf32>, tensor<1x2x3x3xf32>
+}

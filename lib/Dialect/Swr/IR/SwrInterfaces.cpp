@@ -14,7 +14,8 @@ using namespace mlir::swr;
 #include "swr/Dialect/Swr/IR/SwrInterfaces.cpp.inc"
 
 StringRef mlir::swr::nameOf(Dim dim) {
-  static constexpr StringLiteral names[] = {"B", "H", "D", "N", "tiles"};
+  static constexpr StringLiteral names[] = {"B", "H",     "D",
+                                            "N", "tiles", "slots"};
   return names[static_cast<int>(dim)];
 }
 
@@ -35,6 +36,10 @@ SmallVector<Dim, 4> mlir::swr::logicalDims(Layout layout, int64_t rank) {
   case Layout::PerTile:
     if (rank == 4)
       return {Dim::B, Dim::H, Dim::D, Dim::Tiles};
+    return {};
+  case Layout::ChunkState:
+    if (rank == 4)
+      return {Dim::B, Dim::H, Dim::D, Dim::Slots};
     return {};
   }
   llvm_unreachable("unknown layout");
@@ -71,6 +76,8 @@ static StringRef shapeText(Layout layout) {
     return "rank 3 ([B, H, D])";
   case Layout::PerTile:
     return "rank 4 ([B, H, D, tiles])";
+  case Layout::ChunkState:
+    return "rank 4 ([B, H, D, slots])";
   }
   llvm_unreachable("unknown layout");
 }
@@ -80,7 +87,8 @@ namespace {
 /// N]` operand; every error is a located diagnostic on the op.
 class RoleChecker {
 public:
-  RoleChecker(Operation *op, int64_t tile) : op(op), tile(tile) {}
+  RoleChecker(Operation *op, int64_t tile, int64_t slots)
+      : op(op), tile(tile), slots(slots) {}
 
   LogicalResult elementType(const OperandRole &role, ShapedType type) {
     Type element = type.getElementType();
@@ -111,6 +119,9 @@ public:
       if (ShapedType::isDynamic(got) || ShapedType::isDynamic(want) ||
           got == want)
         continue;
+      if (dim == Dim::Slots)
+        return op->emitOpError() << role.name << " must have " << want
+                                 << " slots for this window, got " << got;
       if (dim == Dim::Tiles)
         return op->emitOpError()
                << role.name << " must have ceil(" << sizeOf(Dim::N) << " / "
@@ -130,6 +141,8 @@ public:
 private:
   /// The size of a logical dimension in the reference (or dynamic).
   int64_t sizeOf(Dim dim) const {
+    if (dim == Dim::Slots)
+      return slots;
     if (dim != Dim::Tiles)
       return reference.getDimSize(static_cast<int>(dim));
     int64_t n = reference.getDimSize(3);
@@ -139,7 +152,7 @@ private:
   }
 
   Operation *op;
-  int64_t tile;
+  int64_t tile, slots;
   ShapedType reference;
   StringRef referenceName;
 };
@@ -147,7 +160,8 @@ private:
 
 LogicalResult mlir::swr::verifyOperandRoles(Operation *op) {
   auto roles = operandRoles(op);
-  RoleChecker check(op, cast<SwrOpInterface>(op).getTileLength());
+  auto swrOp = cast<SwrOpInterface>(op);
+  RoleChecker check(op, swrOp.getTileLength(), swrOp.getStateSlots());
   for (auto &[operand, role] : roles)
     if (failed(check.elementType(role,
                                  cast<ShapedType>(operand->get().getType()))))

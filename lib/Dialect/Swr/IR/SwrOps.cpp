@@ -5,7 +5,7 @@
 // What every swr op gets from its operand roles: One-Shot Bufferize (every
 // op on tensors bufferizes the same way: each operand becomes its buffer,
 // written operands are the destinations). Each op's own code is in its file
-// (ScanOp.cpp, ScanGradOp.cpp, TileOps.cpp).
+// (ScanOp.cpp, ScanGradOp.cpp, ScanChunkOp.cpp, TileOps.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,6 +61,7 @@ struct BufferizationModel
 void mlir::swr::detail::attachBufferizationModels(MLIRContext *context) {
   ScanOp::attachInterface<BufferizationModel<ScanOp>>(*context);
   ScanGradOp::attachInterface<BufferizationModel<ScanGradOp>>(*context);
+  ScanChunkOp::attachInterface<BufferizationModel<ScanChunkOp>>(*context);
 }
 
 LogicalResult mlir::swr::detail::verifyDestinationForm(Operation *op,

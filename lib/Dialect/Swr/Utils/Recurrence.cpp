@@ -27,6 +27,7 @@ SmallVector<Value, 4> mlir::swr::indicesAt(Value memref, Layout layout,
       break;
     case Dim::N:
     case Dim::Tiles:
+    case Dim::Slots:
       indices.push_back(pos);
       break;
     }

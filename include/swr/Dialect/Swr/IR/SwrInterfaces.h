@@ -22,7 +22,7 @@ namespace mlir {
 namespace swr {
 
 /// A logical dimension of the problem.
-enum class Dim { B, H, D, N, Tiles };
+enum class Dim { B, H, D, N, Tiles, Slots };
 
 /// The name of a logical dimension ("B", ..., "tiles").
 StringRef nameOf(Dim dim);
@@ -37,6 +37,9 @@ enum class Layout {
   State,
   /// `[B, H, D, ceil(N / T)]`: one value per tile.
   PerTile,
+  /// `[B, H, D, slots]`: the state a chunk of a sequence hands to the next
+  /// (swr.scan_chunk; the op says how many slots).
+  ChunkState,
 };
 
 /// Element types an operand may have.

@@ -18,7 +18,8 @@ def Swr_OpInterface : OpInterface<"SwrOpInterface"> {
 
     - the **role** of each operand (`OperandRole`): its logical dimensions
       (`[B, H, N]` or `[B, H, D, N]` gates, `[B, H, D, N]` sequences,
-      `[B, H, D]` states, `[B, H, D, tiles]` per-tile values), whether the
+      `[B, H, D]` states, `[B, H, D, tiles]` per-tile values, `[B, H, D,
+      slots]` chunk states), whether the
       op reads or writes it, and its allowed element types;
     - its **tile-level form** (`decompose`), if it has one;
     - its **loops** (`emitLoops`): a sequential implementation on memrefs,
@@ -43,6 +44,10 @@ def Swr_OpInterface : OpInterface<"SwrOpInterface"> {
     InterfaceMethod<
       "The tile length `T` that per-tile operands are counted in.",
       "int64_t", "getTileLength">,
+    InterfaceMethod<
+      "The number of slots of `ChunkState` operands (values per channel "
+      "of the state a chunk hands over).",
+      "int64_t", "getStateSlots", (ins), "", [{ return 0; }]>,
     InterfaceMethod<
       "Rewrites the op (on memrefs) into its tile-level form; fails, "
       "changing nothing, when it has none (it is tile-level already, or "

@@ -220,6 +220,112 @@ def Swr_ScanGradOp : Swr_Op<"scan_grad", [DestinationStyleOpInterface,
   }];
 }
 
+def Swr_ScanChunkOp : Swr_Op<"scan_chunk", [DestinationStyleOpInterface,
+                                            AttrSizedOperandSegments]> {
+  let summary = "A chunk of a longer sequence: the forward scan from a state, "
+                "and the state it hands over (prefill and decode)";
+  let description = [{
+    Computes the forward `swr.scan` of positions `N0 .. N0 + L - 1` of a
+    sequence whose first `N0` positions an earlier chunk saw: it starts from
+    the state that chunk handed over (`state_in`), or from the start of the
+    sequence (`init`, as for `swr.scan`, or zeros), writes `output` for its
+    `L` positions and, with `state_out`, the state after them. For every
+    split, chunks give what one `swr.scan` of the whole sequence gives (up
+    to f32 rounding): a prefill is a chunk from the start; a decode step is
+    a chunk of one position (`L = 1`).
+
+    **The state (layout version 1).** `[B, H, D, S]`, f32, per channel:
+
+    - `hops = K` finite, `S = K + 2`. Slots `m = 0 .. K` hold the state at
+      the last position seen, `N0 - 1`, started at the first position of
+      the tile `m` tiles before the tile of the next position `N0`:
+      `s_m = sum_{s = max(-1, T (c(N0) - m))}^{N0 - 1} P(s+1, N0-1) x_s`
+      (`x_{-1} = h0`, so a slot whose start is at or before the sequence's
+      start holds `h0`'s contribution). The next output is
+      `y_{N0} = a_{N0} s_K + x_{N0}`: slot `K` is the window's state, slot
+      0 the open tile's own accumulator (0 when `N0` starts a tile, as
+      after a prefill that ends on a tile boundary, whose just-finished
+      tile's terminal state is then slot 1). Slot `K + 1` is `N0 mod T`,
+      the position of the next token in its tile, as an exact f32 integer
+      (read back clamped to `[0, T - 1]`).
+    - `hops = inf`, `S = 1`: slot 0 is `y_{N0 - 1}` (`h0` or 0 at the
+      start).
+
+    Each position steps every slot (`s_m = a_t s_m + x_t`) and outputs
+    `s_K`; at the end of a tile the slots move one tile on (`s_m = s_{m-1}`,
+    `s_0 = 0`). The state of an empty sequence is zeros, or, with `h0`,
+    `s_0 = 0` and `s_m = h0` for `m >= 1` (`h0` for `hops = inf`).
+
+    Operands: `gates` `[B, H, N]` or `[B, H, D, N]` and `input` `[B, H, D,
+    N]` (`N` = `L`, the chunk's positions), at most one of `init` (`[B, H,
+    D]`) and `state_in`; destinations `output` (`[B, H, D, N]`) and,
+    optionally, `state_out`. States have a static slot dimension. Element
+    types of `gates`, `input`, `init` and `output`: f32, f16 or bf16;
+    states are f32. `hops` is `inf` or at most 4096 (a state holds `K + 2`
+    values per channel).
+
+    ```mlir
+    // Prefill: the first 1000 positions, and the state after them.
+    %y, %s = swr.scan_chunk <tile = 16, hops = 1>
+        ins(%a, %x : tensor<1x8x1000xf32>, tensor<1x8x16x1000xbf16>)
+        outs(%y0 : tensor<1x8x16x1000xbf16>) state_out(%s0 : tensor<1x8x16x3xf32>)
+        -> tensor<1x8x16x1000xbf16>, tensor<1x8x16x3xf32>
+    // Decode: one position from that state.
+    %yt, %s1 = swr.scan_chunk <tile = 16, hops = 1>
+        ins(%at, %xt : tensor<1x8x1xf32>, tensor<1x8x16x1xbf16>) state_in(%s : tensor<1x8x16x3xf32>)
+        outs(%y1 : tensor<1x8x16x1xbf16>) state_out(%s2 : tensor<1x8x16x3xf32>)
+        -> tensor<1x8x16x1xbf16>, tensor<1x8x16x3xf32>
+    ```
+  }];
+
+  let arguments = (ins Swr_WindowAttr:$window,
+                       Swr_TensorOrMemRef:$gates,
+                       Swr_TensorOrMemRef:$input,
+                       Optional<Swr_TensorOrMemRef>:$init,
+                       Optional<Swr_TensorOrMemRef>:$state_in,
+                       Swr_TensorOrMemRef:$output,
+                       Optional<Swr_TensorOrMemRef>:$state_out);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+
+  let assemblyFormat = [{
+    $window
+    `ins` `(` $gates `,` $input `:` type($gates) `,` type($input) `)`
+    (`init` `(` $init^ `:` type($init) `)`)?
+    (`state_in` `(` $state_in^ `:` type($state_in) `)`)?
+    `outs` `(` $output `:` type($output) `)`
+    (`state_out` `(` $state_out^ `:` type($state_out) `)`)?
+    attr-dict (`->` type($results)^)?
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    static ::llvm::ArrayRef<::mlir::swr::OperandRole> getOperandRoles() {
+      using namespace ::mlir::swr;
+      static constexpr OperandRole roles[] = {
+          {"gates", Layout::Gates, /*written=*/false},
+          {"input", Layout::Sequence, /*written=*/false},
+          {"init", Layout::State, /*written=*/false},
+          {"state_in", Layout::ChunkState, /*written=*/false, Storage::F32},
+          {"output", Layout::Sequence, /*written=*/true},
+          {"state_out", Layout::ChunkState, /*written=*/true, Storage::F32}};
+      return roles;
+    }
+    int64_t getTileLength() { return getWindow().getTile(); }
+    /// K + 2 for a finite window, 1 for hops = inf.
+    int64_t getStateSlots() {
+      return getWindow().isExact() ? 1 : getWindow().getHops() + 2;
+    }
+    void emitLoops(::mlir::ImplicitLocOpBuilder &builder);
+
+    /// Destination-passing style: the output and the state out.
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      unsigned first = getODSOperandIndexAndLength(4).first;
+      return ::mlir::MutableOperandRange(
+          getOperation(), first, getOperation()->getNumOperands() - first);
+    }
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Tile-level operations: the hierarchical (block-two-pass) form
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,212 @@
+"""swr.scan_chunk on the CPU (swr-compile --target=cpu, called through the
+runtime bindings): prefill, chunked prefill and decode against the float64
+reference, for hops 0, 1, 2 and inf, tiles 1, 4 and 16, per-head and
+per-channel gates, with and without h0, f32 and bf16 storage:
+
+- a chunk from the start gives swr.scan's outputs, and its state is the one
+  the op's description defines (layout version 1);
+- for every split N1 of a sequence of a few tiles, chunk [0, N1) then chunk
+  [N1, N) from its state give the whole sequence's outputs;
+- decoding token N after a prefill of N tokens gives what a prefill of
+  N + 1 tokens gives, output and state, for every N (tile boundaries
+  included).
+
+Needs SWR_COMPILE and SWR_RUNTIME (test/Integration/CPU/scan-chunk.test sets
+them); skipped without them."""
+
+import ctypes
+import itertools
+import os
+import subprocess
+import sys
+import zlib
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from swr.cpu_runner import check_close  # noqa: E402
+from swr.dtypes import decode, encode  # noqa: E402
+from swr.reference import scan_reference  # noqa: E402
+from swr.runtime import Runtime, buffer  # noqa: E402
+
+COMPILE, RUNTIME = os.environ.get("SWR_COMPILE"), os.environ.get("SWR_RUNTIME")
+pytestmark = pytest.mark.skipif(not (COMPILE and RUNTIME),
+                                reason="needs SWR_COMPILE and SWR_RUNTIME")
+
+# (tile, hops, per_head, init, dtype of x and y)
+CONFIGS = [(t, k, ph, init, "f32")
+           for t, k, ph, init in itertools.product((1, 4, 16), (0, 1, 2, "inf"),
+                                                   (True, False), (True, False))]
+CONFIGS += [(4, 1, True, True, "bf16"), (16, "inf", False, False, "bf16")]
+LENGTH = {1: 7, 4: 13, 16: 35}
+BHD = (1, 2, 3)
+
+
+def slots(k):
+    return 1 if k == "inf" else k + 2
+
+
+def name(cfg, kind):
+    t, k, ph, init, dt = cfg
+    return f"{kind}_t{t}_k{k}_{'head' if ph else 'chan'}_{'init' if init else 'zero'}_{dt}"
+
+
+def functions(cfg):
+    t, k, ph, init, dt = cfg
+    g = "memref<?x?x?xf32>" if ph else "memref<?x?x?x?xf32>"
+    seq = f"memref<?x?x?x?x{dt}>"
+    st = f"memref<?x?x?x{slots(k)}xf32>"
+    window = f"<tile = {t}, hops = {k}>"
+    h0 = "%h0: memref<?x?x?xf32>, " if init else ""
+    init_part = " init(%h0 : memref<?x?x?xf32>)" if init else ""
+    return (f"func.func @{name(cfg, 'prefill')}(%a: {g}, %x: {seq}, {h0}%y: {seq}, %s: {st}) {{\n"
+            f"  swr.scan_chunk {window} ins(%a, %x : {g}, {seq}){init_part} outs(%y : {seq})"
+            f" state_out(%s : {st})\n  return\n}}\n"
+            f"func.func @{name(cfg, 'chunk')}(%a: {g}, %x: {seq}, %s0: {st}, %y: {seq}, %s: {st}) {{\n"
+            f"  swr.scan_chunk {window} ins(%a, %x : {g}, {seq}) state_in(%s0 : {st})"
+            f" outs(%y : {seq}) state_out(%s : {st})\n  return\n}}\n")
+
+
+@pytest.fixture(scope="module")
+def artifact(tmp_path_factory):
+    d = tmp_path_factory.mktemp("chunk")
+    (d / "chunk.mlir").write_text("".join(functions(c) for c in CONFIGS))
+    subprocess.run([COMPILE, str(d / "chunk.mlir"), "--target=cpu", "-o", str(d / "chunk.so")],
+                   check=True)
+    rt = Runtime(RUNTIME)
+    rt.lib.swr_runtime_set_verbose(0)
+    return rt.load(d / "chunk.so")
+
+
+def addr(array):
+    return array.ctypes.data_as(ctypes.c_void_p).value
+
+
+class Chunks:
+    """Calls the prefill and chunk functions of one configuration."""
+
+    def __init__(self, artifact, cfg):
+        self.artifact, self.cfg = artifact, cfg
+
+    def _call(self, kind, a, x, extra_in):
+        t, k, ph, init, dt = self.cfg
+        n = x.shape[-1]
+        y = encode(np.full(BHD + (n,), np.nan), dt)
+        s = np.full(BHD + (slots(k),), np.nan, dtype=np.float32)
+        args = [(np.ascontiguousarray(a, dtype=np.float32), "f32"), (encode(x, dt), dt)]
+        args += extra_in + [(y, dt), (s, "f32")]
+        bufs = [buffer(addr(v), d, v.shape) for v, d in args]
+        assert self.artifact[name(self.cfg, kind)](*bufs) == []
+        return decode(y, dt), s.astype(np.float64)
+
+    def prefill(self, a, x, h0):
+        extra = [(np.ascontiguousarray(h0, dtype=np.float32), "f32")] if self.cfg[3] else []
+        return self._call("prefill", a, x, extra)
+
+    def chunk(self, a, x, state):
+        return self._call("chunk", a, x, [(np.ascontiguousarray(state, dtype=np.float32), "f32")])
+
+
+def inputs(cfg, n, seed):
+    t, k, ph, init, dt = cfg
+    g = np.random.default_rng(seed)
+    a = decode(encode(g.uniform(0.3, 1.1, BHD[:2] + (n,) if ph else BHD + (n,)), "f32"), "f32")
+    x = decode(encode(g.uniform(-1, 1, BHD + (n,)), dt), dt)
+    h0 = decode(encode(g.uniform(-1, 1, BHD), "f32"), "f32") if init else None
+    return a, x, h0
+
+
+def state_by_definition(a, x, h0, tile, hops):
+    """Layout version 1 from the op's description, in float64: slots m =
+    0..K hold the state at N - 1 started at the first position of tile
+    c(N) - m (x_{-1} = h0), slot K + 1 holds N mod T; hops = inf: y_{N-1}."""
+    a = np.broadcast_to(a[:, :, None, :] if a.ndim == 3 else a, x.shape)
+    n = x.shape[-1]
+    xs = np.concatenate([(h0 if h0 is not None else np.zeros(x.shape[:-1]))[..., None], x], -1)
+    ones = np.ones(x.shape[:-1] + (1,))
+    gs = np.concatenate([ones, a], -1)  # gs[s + 1] = a_s, xs[s + 1] = x_s
+
+    def started_at(first):
+        acc = np.zeros(x.shape[:-1])
+        for s in range(max(first, -1), n):
+            acc = gs[..., s + 1] * acc + xs[..., s + 1] if s >= 0 else xs[..., 0]
+        return acc
+
+    if hops == "inf":
+        return started_at(-1)[..., None]
+    c = n // tile
+    out = [started_at(tile * (c - m)) if tile * (c - m) <= n - 1 or c - m < 0 else
+           np.zeros(x.shape[:-1]) for m in range(hops + 1)]
+    out.append(np.full(x.shape[:-1], float(n % tile)))
+    return np.stack(out, -1)
+
+
+def reference(a, x, h0, cfg):
+    t, k, ph, init, dt = cfg
+    return scan_reference(a, x, tile=t, hops=float("inf") if k == "inf" else k, init=h0)
+
+
+def close(got, want, scale, dt, what):
+    ok, summary = check_close(got, want, np.abs(scale), dt, rtol=1e-5)
+    assert ok, f"{what}: {summary}"
+
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: name(c, "cfg"))
+def test_prefill_and_its_state(artifact, cfg):
+    t, k, ph, init, dt = cfg
+    run = Chunks(artifact, cfg)
+    for n in range(0, LENGTH[t] + 1):
+        a, x, h0 = inputs(cfg, n, zlib.crc32(name(cfg, str(n)).encode()))
+        y, s = run.prefill(a, x, h0)
+        scale = reference(np.abs(a), np.abs(x), None if h0 is None else np.abs(h0), cfg)
+        close(y, reference(a, x, h0, cfg), scale, dt, f"N = {n}: y")
+        want = state_by_definition(a, x, h0, t, k)
+        s_scale = state_by_definition(np.abs(a), np.abs(x),
+                                      None if h0 is None else np.abs(h0), t, k)
+        close(s, want, s_scale, "f32", f"N = {n}: state")
+
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: name(c, "cfg"))
+def test_every_split(artifact, cfg):
+    t, k, ph, init, dt = cfg
+    run = Chunks(artifact, cfg)
+    n = LENGTH[t]
+    a, x, h0 = inputs(cfg, n, zlib.crc32(name(cfg, "split").encode()))
+    full, _ = run.prefill(a, x, h0)
+    want = reference(a, x, h0, cfg)
+    scale = reference(np.abs(a), np.abs(x), None if h0 is None else np.abs(h0), cfg)
+    for n1 in range(0, n + 1):
+        y1, s1 = run.prefill(a[..., :n1], x[..., :n1], h0)
+        y2, s2 = run.chunk(a[..., n1:], x[..., n1:], s1)
+        close(np.concatenate([y1, y2], -1), want, scale, dt, f"split at {n1}")
+        # The chunks' own rounding is the prefill's: same f32 operations.
+        assert np.array_equal(np.concatenate([y1, y2], -1), full, equal_nan=True), n1
+
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: name(c, "cfg"))
+def test_decode_equals_longer_prefill(artifact, cfg):
+    t, k, ph, init, dt = cfg
+    run = Chunks(artifact, cfg)
+    n_max = LENGTH[t]
+    a, x, h0 = inputs(cfg, n_max, zlib.crc32(name(cfg, "decode").encode()))
+    _, state = run.prefill(a[..., :0], x[..., :0], h0)
+    for n in range(n_max):
+        y_step, state = run.chunk(a[..., n:n + 1], x[..., n:n + 1], state)
+        y_pre, s_pre = run.prefill(a[..., :n + 1], x[..., :n + 1], h0)
+        assert np.array_equal(y_step[..., 0], y_pre[..., n], equal_nan=True), n
+        assert np.array_equal(state, s_pre, equal_nan=True), n
+
+
+def test_a_bad_position_in_the_state_stays_in_the_tile(artifact):
+    # A position outside [0, T) or NaN reads as 0: no index past the tile.
+    cfg = (4, 1, True, False, "f32")
+    run = Chunks(artifact, cfg)
+    a, x, _ = inputs(cfg, 6, 7)
+    _, fresh = run.prefill(a[..., :0], x[..., :0], None)
+    want, _ = run.chunk(a, x, fresh)
+    for bad in (-1.0, 4.0, 1e30, np.nan):
+        s = fresh.copy()
+        s[..., -1] = bad
+        got, _ = run.chunk(a, x, s)
+        assert np.array_equal(got, want), bad
