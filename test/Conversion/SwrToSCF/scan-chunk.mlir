@@ -1,10 +1,10 @@
 // RUN: swr-opt %s --convert-swr-to-scf --canonicalize --cse --split-input-file | FileCheck %s
 
-// K = 1 from a state: the K + 1 = 2 slots are loaded into a register, the
-// position in the tile read back clamped (NaN or out of range -> 0); every
-// position steps both slots and stores slot K; a tile's end moves slot 0 to
-// slot 1 and clears slot 0; the state out is the register and the next
-// position in the tile.
+// K = 1 from a state: the K + 1 = 2 slots are loaded as the loop's carried
+// values, the position in the tile read back clamped (NaN or out of range
+// -> 0); every position steps both slots and stores slot K; a tile's end
+// moves slot 0 to slot 1 and clears slot 0 (selects, no branch); the state
+// out is the slots and the next position in the tile.
 
 // CHECK-LABEL: func @hops1_state
 // CHECK-SAME: (%[[A:.*]]: memref<?x?x?xf32>, %[[X:.*]]: memref<?x?x?x?xbf16>, %[[S0:.*]]: memref<?x?x?x3xf32>, %[[Y:.*]]: memref<?x?x?x?xbf16>, %[[S:.*]]: memref<?x?x?x3xf32>)
@@ -15,14 +15,11 @@
 // CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-DAG: %[[FOUR:.*]] = arith.constant 4.000000e+00 : f32
 // CHECK: %[[N:.*]] = memref.dim %[[X]], %{{.*}}
-// CHECK: %[[REG:.*]] = memref.alloc() : memref<2xf32>
 // CHECK: scf.for %[[B:.*]] = %[[C0]]
 // CHECK: scf.for %[[H:.*]] = %[[C0]]
 // CHECK: scf.for %[[D:.*]] = %[[C0]]
 // CHECK:   %[[V0:.*]] = memref.load %[[S0]][%[[B]], %[[H]], %[[D]], %[[C0]]]
-// CHECK:   memref.store %[[V0]], %[[REG]][%[[C0]]]
 // CHECK:   %[[V1:.*]] = memref.load %[[S0]][%[[B]], %[[H]], %[[D]], %[[C1]]]
-// CHECK:   memref.store %[[V1]], %[[REG]][%[[C1]]]
 // CHECK:   %[[POSF:.*]] = memref.load %[[S0]][%[[B]], %[[H]], %[[D]], %[[C2]]]
 // CHECK:   %[[GE:.*]] = arith.cmpf oge, %[[POSF]], %[[ZERO]]
 // CHECK:   %[[LT:.*]] = arith.cmpf olt, %[[POSF]], %[[FOUR]]
@@ -30,32 +27,30 @@
 // CHECK:   %[[SAFE:.*]] = arith.select %[[OK]], %[[POSF]], %[[ZERO]]
 // CHECK:   %[[POSI:.*]] = arith.fptosi %[[SAFE]] : f32 to i64
 // CHECK:   %[[POS:.*]] = arith.index_cast %[[POSI]] : i64 to index
-// CHECK:   scf.for %[[I:.*]] = %[[C0]] to %[[N]] step %[[C1]] {
+// CHECK:   %[[LAST:.*]]:2 = scf.for %[[I:.*]] = %[[C0]] to %[[N]] step %[[C1]] iter_args(%[[OPEN:.*]] = %[[V0]], %[[WIN:.*]] = %[[V1]]) -> (f32, f32) {
 // CHECK:     %[[GATE:.*]] = memref.load %[[A]][%[[B]], %[[H]], %[[I]]]
-// CHECK:     scf.for %[[M:.*]] = %[[C0]] to %[[C2]] step %[[C1]] {
-// CHECK:       %[[OLD:.*]] = memref.load %[[REG]][%[[M]]]
-// CHECK:       %[[CARRIED:.*]] = arith.mulf %[[GATE]], %[[OLD]]
-// CHECK:       %[[NEW:.*]] = arith.addf %[[CARRIED]], %{{.*}}
-// CHECK:       memref.store %[[NEW]], %[[REG]][%[[M]]]
-// CHECK:     %[[OUT:.*]] = memref.load %[[REG]][%[[C1]]]
-// CHECK:     %[[OUTN:.*]] = arith.truncf %[[OUT]] : f32 to bf16
-// CHECK:     memref.store %[[OUTN]], %[[Y]][%[[B]], %[[H]], %[[D]], %[[I]]]
+// CHECK:     %[[XI:.*]] = memref.load %[[X]][%[[B]], %[[H]], %[[D]], %[[I]]]
+// CHECK:     %[[XF:.*]] = arith.extf %[[XI]] : bf16 to f32
+// CHECK:     %[[P0:.*]] = arith.mulf %[[GATE]], %[[OPEN]]
+// CHECK:     %[[OPEN2:.*]] = arith.addf %[[P0]], %[[XF]]
+// CHECK:     %[[P1:.*]] = arith.mulf %[[GATE]], %[[WIN]]
+// CHECK:     %[[WIN2:.*]] = arith.addf %[[P1]], %[[XF]]
+// CHECK:     %[[OUT:.*]] = arith.truncf %[[WIN2]] : f32 to bf16
+// CHECK:     memref.store %[[OUT]], %[[Y]][%[[B]], %[[H]], %[[D]], %[[I]]]
 // CHECK:     %[[SEEN:.*]] = arith.addi %[[I]], %[[C1]]
 // CHECK:     %[[AT:.*]] = arith.addi %[[POS]], %[[SEEN]]
 // CHECK:     %[[IN:.*]] = arith.remsi %[[AT]], %[[C4]]
 // CHECK:     %[[END:.*]] = arith.cmpi eq, %[[IN]], %[[C0]]
-// CHECK:     scf.if %[[END]] {
-// CHECK:       %[[OPEN:.*]] = memref.load %[[REG]][%[[C0]]]
-// CHECK:       memref.store %[[OPEN]], %[[REG]][%[[C1]]]
-// CHECK:       memref.store %[[ZERO]], %[[REG]][%[[C0]]]
-// CHECK:   memref.store %{{.*}}, %[[S]][%[[B]], %[[H]], %[[D]], %[[C0]]]
-// CHECK:   memref.store %{{.*}}, %[[S]][%[[B]], %[[H]], %[[D]], %[[C1]]]
+// CHECK:     %[[NEWOPEN:.*]] = arith.select %[[END]], %[[ZERO]], %[[OPEN2]]
+// CHECK:     %[[NEWWIN:.*]] = arith.select %[[END]], %[[OPEN2]], %[[WIN2]]
+// CHECK:     scf.yield %[[NEWOPEN]], %[[NEWWIN]]
+// CHECK:   memref.store %[[LAST]]#0, %[[S]][%[[B]], %[[H]], %[[D]], %[[C0]]]
+// CHECK:   memref.store %[[LAST]]#1, %[[S]][%[[B]], %[[H]], %[[D]], %[[C1]]]
 // CHECK:   %[[NEXT:.*]] = arith.addi %[[POS]], %[[N]]
 // CHECK:   %[[NEXTIN:.*]] = arith.remsi %[[NEXT]], %[[C4]]
 // CHECK:   %[[NEXTI:.*]] = arith.index_cast %[[NEXTIN]] : index to i64
 // CHECK:   %[[NEXTF:.*]] = arith.sitofp %[[NEXTI]] : i64 to f32
 // CHECK:   memref.store %[[NEXTF]], %[[S]][%[[B]], %[[H]], %[[D]], %[[C2]]]
-// CHECK: memref.dealloc %[[REG]]
 func.func @hops1_state(%a: memref<?x?x?xf32>, %x: memref<?x?x?x?xbf16>, %s0: memref<?x?x?x3xf32>,
                        %y: memref<?x?x?x?xbf16>, %s: memref<?x?x?x3xf32>) {
   swr.scan_chunk <tile = 4, hops = 1> ins(%a, %x : memref<?x?x?xf32>, memref<?x?x?x?xbf16>)
@@ -69,9 +64,8 @@ func.func @hops1_state(%a: memref<?x?x?xf32>, %x: memref<?x?x?x?xbf16>, %s0: mem
 
 // CHECK-LABEL: func @exact_init
 // CHECK-SAME: (%[[A:.*]]: memref<?x?x?x?xf32>, %[[X:.*]]: memref<?x?x?x?xf32>, %[[H0:.*]]: memref<?x?x?xf32>, %[[Y:.*]]: memref<?x?x?x?xf32>, %[[S:.*]]: memref<?x?x?x1xf32>)
-// CHECK: %[[REG:.*]] = memref.alloc() : memref<1xf32>
 // CHECK: %[[H:.*]] = memref.load %[[H0]]
-// CHECK: memref.store %[[H]], %[[REG]]
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[H]]) -> (f32)
 // CHECK-NOT: arith.remsi
 // CHECK-NOT: scf.if
 // CHECK: memref.store %{{.*}}, %[[S]]

@@ -4,9 +4,10 @@
 //
 // Everything about `swr.scan_chunk` but its operand roles (in SwrOps.td):
 // the checks beyond its roles and its sequential loops, which run the
-// state's slots as a register (the op's description defines them): each
+// state's slots as registers (the op's description defines them): each
 // position steps every slot and writes the window's slot; a tile's end
-// moves the slots one tile on.
+// moves the slots one tile on. Sequences are independent, so a GPU gives
+// each its own thread (emitSequence): the decode step's kernel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,7 +22,7 @@ using namespace mlir;
 using namespace mlir::swr;
 
 /// The largest finite `hops` of a chunk state (K + 2 values per channel).
-static constexpr int64_t kMaxStateHops = 4096;
+static constexpr int64_t kMaxStateHops = 64;
 /// The largest tile whose positions an f32 slot holds exactly.
 static constexpr int64_t kMaxStateTile = int64_t(1) << 24;
 
@@ -59,7 +60,9 @@ LogicalResult ScanChunkOp::verify() {
 
 namespace {
 
-/// Emits the loops of one `swr.scan_chunk` on memrefs.
+/// Emits the loops of one `swr.scan_chunk` on memrefs. The K + 1 slots
+/// stepped per position are SSA values carried by the loop over positions
+/// (registers on a GPU thread).
 class ScanChunkLowering : SequenceLoops {
 public:
   ScanChunkLowering(ScanChunkOp op, ImplicitLocOpBuilder &b)
@@ -67,46 +70,55 @@ public:
         finite(!op.getWindow().isExact()),
         registers(finite ? op.getWindow().getHops() + 1 : 1) {}
 
-  void emit() {
+  /// Every sequence, in loops.
+  void emitAll() {
     Value length = memref::DimOp::create(b, op.getInput(), 3);
-    reg = memref::AllocOp::create(b,
-                                  MemRefType::get({registers}, b.getF32Type()));
-    forEachSequence(op.getInput(), length, [&] {
-      Value position = loadState();
-      forRange(n, [&](Value i) {
-        Value a = loadAt(op.getGates(), i);
-        Value x = loadAt(op.getInput(), i);
-        forRange(idx(registers), [&](Value m) {
-          Value next =
-              arith::AddFOp::create(b, arith::MulFOp::create(b, a, load(m)), x);
-          memref::StoreOp::create(b, next, reg, m);
-        });
-        storeAt(op.getOutput(), load(idx(registers - 1)), i);
-        if (finite)
-          shiftAtTileEnd(arith::AddIOp::create(
-              b, position, arith::AddIOp::create(b, i, idx(1))));
-      });
-      if (op.getStateOut())
-        storeState(position);
-    });
-    memref::DeallocOp::create(b, reg);
+    forEachSequence(op.getInput(), length, [&] { emitOne(); });
+  }
+
+  /// Sequence (bi, hi, di) alone.
+  void emitSequence(Value bi, Value hi, Value di) {
+    n = memref::DimOp::create(b, op.getInput(), 3);
+    at = {bi, hi, di};
+    emitOne();
   }
 
 private:
-  Value load(Value slot) { return memref::LoadOp::create(b, reg, slot); }
+  void emitOne() {
+    SmallVector<Value> slots;
+    Value position = loadState(slots);
+    ValueRange last = forRangeCarrying(
+        idx(0), n, slots,
+        [&](Value i, ValueRange current) -> SmallVector<Value> {
+          Value a = loadAt(op.getGates(), i);
+          Value x = loadAt(op.getInput(), i);
+          SmallVector<Value> next;
+          for (Value slot : current)
+            next.push_back(
+                arith::AddFOp::create(b, arith::MulFOp::create(b, a, slot), x));
+          storeAt(op.getOutput(), next.back(), i);
+          if (!finite)
+            return next;
+          Value seen = arith::AddIOp::create(
+              b, position, arith::AddIOp::create(b, i, idx(1)));
+          return shiftAtTileEnd(seen, next);
+        });
+    if (op.getStateOut())
+      storeState(position, last);
+  }
 
-  /// Fills the register from state_in, init or zeros; returns the position
-  /// of the chunk's first token in its tile (index).
-  Value loadState() {
+  /// The slots from state_in, init or zeros; returns the position of the
+  /// chunk's first token in its tile (index).
+  Value loadState(SmallVectorImpl<Value> &slots) {
     Value stateIn = op.getStateIn();
     Value init = op.getInit();
     for (int64_t m = 0; m < registers; ++m) {
-      Value value = f32(0);
       if (stateIn)
-        value = loadAt(stateIn, idx(m));
+        slots.push_back(loadAt(stateIn, idx(m)));
       else if (init && (m > 0 || !finite))
-        value = loadAt(init, Value());
-      memref::StoreOp::create(b, value, reg, idx(m));
+        slots.push_back(loadAt(init, Value()));
+      else
+        slots.push_back(f32(0));
     }
     if (!finite || !stateIn)
       return idx(0);
@@ -122,23 +134,23 @@ private:
         b, b.getIndexType(), arith::FPToSIOp::create(b, b.getI64Type(), safe));
   }
 
-  /// Moves the slots one tile on when `seen` positions end a tile.
-  void shiftAtTileEnd(Value seen) {
+  /// The slots moved one tile on when `seen` positions end a tile: slot m
+  /// takes slot m - 1, slot 0 starts empty.
+  SmallVector<Value> shiftAtTileEnd(Value seen, ArrayRef<Value> slots) {
     Value inTile = arith::RemSIOp::create(b, seen, idx(tile));
     Value atEnd =
         arith::CmpIOp::create(b, arith::CmpIPredicate::eq, inTile, idx(0));
-    scf::IfOp::create(b, atEnd, [&](OpBuilder &, Location) {
-      for (int64_t m = registers - 1; m > 0; --m)
-        memref::StoreOp::create(b, load(idx(m - 1)), reg, idx(m));
-      memref::StoreOp::create(b, f32(0), reg, idx(0));
-      scf::YieldOp::create(b);
-    });
+    SmallVector<Value> moved;
+    for (size_t m = 0; m < slots.size(); ++m)
+      moved.push_back(arith::SelectOp::create(
+          b, atEnd, m == 0 ? f32(0) : slots[m - 1], slots[m]));
+    return moved;
   }
 
-  void storeState(Value position) {
+  void storeState(Value position, ValueRange slots) {
     Value stateOut = op.getStateOut();
-    for (int64_t m = 0; m < registers; ++m)
-      storeAt(stateOut, load(idx(m)), idx(m));
+    for (auto [m, slot] : llvm::enumerate(slots))
+      storeAt(stateOut, slot, idx(m));
     if (!finite)
       return;
     Value next = arith::RemSIOp::create(
@@ -153,12 +165,15 @@ private:
   bool finite;
   /// Slots stepped per position: K + 1, or 1 for hops = inf.
   int64_t registers;
-  /// f32 scratch holding them.
-  Value reg;
 };
 
 } // namespace
 
 void ScanChunkOp::emitLoops(ImplicitLocOpBuilder &b) {
-  ScanChunkLowering(*this, b).emit();
+  ScanChunkLowering(*this, b).emitAll();
+}
+
+void ScanChunkOp::emitSequence(ImplicitLocOpBuilder &builder, Value b, Value h,
+                               Value d) {
+  ScanChunkLowering(*this, builder).emitSequence(b, h, d);
 }

@@ -59,6 +59,18 @@ def Swr_OpInterface : OpInterface<"SwrOpInterface"> {
       "Emits sequential loops (scf, arith, memref) that compute the op on "
       "memrefs, at the builder's insertion point; the caller erases the op.",
       "void", "emitLoops", (ins "::mlir::ImplicitLocOpBuilder &":$builder)>,
+    InterfaceMethod<
+      "Whether the op's work is independent per `(b, h, d)` sequence, with "
+      "no memory but its operands: then `emitSequence` computes one "
+      "sequence, and a GPU lowering may give each sequence a thread.",
+      "bool", "hasIndependentSequences", (ins), "", [{ return false; }]>,
+    InterfaceMethod<
+      "Emits the loops of sequence `(b, h, d)` alone (when "
+      "`hasIndependentSequences`), at the builder's insertion point.",
+      "void", "emitSequence",
+      (ins "::mlir::ImplicitLocOpBuilder &":$builder, "::mlir::Value":$b,
+           "::mlir::Value":$h, "::mlir::Value":$d), "",
+      [{ llvm_unreachable("the op has no independent sequences"); }]>,
   ];
   let verify = [{ return ::mlir::swr::verifyOperandRoles($_op); }];
   let extraSharedClassDeclaration = [{

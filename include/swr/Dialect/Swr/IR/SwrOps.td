@@ -261,7 +261,7 @@ def Swr_ScanChunkOp : Swr_Op<"scan_chunk", [DestinationStyleOpInterface,
     D]`) and `state_in`; destinations `output` (`[B, H, D, N]`) and,
     optionally, `state_out`. States have a static slot dimension. Element
     types of `gates`, `input`, `init` and `output`: f32, f16 or bf16;
-    states are f32. `hops` is `inf` or at most 4096 (a state holds `K + 2`
+    states are f32. `hops` is `inf` or at most 64 (a state holds `K + 2`
     values per channel).
 
     ```mlir
@@ -316,6 +316,9 @@ def Swr_ScanChunkOp : Swr_Op<"scan_chunk", [DestinationStyleOpInterface,
       return getWindow().isExact() ? 1 : getWindow().getHops() + 2;
     }
     void emitLoops(::mlir::ImplicitLocOpBuilder &builder);
+    bool hasIndependentSequences() { return true; }
+    void emitSequence(::mlir::ImplicitLocOpBuilder &builder, ::mlir::Value b,
+                      ::mlir::Value h, ::mlir::Value d);
 
     /// Destination-passing style: the output and the state out.
     ::mlir::MutableOperandRange getDpsInitsMutable() {
