@@ -11,8 +11,11 @@ per-channel gates, with and without h0, f32 and bf16 storage:
   N + 1 tokens gives, output and state, for every N (tile boundaries
   included).
 
-Needs SWR_COMPILE and SWR_RUNTIME (test/Integration/CPU/scan-chunk.test sets
-them); skipped without them."""
+Needs SWR_RUNTIME and either SWR_COMPILE (test/Integration/CPU/scan-chunk.test
+sets both: the artifact is compiled for the CPU here) or SWR_ARTIFACT, an
+artifact compiled beforehand from `python3 test_scan_chunk.py --module`
+(the GPU: scripts/gpu_prepare.sh compiles it for sm_90a, and with
+SWR_TARGET=cuda the buffers live in device memory)."""
 
 import ctypes
 import itertools
@@ -31,8 +34,9 @@ from swr.reference import scan_reference  # noqa: E402
 from swr.runtime import Runtime, buffer  # noqa: E402
 
 COMPILE, RUNTIME = os.environ.get("SWR_COMPILE"), os.environ.get("SWR_RUNTIME")
-pytestmark = pytest.mark.skipif(not (COMPILE and RUNTIME),
-                                reason="needs SWR_COMPILE and SWR_RUNTIME")
+ARTIFACT, CUDA = os.environ.get("SWR_ARTIFACT"), os.environ.get("SWR_TARGET") == "cuda"
+pytestmark = pytest.mark.skipif(not ((COMPILE or ARTIFACT) and RUNTIME),
+                                reason="needs SWR_RUNTIME and SWR_COMPILE or SWR_ARTIFACT")
 
 # (tile, hops, per_head, init, dtype of x and y)
 CONFIGS = [(t, k, ph, init, "f32")
@@ -68,19 +72,55 @@ def functions(cfg):
             f" outs(%y : {seq}) state_out(%s : {st})\n  return\n}}\n")
 
 
+def module():
+    return "".join(functions(c) for c in CONFIGS)
+
+
 @pytest.fixture(scope="module")
 def artifact(tmp_path_factory):
-    d = tmp_path_factory.mktemp("chunk")
-    (d / "chunk.mlir").write_text("".join(functions(c) for c in CONFIGS))
-    subprocess.run([COMPILE, str(d / "chunk.mlir"), "--target=cpu", "-o", str(d / "chunk.so")],
-                   check=True)
+    path = ARTIFACT
+    if not path:
+        d = tmp_path_factory.mktemp("chunk")
+        (d / "chunk.mlir").write_text(module())
+        path = str(d / "chunk.so")
+        subprocess.run([COMPILE, str(d / "chunk.mlir"), "--target=cpu", "-o", path], check=True)
     rt = Runtime(RUNTIME)
     rt.lib.swr_runtime_set_verbose(0)
-    return rt.load(d / "chunk.so")
+    art = rt.load(path)
+    assert art.is_cuda == CUDA, f"{path} is for {art.target}"
+    return art
 
 
 def addr(array):
     return array.ctypes.data_as(ctypes.c_void_p).value
+
+
+class placed:
+    """The addresses of `arrays` where the artifact runs: the arrays
+    themselves on the CPU; on the GPU device copies, copied back (all of
+    them: outputs and inputs alike) and freed on exit."""
+
+    def __init__(self, rt, arrays):
+        self.rt, self.arrays = rt, arrays
+
+    def __enter__(self):
+        if not CUDA:
+            return [addr(v) for v in self.arrays]
+        self.device = []
+        for v in self.arrays:
+            p = self.rt.lib.swr_cuda_alloc(max(v.nbytes, 1))
+            assert p, self.rt.last_error()
+            if v.nbytes:
+                self.rt.copy_to_device(p, addr(v), v.nbytes)
+            self.device.append(p)
+        return self.device
+
+    def __exit__(self, *exc):
+        if CUDA:
+            for v, p in zip(self.arrays, self.device):
+                if v.nbytes:
+                    self.rt.copy_to_host(addr(v), p, v.nbytes)
+                self.rt.lib.swr_cuda_free(p)
 
 
 class Chunks:
@@ -96,8 +136,9 @@ class Chunks:
         s = np.full(BHD + (slots(k),), np.nan, dtype=np.float32)
         args = [(np.ascontiguousarray(a, dtype=np.float32), "f32"), (encode(x, dt), dt)]
         args += extra_in + [(y, dt), (s, "f32")]
-        bufs = [buffer(addr(v), d, v.shape) for v, d in args]
-        assert self.artifact[name(self.cfg, kind)](*bufs) == []
+        with placed(self.artifact.runtime, [v for v, _ in args]) as addrs:
+            bufs = [buffer(p, d, v.shape) for p, (v, d) in zip(addrs, args)]
+            assert self.artifact[name(self.cfg, kind)](*bufs) == []
         return decode(y, dt), s.astype(np.float64)
 
     def prefill(self, a, x, h0):
@@ -210,3 +251,28 @@ def test_a_bad_position_in_the_state_stays_in_the_tile(artifact):
         s[..., -1] = bad
         got, _ = run.chunk(a, x, s)
         assert np.array_equal(got, want), bad
+
+
+def test_long_sequence(artifact):
+    # A long prefill against the float64 windowed recurrence, then decode
+    # steps past it against longer prefills (N up to 65536 + 40 on the GPU).
+    from swr.reference import window_rows
+    cfg = (16, 1, True, False, "f32")
+    run = Chunks(artifact, cfg)
+    n = (65536 if CUDA else 4096) + 20
+    a, x, _ = inputs(cfg, n + 20, 11)
+    y, state = run.prefill(a[..., :n], x[..., :n], None)
+    rows_a = np.broadcast_to(a[:, :, None, :n], BHD + (n,)).reshape(-1, n)
+    want = window_rows(rows_a, x[..., :n].reshape(-1, n), 16, 1).reshape(BHD + (n,))
+    scale = window_rows(np.abs(rows_a), np.abs(x[..., :n]).reshape(-1, n), 16, 1)
+    close(y, want, scale.reshape(BHD + (n,)), "f32", "long prefill")
+    for t in range(n, n + 20):
+        y_step, state = run.chunk(a[..., t:t + 1], x[..., t:t + 1], state)
+        y_pre, s_pre = run.chunk(a[..., n:t + 1], x[..., n:t + 1],
+                                 run.prefill(a[..., :n], x[..., :n], None)[1])
+        assert np.array_equal(y_step[..., 0], y_pre[..., -1]), t
+        assert np.array_equal(state, s_pre), t
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--module"]:
+    sys.stdout.write(module())

@@ -5,7 +5,8 @@
 // convert-swr-to-gpu: finds each scan in the form swr-decompose produces
 // (tile_scan, tile_carry, tile_apply and their scratch buffers, or a lone
 // tile_scan), computes its KernelMapping (KernelMapping.cpp) and replaces
-// it with one kernel (ScanKernel.cpp).
+// it with one kernel (ScanKernel.cpp); ops whose sequences are independent
+// get one thread per sequence (SequenceKernel.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -165,12 +166,30 @@ mlir::swr::convertDecomposedScansToGPU(Operation *root,
     }
   }
 
+  // Ops whose sequences are independent: one thread per sequence.
+  SmallVector<SwrOpInterface> perSequence;
+  root->walk([&](SwrOpInterface op) {
+    if (op.hasIndependentSequences())
+      perSequence.push_back(op);
+  });
+  for (SwrOpInterface op : perSequence) {
+    if (failed(checkBufferizedFor(op, "convert-swr-to-gpu")))
+      return failure();
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    b.setInsertionPoint(op);
+    emitSequenceKernel(b, op, 32 * options.warpsPerBlock);
+    rewriter.eraseOp(op);
+  }
+
   WalkResult leftover = root->walk([&](Operation *op) {
     if (!isa<SwrDialect>(op->getDialect()))
       return WalkResult::advance();
     if (isa<ScanOp>(op))
       op->emitOpError("must be decomposed (swr-decompose, after "
                       "bufferization) before convert-swr-to-gpu");
+    else if (!isa<TileScanOp, TileCarryOp, TileApplyOp>(op))
+      op->emitOpError("has no GPU kernel yet (convert-swr-to-scf runs it "
+                      "on the CPU)");
     else
       op->emitOpError("is not part of the form swr-decompose produces, "
                       "which convert-swr-to-gpu maps to one kernel");

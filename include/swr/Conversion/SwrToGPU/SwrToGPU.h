@@ -19,6 +19,7 @@ namespace swr {
 
 struct ScanSpec;
 struct KernelMapping;
+class SwrOpInterface;
 
 /// Maps every scan under `root` that is in the form swr-decompose produces
 /// onto one GPU kernel (what convert-swr-to-gpu does, for compilers that
@@ -35,6 +36,13 @@ void emitScanKernel(ImplicitLocOpBuilder &b, const ScanSpec &spec,
 
 /// Parses options of convert-swr-to-gpu ("warps-per-block=8 ...") and checks
 /// their ranges; reports errors to `errors`.
+/// Replaces nothing: emits, at the builder's insertion point, a kernel in
+/// which each thread runs one `(b, h, d)` sequence of `op` (an op with
+/// `hasIndependentSequences()`, on memrefs) with the op's own loops; the
+/// caller erases `op`.
+void emitSequenceKernel(ImplicitLocOpBuilder &b, SwrOpInterface op,
+                        int64_t threadsPerBlock);
+
 FailureOr<ConvertSwrToGPUOptions> parseMappingOptions(StringRef text,
                                                       raw_ostream &errors);
 
