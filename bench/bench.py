@@ -193,6 +193,49 @@ def triton_exact(triton, tl):
     return run
 
 
+def time_together(torch, impls, reps):
+    """Median time per call of each implementation, in steady state:
+    `impls` is a list of lists of callables, one per buffer set; each
+    measurement queues `calls` back-to-back calls (cycling through the
+    sets) between two events, so every call pays for the write-back of
+    the previous one's output as it would in a model, and no call finds
+    its inputs in L2 (the sets together are 4x the L2). The events and
+    calls are queued behind a sleeping kernel long enough for the host
+    to queue them all, so that the time is the device's alone, not the
+    host's cost of a call (returned separately: median host time per
+    call while queueing). Implementations are measured round-robin, one
+    measurement of each per round, so that slow phases of the device
+    affect all alike. Returns [(device us, host us)] per implementation."""
+    calls = max(8, max(len(fns) for fns in impls))
+    host_guess = []
+    for fns in impls:
+        fns[0]()  # warm-up (and compilation)
+        torch.cuda.synchronize()
+        t = time.perf_counter()
+        for fn in fns:
+            fn()
+        host_guess.append((time.perf_counter() - t) / len(fns))
+    torch.cuda.synchronize()
+    times = [[] for _ in impls]
+    host = [[] for _ in impls]
+    for _ in range(reps):
+        for i, fns in enumerate(impls):
+            start = torch.cuda.Event(enable_timing=True)
+            end = torch.cuda.Event(enable_timing=True)
+            # Twice or more the host time the calls took, at clocks up
+            # to 2 GHz.
+            torch.cuda._sleep(int(4e9 * host_guess[i] * calls) + 20000)
+            start.record()
+            t = time.perf_counter()
+            for k in range(calls):
+                fns[k % len(fns)]()
+            host[i].append((time.perf_counter() - t) * 1e6 / calls)
+            end.record()
+            end.synchronize()
+            times[i].append(start.elapsed_time(end) * 1e3 / calls)
+    return [(statistics.median(t), statistics.median(h)) for t, h in zip(times, host)]
+
+
 def run(args):
     import numpy as np
     import torch
@@ -230,46 +273,7 @@ def run(args):
     l2_bytes = getattr(torch.cuda.get_device_properties(dev), "L2_cache_size", 50 << 20)
 
     def timed_together(impls, reps=args.reps):
-        """Median time per call of each implementation, in steady state:
-        `impls` is a list of lists of callables, one per buffer set; each
-        measurement queues `calls` back-to-back calls (cycling through the
-        sets) between two events, so every call pays for the write-back of
-        the previous one's output as it would in a model, and no call finds
-        its inputs in L2 (the sets together are 4x the L2). The events and
-        calls are queued behind a sleeping kernel long enough for the host
-        to queue them all, so that the time is the device's alone, not the
-        host's cost of a call (returned separately: median host time per
-        call while queueing). Implementations are measured round-robin, one
-        measurement of each per round, so that slow phases of the device
-        affect all alike. Returns [(device us, host us)] per implementation."""
-        calls = max(8, max(len(fns) for fns in impls))
-        host_guess = []
-        for fns in impls:
-            fns[0]()  # warm-up (and compilation)
-            torch.cuda.synchronize()
-            t = time.perf_counter()
-            for fn in fns:
-                fn()
-            host_guess.append((time.perf_counter() - t) / len(fns))
-        torch.cuda.synchronize()
-        times = [[] for _ in impls]
-        host = [[] for _ in impls]
-        for _ in range(reps):
-            for i, fns in enumerate(impls):
-                start = torch.cuda.Event(enable_timing=True)
-                end = torch.cuda.Event(enable_timing=True)
-                # Twice or more the host time the calls took, at clocks up
-                # to 2 GHz.
-                torch.cuda._sleep(int(4e9 * host_guess[i] * calls) + 20000)
-                start.record()
-                t = time.perf_counter()
-                for k in range(calls):
-                    fns[k % len(fns)]()
-                host[i].append((time.perf_counter() - t) * 1e6 / calls)
-                end.record()
-                end.synchronize()
-                times[i].append(start.elapsed_time(end) * 1e3 / calls)
-        return [(statistics.median(t), statistics.median(h)) for t, h in zip(times, host)]
+        return time_together(torch, impls, reps)
 
     rows = []
 

@@ -4,8 +4,11 @@
 # elsewhere by scripts/gpu_prepare.sh (which needs no GPU):
 #   1. the GPU suite (114 cases against float64), through the runtime API;
 #   2. swr-run --device=cuda on .npy files against the CPU artifacts' outputs;
-#   3. compute-sanitizer memcheck, racecheck and synccheck on a subset;
-#   4. the benchmark (bench/bench.py; --quick: our kernels and the copy only).
+#   3. swr.scan_chunk (prefill, every split, decode == longer prefill, N up
+#      to 65536) in device memory: python/tests/test_scan_chunk.py;
+#   4. compute-sanitizer memcheck, racecheck and synccheck on a subset;
+#   5. the benchmarks (bench/bench.py, --quick: our kernels and the copy
+#      only; bench/decode.py: the decode step).
 # Logs and JSON go to $OUT (default build/gpu-results). Exit status: non-zero
 # if any check failed.
 # Usage: scripts/gpu_check.sh [--quick | --bench-only | --no-bench]
@@ -31,6 +34,17 @@ if [ "$MODE" != "--bench-only" ]; then
   $PY test/Integration/GPU/aot_check.py verify --dir build/aot-check \
     --swr-run build/bin/swr-run > "$OUT/aot.log" 2>&1 || status=1
   cat "$OUT/aot.log"
+
+  step "swr.scan_chunk on the GPU"
+  SWR_TARGET=cuda SWR_ARTIFACT=build/gpu-chunk/chunk.so SWR_RUNTIME=$RT \
+    $PY -m pytest -q -p no:cacheprovider python/tests/test_scan_chunk.py > "$OUT/chunk.log" 2>&1 \
+    || status=1
+  tail -1 "$OUT/chunk.log"
+  step "compute-sanitizer --tool memcheck (swr.scan_chunk, decode)"
+  SWR_TARGET=cuda SWR_ARTIFACT=build/gpu-chunk/chunk.so SWR_RUNTIME=$RT \
+    compute-sanitizer --tool memcheck --error-exitcode 9 $PY -m pytest -q -p no:cacheprovider \
+    python/tests/test_scan_chunk.py -k "decode and t4" > "$OUT/sanitizer-chunk.log" 2>&1 || status=1
+  grep -E "ERROR SUMMARY|passed|failed" "$OUT/sanitizer-chunk.log" | tail -2
 
   # Small and odd shapes, every window, both dtypes, reverse, init, tensors;
   # first every case that shares workgroup memory (warps-per-sequence).
@@ -60,5 +74,8 @@ if [ "$MODE" != "--no-bench" ]; then
   [ "$MODE" = "--quick" ] && extra=(--no-alternatives --reps 20)
   $PY bench/bench.py run --dir build/bench --runtime $RT --json "$OUT/bench.json" \
     --png "$OUT/bench.png" "${extra[@]}" 2>&1 | tee "$OUT/bench.log" | grep -v "^note" || status=1
+  step "decode benchmark"
+  $PY bench/decode.py run --dir build/decode-bench --runtime $RT --json "$OUT/decode.json" \
+    2>&1 | tee "$OUT/decode.log" || status=1
 fi
 exit $status

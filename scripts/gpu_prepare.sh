@@ -2,7 +2,8 @@
 # Compiles, on this machine (no GPU needed; ptxas from a CUDA toolkit), the
 # artifacts that scripts/gpu_check.sh runs on a GPU machine: the GPU suite
 # (build/gpu-suite), the swr-run cases and their CPU outputs
-# (build/aot-check) and the benchmark (build/bench). Copy build/lib,
+# (build/aot-check), swr.scan_chunk's tests (build/gpu-chunk) and the
+# benchmarks (build/bench, build/decode-bench). Copy build/lib,
 # build/bin/swr-run and those directories (with the source tree) there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,4 +12,8 @@ scripts/build.sh --no-demo
 $PY test/Integration/GPU/gpu_suite.py build --out build/gpu-suite --swr-compile build/bin/swr-compile
 $PY test/Integration/GPU/aot_check.py prepare --out build/aot-check \
   --swr-compile build/bin/swr-compile --swr-run build/bin/swr-run
+mkdir -p build/gpu-chunk
+$PY python/tests/test_scan_chunk.py --module > build/gpu-chunk/chunk.mlir
+build/bin/swr-compile build/gpu-chunk/chunk.mlir --target=cuda:sm_90a -o build/gpu-chunk/chunk.so
+$PY bench/decode.py build --out build/decode-bench --swr-compile build/bin/swr-compile
 $PY bench/bench.py build --out build/bench --swr-compile build/bin/swr-compile "$@"
