@@ -5,10 +5,11 @@
 #   1. the GPU suite (114 cases against float64), through the runtime API;
 #   2. swr-run --device=cuda on .npy files against the CPU artifacts' outputs;
 #   3. swr.scan_chunk (prefill, every split, decode == longer prefill, N up
-#      to 65536) in device memory: python/tests/test_scan_chunk.py;
+#      to 65536) and swr.scan_grad (finite differences; N up to 65536
+#      against the CPU) in device memory: python/tests/test_scan_{chunk,grad}.py;
 #   4. compute-sanitizer memcheck, racecheck and synccheck on a subset;
 #   5. the benchmarks (bench/bench.py, --quick: our kernels and the copy
-#      only; bench/decode.py: the decode step).
+#      only; bench/backward.py: the backward; bench/decode.py: the decode step).
 # Logs and JSON go to $OUT (default build/gpu-results). Exit status: non-zero
 # if any check failed.
 # Usage: scripts/gpu_check.sh [--quick | --bench-only | --no-bench]
@@ -40,6 +41,11 @@ if [ "$MODE" != "--bench-only" ]; then
     $PY -m pytest -q -p no:cacheprovider python/tests/test_scan_chunk.py > "$OUT/chunk.log" 2>&1 \
     || status=1
   tail -1 "$OUT/chunk.log"
+  step "swr.scan_grad on the GPU"
+  SWR_TARGET=cuda SWR_ARTIFACT=build/gpu-grad/grad.so SWR_CPU_ARTIFACT=build/gpu-grad/grad.cpu.so \
+    SWR_RUNTIME=$RT $PY -m pytest -q -p no:cacheprovider python/tests/test_scan_grad.py \
+    > "$OUT/grad.log" 2>&1 || status=1
+  tail -1 "$OUT/grad.log"
   step "compute-sanitizer --tool memcheck (swr.scan_chunk, decode)"
   SWR_TARGET=cuda SWR_ARTIFACT=build/gpu-chunk/chunk.so SWR_RUNTIME=$RT \
     compute-sanitizer --tool memcheck --error-exitcode 9 $PY -m pytest -q -p no:cacheprovider \
@@ -74,6 +80,9 @@ if [ "$MODE" != "--no-bench" ]; then
   [ "$MODE" = "--quick" ] && extra=(--no-alternatives --reps 20)
   $PY bench/bench.py run --dir build/bench --runtime $RT --json "$OUT/bench.json" \
     --png "$OUT/bench.png" "${extra[@]}" 2>&1 | tee "$OUT/bench.log" | grep -v "^note" || status=1
+  step "backward benchmark"
+  $PY bench/backward.py run --dir build/backward-bench --runtime $RT --json "$OUT/backward.json" \
+    2>&1 | tee "$OUT/backward.log" || status=1
   step "decode benchmark"
   $PY bench/decode.py run --dir build/decode-bench --runtime $RT --json "$OUT/decode.json" \
     2>&1 | tee "$OUT/decode.log" || status=1

@@ -17,10 +17,8 @@ artifact compiled beforehand from `python3 test_scan_chunk.py --module`
 (the GPU: scripts/gpu_prepare.sh compiles it for sm_90a, and with
 SWR_TARGET=cuda the buffers live in device memory)."""
 
-import ctypes
 import itertools
 import os
-import subprocess
 import sys
 import zlib
 
@@ -31,12 +29,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from swr.cpu_runner import check_close  # noqa: E402
 from swr.dtypes import decode, encode  # noqa: E402
 from swr.reference import scan_reference  # noqa: E402
-from swr.runtime import Runtime, buffer  # noqa: E402
+from artifacts import CUDA, call, load_artifact, needs_artifact  # noqa: E402
 
-COMPILE, RUNTIME = os.environ.get("SWR_COMPILE"), os.environ.get("SWR_RUNTIME")
-ARTIFACT, CUDA = os.environ.get("SWR_ARTIFACT"), os.environ.get("SWR_TARGET") == "cuda"
-pytestmark = pytest.mark.skipif(not ((COMPILE or ARTIFACT) and RUNTIME),
-                                reason="needs SWR_RUNTIME and SWR_COMPILE or SWR_ARTIFACT")
+pytestmark = needs_artifact
 
 # (tile, hops, per_head, init, dtype of x and y)
 CONFIGS = [(t, k, ph, init, "f32")
@@ -78,49 +73,7 @@ def module():
 
 @pytest.fixture(scope="module")
 def artifact(tmp_path_factory):
-    path = ARTIFACT
-    if not path:
-        d = tmp_path_factory.mktemp("chunk")
-        (d / "chunk.mlir").write_text(module())
-        path = str(d / "chunk.so")
-        subprocess.run([COMPILE, str(d / "chunk.mlir"), "--target=cpu", "-o", path], check=True)
-    rt = Runtime(RUNTIME)
-    rt.lib.swr_runtime_set_verbose(0)
-    art = rt.load(path)
-    assert art.is_cuda == CUDA, f"{path} is for {art.target}"
-    return art
-
-
-def addr(array):
-    return array.ctypes.data_as(ctypes.c_void_p).value
-
-
-class placed:
-    """The addresses of `arrays` where the artifact runs: the arrays
-    themselves on the CPU; on the GPU device copies, copied back (all of
-    them: outputs and inputs alike) and freed on exit."""
-
-    def __init__(self, rt, arrays):
-        self.rt, self.arrays = rt, arrays
-
-    def __enter__(self):
-        if not CUDA:
-            return [addr(v) for v in self.arrays]
-        self.device = []
-        for v in self.arrays:
-            p = self.rt.lib.swr_cuda_alloc(max(v.nbytes, 1))
-            assert p, self.rt.last_error()
-            if v.nbytes:
-                self.rt.copy_to_device(p, addr(v), v.nbytes)
-            self.device.append(p)
-        return self.device
-
-    def __exit__(self, *exc):
-        if CUDA:
-            for v, p in zip(self.arrays, self.device):
-                if v.nbytes:
-                    self.rt.copy_to_host(addr(v), p, v.nbytes)
-                self.rt.lib.swr_cuda_free(p)
+    return load_artifact(tmp_path_factory, module(), "chunk")
 
 
 class Chunks:
@@ -136,9 +89,7 @@ class Chunks:
         s = np.full(BHD + (slots(k),), np.nan, dtype=np.float32)
         args = [(np.ascontiguousarray(a, dtype=np.float32), "f32"), (encode(x, dt), dt)]
         args += extra_in + [(y, dt), (s, "f32")]
-        with placed(self.artifact.runtime, [v for v, _ in args]) as addrs:
-            bufs = [buffer(p, d, v.shape) for p, (v, d) in zip(addrs, args)]
-            assert self.artifact[name(self.cfg, kind)](*bufs) == []
+        call(self.artifact, name(self.cfg, kind), args)
         return decode(y, dt), s.astype(np.float64)
 
     def prefill(self, a, x, h0):

@@ -4,13 +4,14 @@ float64 reference, for every window (hops 0, 1, 2, 5, inf), tiles 1, 4 and
 16, lengths around tile boundaries, per-head and per-channel gates, with and
 without h0, f32 and bf16/f16 storage.
 
-Needs SWR_COMPILE and SWR_RUNTIME (test/Integration/CPU/scan-grad.test sets
-them); skipped without them."""
+Needs SWR_RUNTIME and SWR_COMPILE (test/Integration/CPU/scan-grad.test sets
+both) or a prebuilt SWR_ARTIFACT (python/tests/artifacts.py); on the GPU
+(SWR_TARGET=cuda) the configurations with a GPU kernel (hops 0 and 1), and
+long sequences against the same functions compiled for the CPU
+(SWR_CPU_ARTIFACT)."""
 
-import ctypes
 import itertools
 import os
-import subprocess
 import sys
 import zlib
 
@@ -21,11 +22,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from swr.cpu_runner import check_close  # noqa: E402
 from swr.dtypes import decode, encode  # noqa: E402
 from swr.reference import grads_by_finite_differences, scan_reference  # noqa: E402
-from swr.runtime import Runtime, buffer  # noqa: E402
+from artifacts import CUDA, call, load_artifact, needs_artifact  # noqa: E402
 
-COMPILE, RUNTIME = os.environ.get("SWR_COMPILE"), os.environ.get("SWR_RUNTIME")
-needs_tools = pytest.mark.skipif(not (COMPILE and RUNTIME),
-                                 reason="needs SWR_COMPILE and SWR_RUNTIME")
+needs_tools = needs_artifact
 
 # (tile, hops, per_head, init, in_dtype, out_dtype)
 CONFIGS = [(t, k, ph, init, "f32", "f32")
@@ -33,6 +32,8 @@ CONFIGS = [(t, k, ph, init, "f32", "f32")
                                                    (True, False), (True, False))]
 CONFIGS += [(4, 1, True, True, "bf16", "f32"), (4, "inf", False, True, "f16", "f32"),
             (16, 1, True, False, "bf16", "bf16"), (4, 2, False, True, "f32", "f16")]
+if CUDA:  # The GPU kernel covers hops 0 and 1.
+    CONFIGS = [c for c in CONFIGS if c[1] in (0, 1)]
 LENGTHS = {1: (1, 2, 7), 4: (1, 3, 4, 5, 8, 13, 23), 16: (15, 16, 17, 40)}
 
 
@@ -43,7 +44,7 @@ def name(cfg):
 
 def function(cfg):
     t, k, ph, init, i, o = cfg
-    g = f"memref<?x?x?xf32>" if ph else "memref<?x?x?x?xf32>"
+    g = "memref<?x?x?xf32>" if ph else "memref<?x?x?x?xf32>"
     seq = lambda dt: f"memref<?x?x?x?x{dt}>"  # noqa: E731
     da = g.replace("f32", o)
     state = lambda dt: f"memref<?x?x?x{dt}>"  # noqa: E731
@@ -60,37 +61,25 @@ def function(cfg):
             f"{init_part} outs(%dx, %da : {seq(o)}, {da}){grad_init}\n  return\n}}\n")
 
 
+def module():
+    return "".join(function(c) for c in CONFIGS)
+
+
 @pytest.fixture(scope="module")
 def artifact(tmp_path_factory):
-    d = tmp_path_factory.mktemp("grad")
-    (d / "grad.mlir").write_text("".join(function(c) for c in CONFIGS))
-    subprocess.run([COMPILE, str(d / "grad.mlir"), "--target=cpu", "-o", str(d / "grad.so")],
-                   check=True)
-    rt = Runtime(RUNTIME)
-    rt.lib.swr_runtime_set_verbose(0)
-    return rt.load(d / "grad.so")
-
-
-def storage(values, dtype):
-    return encode(values, dtype)
-
-
-def addr(array):
-    return array.ctypes.data_as(ctypes.c_void_p).value
+    return load_artifact(tmp_path_factory, module(), "grad")
 
 
 def run(artifact, cfg, a, x, dy, h0):
     """Calls the function of `cfg`; returns dx, da, dh0 as float64."""
     t, k, ph, init, i, o = cfg
-    outs = [np.zeros(x.shape, dtype=np.float64), np.zeros(a.shape, dtype=np.float64)]
+    shapes = [x.shape, a.shape] + ([h0.shape] if init else [])
+    outs = [encode(np.full(shape, np.nan), o) for shape in shapes]
+    ins = [(encode(a, "f32"), "f32"), (encode(x, i), i), (encode(dy, i), i)]
     if init:
-        outs.append(np.zeros(h0.shape))
-    ins = [encode(a, "f32"), encode(x, i), encode(dy, i)] + ([encode(h0, i)] if init else [])
-    stored_outs = [encode(np.full(v.shape, np.nan), o) for v in outs]
-    dtypes = ["f32", i, i] + ([i] if init else []) + [o] * len(stored_outs)
-    bufs = [buffer(addr(v), dt, v.shape) for v, dt in zip(ins + stored_outs, dtypes)]
-    assert artifact[name(cfg)](*bufs) == []
-    return [decode(v, o) for v in stored_outs] + ([None] if not init else [])
+        ins.append((encode(h0, i), i))
+    call(artifact, name(cfg), ins + [(v, o) for v in outs])
+    return [decode(v, o) for v in outs] + ([None] if not init else [])
 
 
 @needs_tools
@@ -134,3 +123,45 @@ def test_finite_differences_agree_with_the_exact_closed_form():
     np.testing.assert_allclose(dx, z, atol=1e-8)
     np.testing.assert_allclose(da, (z * y_prev).sum(axis=2), atol=1e-8)
     np.testing.assert_allclose(dh0, a[:, :, None, 0] * z[..., 0], atol=1e-8)
+
+
+@needs_tools
+def test_long_sequences_against_the_cpu(artifact):
+    # N up to 65536 + 7 on the GPU: the same function compiled for the CPU
+    # (checked above against finite differences) is the reference.
+    cpu_path = os.environ.get("SWR_CPU_ARTIFACT")
+    if not CUDA or not cpu_path:
+        pytest.skip("GPU only, with SWR_CPU_ARTIFACT")
+    cpu = artifact.runtime.load(cpu_path)
+    for cfg in [(4, 1, True, True, "bf16", "f32"), (16, 1, False, False, "f32", "f32"),
+                (16, 1, True, True, "f32", "f32"), (4, 0, True, True, "f32", "f32")]:
+        t, k, ph, init, i, o = cfg
+        g = np.random.default_rng(5)
+        for n in (4093, 65536 + 7):
+            bhd = (1, 2, 16)
+            a = g.uniform(0.3, 1.0, (1, 2, n) if ph else bhd + (n,))
+            x = decode(encode(g.uniform(-1, 1, bhd + (n,)), i), i)
+            dy = decode(encode(g.uniform(-1, 1, bhd + (n,)), i), i)
+            h0 = decode(encode(g.uniform(-1, 1, bhd), i), i) if init else None
+            got = run(artifact, cfg, a, x, dy, h0)
+            want = run_on_cpu(cpu, cfg, a, x, dy, h0)
+            for what, gv, wv in zip(("dx", "da", "dh0"), got, want):
+                if wv is None:
+                    continue
+                # f32 arithmetic on both; the GPU contracts to FMA.
+                np.testing.assert_allclose(gv, wv, rtol=1e-4, atol=1e-4 * np.abs(wv).max(),
+                                           err_msg=f"{name(cfg)} N = {n} {what}")
+
+
+def run_on_cpu(cpu, cfg, a, x, dy, h0):
+    """`run` on a CPU artifact in a GPU session (host buffers)."""
+    import artifacts
+    saved, artifacts.CUDA = artifacts.CUDA, False
+    try:
+        return run(cpu, cfg, a, x, dy, h0)
+    finally:
+        artifacts.CUDA = saved
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--module"]:
+    sys.stdout.write(module())

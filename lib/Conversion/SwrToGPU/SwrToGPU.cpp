@@ -6,7 +6,8 @@
 // (tile_scan, tile_carry, tile_apply and their scratch buffers, or a lone
 // tile_scan), computes its KernelMapping (KernelMapping.cpp) and replaces
 // it with one kernel (ScanKernel.cpp); ops whose sequences are independent
-// get one thread per sequence (SequenceKernel.cpp).
+// get one thread per sequence (SequenceKernel.cpp); swr.scan_grad with at
+// most one hop gets its one-pass kernel (GradKernel.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -178,6 +179,19 @@ mlir::swr::convertDecomposedScansToGPU(Operation *root,
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     b.setInsertionPoint(op);
     emitSequenceKernel(b, op, 32 * options.warpsPerBlock);
+    rewriter.eraseOp(op);
+  }
+
+  // Gradients: one pass for windows of at most one hop.
+  SmallVector<ScanGradOp> grads;
+  root->walk([&](ScanGradOp op) { grads.push_back(op); });
+  for (ScanGradOp op : grads) {
+    if (failed(checkBufferizedFor(op, "convert-swr-to-gpu")) ||
+        failed(checkGradKernel(op)))
+      return failure();
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    b.setInsertionPoint(op);
+    emitGradKernel(b, op, options.warpsPerBlock);
     rewriter.eraseOp(op);
   }
 

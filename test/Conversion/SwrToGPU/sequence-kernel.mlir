@@ -45,12 +45,12 @@ func.func @decode(%a: memref<?x?x1xf32>, %x: memref<?x?x?x1xbf16>, %s0: memref<?
 
 // -----
 
-// An op without a kernel yet is a located error.
+// A window without a GPU kernel yet is a located error.
 
 func.func @grad(%a: memref<?x?x?xf32>, %x: memref<?x?x?x?xf32>, %dy: memref<?x?x?x?xf32>,
                 %dx: memref<?x?x?x?xf32>, %da: memref<?x?x?xf32>) {
-  // expected-error @+1 {{has no GPU kernel yet (convert-swr-to-scf runs it on the CPU)}}
-  swr.scan_grad <tile = 4, hops = 1> ins(%a, %x, %dy : memref<?x?x?xf32>, memref<?x?x?x?xf32>, memref<?x?x?x?xf32>)
+  // expected-error @+1 {{has a GPU kernel for hops 0 and 1 only, got hops = 2 (convert-swr-to-scf runs it on the CPU)}}
+  swr.scan_grad <tile = 4, hops = 2> ins(%a, %x, %dy : memref<?x?x?xf32>, memref<?x?x?x?xf32>, memref<?x?x?x?xf32>)
     outs(%dx, %da : memref<?x?x?x?xf32>, memref<?x?x?xf32>)
   return
 }

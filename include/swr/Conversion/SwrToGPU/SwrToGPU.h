@@ -20,6 +20,7 @@ namespace swr {
 struct ScanSpec;
 struct KernelMapping;
 class SwrOpInterface;
+class ScanGradOp;
 
 /// Maps every scan under `root` that is in the form swr-decompose produces
 /// onto one GPU kernel (what convert-swr-to-gpu does, for compilers that
@@ -42,6 +43,15 @@ void emitScanKernel(ImplicitLocOpBuilder &b, const ScanSpec &spec,
 /// caller erases `op`.
 void emitSequenceKernel(ImplicitLocOpBuilder &b, SwrOpInterface op,
                         int64_t threadsPerBlock);
+
+/// Whether `emitGradKernel` covers `op` (hops 0 or 1, tile <= 32); a
+/// located error otherwise.
+LogicalResult checkGradKernel(ScanGradOp op);
+
+/// Emits the one-pass kernel of `op` (on memrefs) at the builder's
+/// insertion point (GradKernel.cpp); the caller erases `op`.
+void emitGradKernel(ImplicitLocOpBuilder &b, ScanGradOp op,
+                    int64_t warpsPerBlock);
 
 FailureOr<ConvertSwrToGPUOptions> parseMappingOptions(StringRef text,
                                                       raw_ostream &errors);

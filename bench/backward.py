@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""The backward (swr.scan_grad: dx and da in one pass) on the GPU against the
+copy of its bytes, with the forward scan and the forward + backward time.
+
+  backward.py build --out DIR --swr-compile build/bin/swr-compile
+      one CUDA and one CPU artifact: `grad_{bf16,f32}_k1(a: [B,H,N],
+      x, dy: [B,H,D,N], dx: [B,H,D,N], da: [B,H,N])` and `fwd_{dt}_k1(a, x,
+      y)` (tile 16, per-head gates, dynamic shapes, one dtype throughout);
+  backward.py run --dir DIR --runtime libswr_runtime.so [--json F]
+      at B = 4, H = 128, D = 16, N in {8192, 32768}, bf16 and f32, in one
+      process (bench.py's time_together: device time behind a sleeping
+      kernel, buffer sets rotated over 4x the L2, median of --reps):
+        - grad: the backward; its bytes: a, x, dy read, dx, da written;
+        - copy: a device-to-device copy moving the same bytes;
+        - fwd: the forward scan (a, x read, y written) and its own copy;
+      checks one head of every timed configuration against the CPU
+      artifact (itself checked against finite differences of the float64
+      reference in CI), and prints a table last.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+sys.path.insert(0, HERE)
+
+B, H, D, TILE = 4, 128, 16, 16
+LENGTHS = (8192, 32768)
+DTYPES = ("bf16", "f32")
+BYTES = {"bf16": 2, "f32": 4}
+
+
+def module():
+    text = ""
+    for dt in DTYPES:
+        g, seq = f"memref<?x?x?x{dt}>", f"memref<?x?x?x?x{dt}>"
+        text += (f"func.func @grad_{dt}_k1(%a: {g}, %x: {seq}, %dy: {seq}, %dx: {seq}, "
+                 f"%da: {g}) {{\n"
+                 f"  swr.scan_grad <tile = {TILE}, hops = 1> ins(%a, %x, %dy : {g}, {seq}, {seq})"
+                 f" outs(%dx, %da : {seq}, {g})\n  return\n}}\n"
+                 f"func.func @fwd_{dt}_k1(%a: {g}, %x: {seq}, %y: {seq}) {{\n"
+                 f"  swr.scan <tile = {TILE}, hops = 1> ins(%a, %x : {g}, {seq}) outs(%y : {seq})\n"
+                 f"  return\n}}\n")
+    return text
+
+
+def build(args):
+    os.makedirs(args.out, exist_ok=True)
+    src = os.path.join(args.out, "backward.mlir")
+    with open(src, "w") as f:
+        f.write(module())
+    for target, out in ((f"cuda:{args.chip}", "backward.so"), ("cpu", "backward.cpu.so")):
+        subprocess.run([args.swr_compile, src, f"--target={target}", "-o",
+                        os.path.join(args.out, out)], check=True)
+    print(f"wrote {args.out}/backward.so and backward.cpu.so")
+
+
+def run(args):
+    import torch
+    from bench import time_together
+    from swr.runtime import Runtime, buffer
+
+    rt = Runtime(args.runtime)
+    art = rt.load(os.path.join(args.dir, "backward.so"))
+    cpu = rt.load(os.path.join(args.dir, "backward.cpu.so"))
+    dev = torch.device("cuda")
+    rt.set_stream(torch.cuda.current_stream().cuda_stream)
+    tdt = {"bf16": torch.bfloat16, "f32": torch.float32}
+    l2 = getattr(torch.cuda.get_device_properties(dev), "L2_cache_size", 50 << 20)
+    rows = []
+
+    def buf(t, dt):
+        return buffer(t.data_ptr(), dt, tuple(t.shape))
+
+    for n in LENGTHS:
+        for dt in DTYPES:
+            e = BYTES[dt]
+            grad_bytes = 3 * B * H * D * n * e + 2 * B * H * n * e
+            fwd_bytes = 2 * B * H * D * n * e + B * H * n * e
+            sets = max(2, -(-4 * l2 // grad_bytes))
+            torch.manual_seed(n)
+            grads, fwds = [], []
+            for _ in range(sets):
+                a = torch.rand(B, H, n, device=dev).mul(0.7).add(0.3).to(tdt[dt])
+                x = torch.randn(B, H, D, n, device=dev).to(tdt[dt])
+                dy = torch.randn(B, H, D, n, device=dev).to(tdt[dt])
+                dx, y = torch.empty_like(x), torch.empty_like(x)
+                da = torch.empty_like(a)
+                grads.append((a, x, dy, dx, da,
+                              [buf(a, dt), buf(x, dt), buf(dy, dt), buf(dx, dt), buf(da, dt)]))
+                fwds.append([buf(a, dt), buf(x, dt), buf(y, dt)])
+            g_fn, f_fn = art[f"grad_{dt}_k1"], art[f"fwd_{dt}_k1"]
+            src = torch.empty(sets, grad_bytes // 2, dtype=torch.uint8, device=dev)
+            dst = torch.empty_like(src)
+            fsrc = torch.empty(sets, fwd_bytes // 2, dtype=torch.uint8, device=dev)
+            fdst = torch.empty_like(fsrc)
+            impls = [[(lambda g=g: g_fn(*g[5])) for g in grads],
+                     [(lambda i=i: dst[i].copy_(src[i])) for i in range(sets)],
+                     [(lambda f=f: f_fn(*f)) for f in fwds],
+                     [(lambda i=i: fdst[i].copy_(fsrc[i])) for i in range(sets)]]
+            (t_grad, h_grad), (t_copy, _), (t_fwd, _), (t_fcopy, _) = time_together(
+                torch, impls, args.reps)
+            # Check head (0, 0) of the last set against the CPU artifact.
+            a, x, dy, dx, da, bufs = grads[-1]
+            g_fn(*bufs)
+            torch.cuda.synchronize()
+            ha, hx, hdy = (t[:1, :1].contiguous().cpu() for t in (a, x, dy))
+            want_dx, want_da = torch.empty_like(hdy), torch.empty_like(ha)
+            cpu[f"grad_{dt}_k1"](*[buf(t, dt) for t in (ha, hx, hdy, want_dx, want_da)])
+            tol = 2e-2 if dt == "bf16" else 1e-4
+            ok = (torch.allclose(dx[:1, :1].cpu().double(), want_dx.double(), rtol=tol,
+                                 atol=tol * want_dx.double().abs().max().item())
+                  and torch.allclose(da[:1, :1].cpu().double(), want_da.double(), rtol=tol,
+                                     atol=tol * want_da.double().abs().max().item()))
+            rows.append(dict(N=n, dtype=dt, grad_us=t_grad, copy_us=t_copy, fwd_us=t_fwd,
+                             fwd_copy_us=t_fcopy, grad_bytes=grad_bytes, host_us=h_grad,
+                             checked=bool(ok)))
+            if not ok:
+                print(f"CHECK FAILED: N={n} {dt}")
+    rt.set_stream(None)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+    print(f"{'N':>6} {'dtype':>5} {'grad us':>8} {'copy us':>8} {'of copy':>7} {'TB/s':>5} "
+          f"{'fwd us':>7} {'fwd of copy':>11} {'fwd+bwd us':>10} ok   (B=4 H=128 D=16, hops 1, "
+          f"tile 16, per head)")
+    for r in rows:
+        print(f"{r['N']:>6} {r['dtype']:>5} {r['grad_us']:>8.1f} {r['copy_us']:>8.1f} "
+              f"{r['copy_us'] / r['grad_us']:>7.1%} {r['grad_bytes'] / r['grad_us'] / 1e6:>5.2f} "
+              f"{r['fwd_us']:>7.1f} {r['fwd_copy_us'] / r['fwd_us']:>11.1%} "
+              f"{r['fwd_us'] + r['grad_us']:>10.1f} {'yes' if r['checked'] else 'NO'}")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pb = sub.add_parser("build")
+    pb.add_argument("--out", required=True)
+    pb.add_argument("--swr-compile", required=True)
+    pb.add_argument("--chip", default="sm_90a")
+    pr = sub.add_parser("run")
+    pr.add_argument("--dir", required=True)
+    pr.add_argument("--runtime", required=True)
+    pr.add_argument("--json")
+    pr.add_argument("--reps", type=int, default=15)
+    args = p.parse_args()
+    build(args) if args.cmd == "build" else run(args)
+
+
+if __name__ == "__main__":
+    main()
