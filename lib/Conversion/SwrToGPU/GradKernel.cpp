@@ -103,20 +103,21 @@ private:
     owns = arith::AndIOp::create(
         b, inner, cmp(arith::CmpIPredicate::slt, tileIndex, tiles));
 
+    // Per head, each thread sums its tile's da over the channels it walks
+    // (in registers), then the warps' sums meet in workgroup memory.
+    SmallVector<Value> zeros(perHead ? tile : 0, f32(0));
+    auto loop = scf::ForOp::create(
+        b, warp, channels, idx(warps), zeros,
+        [&](OpBuilder &, Location, Value d, ValueRange sums) {
+          scf::YieldOp::create(b, emitSequenceTile(d, sums));
+        });
     if (perHead) {
       headMemory = launch.getWorkgroupAttributions().front();
       for (int64_t j = 0; j < tile; ++j)
-        memref::StoreOp::create(b, f32(0), headMemory,
+        memref::StoreOp::create(b, loop.getResult(j), headMemory,
                                 ValueRange{warp, lane, idx(j)});
-    }
-    slot = warp;
-    scf::ForOp::create(b, warp, channels, idx(warps), ValueRange{},
-                       [&](OpBuilder &, Location, Value d, ValueRange) {
-                         emitSequenceTile(d);
-                         scf::YieldOp::create(b);
-                       });
-    if (perHead)
       emitHeadSums(warp, group);
+    }
     gpu::TerminatorOp::create(b);
   }
 
@@ -220,7 +221,7 @@ private:
   /// keeps few values alive: the reverse scan and dx first (dx stored at
   /// once), then the forward scan, which folds dx and z0 into the two
   /// factors of da that wait for the previous tile's terminal state.
-  void emitSequenceTile(Value d) {
+  SmallVector<Value> emitSequenceTile(Value d, ValueRange sums) {
     Value first = mul(tileIndex, idx(tile));
     Value whole = arith::AndIOp::create(
         b, cmp(arith::CmpIPredicate::sge, tileIndex, idx(0)),
@@ -276,13 +277,10 @@ private:
       for (int64_t j = 0; j < tile; ++j)
         da[j] = fma(fromPrevious[j], previous, own[j]);
     }
+    SmallVector<Value> next;
     if (perHead) {
-      // This thread's own slots: no other thread touches them.
-      for (int64_t j = 0; j < tile; ++j) {
-        SmallVector<Value, 3> at{slot, lane, idx(j)};
-        Value sum = memref::LoadOp::create(b, headMemory, at);
-        memref::StoreOp::create(b, addf(sum, da[j]), headMemory, at);
-      }
+      for (int64_t j = 0; j < tile; ++j)
+        next.push_back(addf(sums[j], da[j]));
     } else {
       storeTile(op.getGradGates(), Layout::Gates, d, first, whole, da);
     }
@@ -294,6 +292,7 @@ private:
                 b, owns, cmp(arith::CmpIPredicate::eq, tileIndex, idx(0))),
             dh0);
     }
+    return next;
   }
 
   /// Sums the warps' per-head partial da (in workgroup memory) and stores
@@ -417,9 +416,8 @@ private:
   Value batch, heads, channels, n, tiles, groups;
   // In the kernel.
   Value lane, bi, hi, tileIndex, owns;
-  /// Per head: [warp][lane][position] partial sums of da, and this
-  /// thread's warp.
-  Value headMemory, slot;
+  /// Per head: [warp][lane][position] partial sums of da.
+  Value headMemory;
 };
 
 } // namespace
