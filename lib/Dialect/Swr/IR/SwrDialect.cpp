@@ -10,7 +10,6 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
-#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::swr;
@@ -59,9 +58,9 @@ static void printHops(AsmPrinter &printer, int64_t hops) {
 bool WindowAttr::coversEverything() const {
   if (isExact())
     return true;
-  int64_t reach;
-  return llvm::MulOverflow(getTile(), getHops() + 1, reach) ||
-         reach > (int64_t(1) << 62);
+  // The reach T * (K + 1) exceeds 2^62 exactly when K >= floor(2^62 / T)
+  // (computed without forming K + 1, which overflows for K = 2^63 - 1).
+  return getHops() >= (int64_t(1) << 62) / getTile();
 }
 
 LogicalResult WindowAttr::verify(function_ref<InFlightDiagnostic()> emitError,
