@@ -15,7 +15,6 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Interfaces/CastInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include <map>
 
@@ -56,22 +55,23 @@ FailureOr<swr_type> manifestType(func::FuncOp func, Type type,
   return result;
 }
 
-/// Whether the function may write the memref `arg`: some use through views
-/// and casts has a write effect on it, or an effect the op cannot describe.
+/// Whether the function may write the memref `arg`. Sound, not precise:
+/// every memref an op derives from it (views, casts, transposes, anything
+/// returning a memref) is followed, a use by an op that does not describe
+/// its effects (a call, say) counts as a write, and so does any write
+/// effect on the value or on no value in particular.
 bool mayWrite(BlockArgument arg) {
   SmallVector<Value> worklist{arg};
+  DenseSet<Value> seen{arg};
   while (!worklist.empty()) {
     Value value = worklist.pop_back_val();
     for (OpOperand &use : value.getUses()) {
       Operation *user = use.getOwner();
       if (isa<func::ReturnOp>(user))
         continue;
-      auto view = dyn_cast<ViewLikeOpInterface>(user);
-      if ((view && view.getViewSource() == value) ||
-          isa<CastOpInterface>(user)) {
-        llvm::append_range(worklist, user->getResults());
-        continue;
-      }
+      for (Value result : user->getResults())
+        if (isa<BaseMemRefType>(result.getType()) && seen.insert(result).second)
+          worklist.push_back(result);
       auto effects = dyn_cast<MemoryEffectOpInterface>(user);
       if (!effects)
         return true;
