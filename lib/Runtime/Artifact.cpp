@@ -99,6 +99,19 @@ bool checkBuffer(const swr_buffer &buffer, const swr_type &type,
       return false;
     }
   }
+  // Every count derived from the sizes (elements, bytes, the generated
+  // code's index arithmetic) then fits in int64_t.
+  int64_t bytes = static_cast<int64_t>(dtypeInfo(buffer.dtype)->size);
+  for (int i = 0; i < buffer.rank; ++i)
+    if (__builtin_mul_overflow(bytes, buffer.sizes[i], &bytes) ||
+        bytes > (int64_t(1) << 62)) {
+      std::string dims;
+      for (int j = 0; j < buffer.rank; ++j)
+        dims += std::to_string(buffer.sizes[j]) + "x";
+      recordError(what + ": " + dims + dtypeInfo(buffer.dtype)->name +
+                  " is more than 2^62 bytes");
+      return false;
+    }
   return true;
 }
 

@@ -16,7 +16,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <iterator>
+#include <sys/stat.h>
 
 namespace swr::npy {
 namespace {
@@ -152,24 +152,34 @@ std::string shapeString(const std::vector<int64_t> &shape, swr_dtype dtype) {
   return text + (name ? name : "?");
 }
 
-std::string parse(std::string_view data, Array &array) {
-  auto corrupt = [](const std::string &why) {
-    return "not a valid .npy file (" + why + ")";
-  };
-  if (data.size() < 10 || data.substr(0, kMagicSize) != kMagic)
+namespace {
+
+std::string corrupt(const std::string &why) {
+  return "not a valid .npy file (" + why + ")";
+}
+
+/// The size of the preamble (magic, version, header length) and of the
+/// header that follows it, from the first 12 bytes of a file (fewer: a
+/// truncated file). Returns "" or why not.
+std::string headerExtent(std::string_view prefix, size_t &headerStart,
+                         size_t &headerLen) {
+  if (prefix.size() < 10 || prefix.substr(0, kMagicSize) != kMagic)
     return corrupt("bad magic");
-  int major = static_cast<unsigned char>(data[6]);
+  int major = static_cast<unsigned char>(prefix[6]);
   size_t lengthBytes = major == 1 ? 2 : major == 2 || major == 3 ? 4 : 0;
   if (!lengthBytes)
     return corrupt("unknown version " + std::to_string(major));
-  size_t headerStart = 8 + lengthBytes;
-  if (data.size() < headerStart)
+  headerStart = 8 + lengthBytes;
+  if (prefix.size() < headerStart)
     return corrupt("truncated header");
-  size_t headerLen = littleEndian(data.substr(8, lengthBytes));
-  if (data.size() - headerStart < headerLen)
-    return corrupt("truncated header");
-  std::string_view header = data.substr(headerStart, headerLen);
+  headerLen = littleEndian(prefix.substr(8, lengthBytes));
+  return "";
+}
 
+/// Reads the header dict into `array` (dtype and shape, no bytes) and the
+/// payload size it announces.
+std::string parseHeader(std::string_view header, Array &array,
+                        int64_t &payload) {
   array = Array{};
   std::string descr = headerValue(header, "descr");
   if (descr.empty())
@@ -195,14 +205,42 @@ std::string parse(std::string_view data, Array &array) {
   if (array.shape.size() > SWR_MAX_RANK)
     return "rank " + std::to_string(array.shape.size()) +
            " is above the supported " + std::to_string(SWR_MAX_RANK);
-  int64_t bytes = byteSize(array.shape, array.dtype);
+  payload = byteSize(array.shape, array.dtype);
+  return "";
+}
+
+std::string payloadMismatch(const Array &array, int64_t bytes, uint64_t have) {
+  return corrupt("the header says " + shapeString(array.shape, array.dtype) +
+                 " = " +
+                 (bytes < 0 ? std::string("too many") : std::to_string(bytes)) +
+                 " bytes, the file has " + std::to_string(have));
+}
+
+std::string outOfMemory(const Array &array) {
+  return "not enough memory for " + shapeString(array.shape, array.dtype);
+}
+
+} // namespace
+
+std::string parse(std::string_view data, Array &array) {
+  size_t headerStart = 0, headerLen = 0;
+  if (std::string error =
+          headerExtent(data.substr(0, 12), headerStart, headerLen);
+      !error.empty())
+    return error;
+  if (data.size() - headerStart < headerLen)
+    return corrupt("truncated header");
+  int64_t bytes;
+  if (std::string error =
+          parseHeader(data.substr(headerStart, headerLen), array, bytes);
+      !error.empty())
+    return error;
   size_t payload = data.size() - headerStart - headerLen;
   if (bytes < 0 || static_cast<uint64_t>(bytes) != payload)
-    return corrupt(
-        "the header says " + shapeString(array.shape, array.dtype) + " = " +
-        (bytes < 0 ? std::string("too many") : std::to_string(bytes)) +
-        " bytes, the file has " + std::to_string(payload));
-  array.bytes.assign(data.begin() + headerStart + headerLen, data.end());
+    return payloadMismatch(array, bytes, payload);
+  const char *begin = data.data() + headerStart + headerLen;
+  if (!array.bytes.assign(begin, begin + payload))
+    return outOfMemory(array);
   return "";
 }
 
@@ -227,18 +265,56 @@ std::string serialize(const Array &array) {
   data += static_cast<char>(header.size() & 0xff);
   data += static_cast<char>(header.size() >> 8);
   data += header;
-  data.append(array.bytes.begin(), array.bytes.end());
+  data.append(array.bytes.data(), array.bytes.size());
   return data;
 }
 
 std::string readFile(const std::string &path, Array &array) {
+  auto fail = [&](const std::string &why) { return path + ": " + why; };
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0)
+    return fail(std::string("cannot open: ") + std::strerror(errno));
+  if (S_ISDIR(info.st_mode))
+    return fail("is a directory, not a .npy file");
   std::ifstream file(path, std::ios::binary);
   if (!file)
-    return path + ": cannot open: " + std::strerror(errno);
-  std::string data((std::istreambuf_iterator<char>(file)),
-                   std::istreambuf_iterator<char>());
-  std::string error = parse(data, array);
-  return error.empty() ? "" : path + ": " + error;
+    return fail(std::string("cannot open: ") + std::strerror(errno));
+  auto readUpTo = [&](size_t count) {
+    std::string chunk(count, '\0');
+    file.read(chunk.data(), static_cast<std::streamsize>(count));
+    chunk.resize(static_cast<size_t>(file.gcount()));
+    return chunk;
+  };
+  std::string prefix = readUpTo(12);
+  size_t headerStart = 0, headerLen = 0;
+  if (std::string error = headerExtent(prefix, headerStart, headerLen);
+      !error.empty())
+    return fail(error);
+  if (headerLen > (1 << 20))
+    return fail(corrupt("a header of " + std::to_string(headerLen) + " bytes"));
+  std::string header = prefix.substr(headerStart) +
+                       readUpTo(headerStart + headerLen - prefix.size());
+  if (header.size() != headerLen)
+    return fail(corrupt("truncated header"));
+  int64_t bytes;
+  if (std::string error = parseHeader(header, array, bytes); !error.empty())
+    return fail(error);
+  if (bytes < 0)
+    return fail(payloadMismatch(array, bytes, 0));
+  if (!array.bytes.resize(static_cast<size_t>(bytes)))
+    return fail(outOfMemory(array));
+  file.read(array.bytes.data(), bytes);
+  uint64_t got = static_cast<uint64_t>(file.gcount());
+  if (got == static_cast<uint64_t>(bytes) && file.peek() != EOF)
+    got += 1; // More than announced: say so (as "more").
+  if (got != static_cast<uint64_t>(bytes)) {
+    std::string have =
+        got > static_cast<uint64_t>(bytes) ? "more" : std::to_string(got);
+    return fail(corrupt(
+        "the header says " + shapeString(array.shape, array.dtype) + " = " +
+        std::to_string(bytes) + " bytes, the file has " + have));
+  }
+  return "";
 }
 
 std::string writeFile(const std::string &path, const Array &array) {
@@ -251,29 +327,31 @@ std::string writeFile(const std::string &path, const Array &array) {
   return "";
 }
 
-bool zeros(std::string_view spec, Array &array) {
+std::string zeros(std::string_view spec, Array &array) {
   array = Array{};
+  std::string notAShape = "expected @FILE.npy or a shape like 4x16xf32";
   size_t cut = spec.rfind('x');
   std::string_view name =
       cut == std::string_view::npos ? spec : spec.substr(cut + 1);
   int dtype = swr_dtype_from_name(std::string(name).c_str());
   if (dtype < 0)
-    return false;
+    return notAShape;
   array.dtype = static_cast<swr_dtype>(dtype);
   std::string dims(cut == std::string_view::npos ? std::string_view()
                                                  : spec.substr(0, cut));
   for (char &c : dims)
     if (c == 'x')
       c = ',';
-  if (!dims.empty() && (dims.front() == ',' || dims.back() == ','))
-    return false;
-  if (!parseShape(dims, array.shape) || array.shape.size() > SWR_MAX_RANK)
-    return false;
+  if ((!dims.empty() && (dims.front() == ',' || dims.back() == ',')) ||
+      !parseShape(dims, array.shape) || array.shape.size() > SWR_MAX_RANK)
+    return notAShape;
   int64_t bytes = byteSize(array.shape, array.dtype);
-  if (bytes < 0 || bytes > (int64_t(1) << 40))
-    return false;
-  array.bytes.assign(bytes, 0);
-  return true;
+  if (bytes < 0)
+    return shapeString(array.shape, array.dtype) +
+           " has more bytes than an int64_t counts";
+  if (!array.bytes.resize(static_cast<size_t>(bytes)))
+    return outOfMemory(array);
+  return "";
 }
 
 } // namespace swr::npy

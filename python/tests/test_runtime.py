@@ -98,6 +98,7 @@ def test_memref_output(artifact):
                 "equal"),
     ("count", "@scan takes 2 arguments and returns 1 results, got 1 and 1"),
     ("null", "argument 0 of @scan: no data"),
+    ("overflow", "argument 0 of @scan: 2x3x4611686018427387904xf32 is more than 2^62 bytes"),
 ])
 def test_argument_errors(artifact, case, message):
     a, x = inputs(37)
@@ -114,6 +115,8 @@ def test_argument_errors(artifact, case, message):
         args = args[:1]
     elif case == "null":
         args[0] = buffer(None, "f32", a.shape)
+    elif case == "overflow":  # Sizes whose byte count wraps (issue 15, 5).
+        args[0] = buffer(addr(a), "f32", (2, 3, 2**62))
     artifact.runtime.lib.swr_runtime_clear_error()
     with pytest.raises(SwrError) as e:
         artifact["scan"](*args)

@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 using namespace swr::npy;
@@ -101,7 +102,7 @@ TEST(NumpyIO, RoundTripOfEveryDtypeAndRank) {
       Array array;
       array.dtype = dtype;
       array.shape = shape;
-      array.bytes.resize(array.count() * swr_dtype_size(dtype));
+      ASSERT_TRUE(array.bytes.resize(array.count() * swr_dtype_size(dtype)));
       for (size_t i = 0; i < array.bytes.size(); ++i)
         array.bytes[i] = static_cast<char>(i * 37 + 11);
       std::string data = serialize(array);
@@ -160,6 +161,37 @@ TEST(NumpyIO, Files) {
   Array array;
   EXPECT_EQ(readFile("/nonexistent/x.npy", array),
             "/nonexistent/x.npy: cannot open: No such file or directory");
+  // Neither a directory nor an endless device hangs or aborts (issue 15,
+  // 6): the header comes first, then exactly the bytes it announces.
+  EXPECT_EQ(readFile("/tmp", array), "/tmp: is a directory, not a .npy file");
+  EXPECT_EQ(readFile("/dev/zero", array),
+            "/dev/zero: not a valid .npy file (bad magic)");
+  // A file with more or fewer bytes than its header says.
+  Array small;
+  small.dtype = SWR_DTYPE_F32;
+  small.shape = {2};
+  ASSERT_TRUE(small.bytes.resize(8));
+  std::string path = testing::TempDir() + "swr-npy-test.npy";
+  for (int extra : {-4, 4}) {
+    std::string data = serialize(small);
+    if (extra < 0)
+      data.resize(data.size() + extra);
+    else
+      data.append(extra, 'x');
+    FILE *f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(data.data(), 1, data.size(), f);
+    std::fclose(f);
+    EXPECT_EQ(readFile(path, array),
+              path +
+                  ": not a valid .npy file (the header says 2xf32 = 8 "
+                  "bytes, the file has " +
+                  (extra < 0 ? "4" : "more") + ")");
+  }
+  ASSERT_EQ(writeFile(path, small), "");
+  ASSERT_EQ(readFile(path, array), "");
+  EXPECT_EQ(array.bytes, small.bytes);
+  std::remove(path.c_str());
   EXPECT_EQ(writeFile("/nonexistent/x.npy", array)
                 .rfind("/nonexistent/x.npy: cannot write", 0),
             0u);
@@ -167,17 +199,30 @@ TEST(NumpyIO, Files) {
 
 TEST(NumpyIO, Zeros) {
   Array array;
-  ASSERT_TRUE(zeros("4x16xbf16", array));
+  ASSERT_EQ(zeros("4x16xbf16", array), "");
   EXPECT_EQ(array.dtype, SWR_DTYPE_BF16);
   EXPECT_EQ(array.shape, (std::vector<int64_t>{4, 16}));
-  EXPECT_EQ(array.bytes, std::vector<char>(4 * 16 * 2, 0));
-  ASSERT_TRUE(zeros("f64", array));
+  Bytes zero;
+  ASSERT_TRUE(zero.resize(4 * 16 * 2));
+  EXPECT_EQ(array.bytes, zero);
+  ASSERT_EQ(zeros("f64", array), "");
   EXPECT_TRUE(array.shape.empty());
   EXPECT_EQ(array.bytes.size(), 8u);
-  for (const char *bad :
-       {"", "4x", "x4xf32", "4x16", "4xf8", "4x-1xf32", "4xxf32",
-        "1x1x1x1x1x1x1x1x1xf32", "100000000000000000x1000xf32"})
-    EXPECT_FALSE(zeros(bad, array)) << bad;
+  for (const char *bad : {"", "4x", "x4xf32", "4x16", "4xf8", "4x-1xf32",
+                          "4xxf32", "1x1x1x1x1x1x1x1x1xf32",
+                          "2x3x4x99999999999999999999999xf32"})
+    EXPECT_EQ(zeros(bad, array), "expected @FILE.npy or a shape like 4x16xf32")
+        << bad;
+  // Counts that wrap, and more memory than there is: one line, no abort
+  // (issue 15, 5 and 6).
+  EXPECT_EQ(zeros("4294967296x4294967296x1x1xf32", array),
+            "4294967296x4294967296x1x1xf32 has more bytes than an int64_t "
+            "counts");
+  EXPECT_EQ(zeros("100000000000000000x1000xf32", array),
+            "100000000000000000x1000xf32 has more bytes than an int64_t "
+            "counts");
+  EXPECT_EQ(zeros("1000000000000000x1x1x1xf32", array),
+            "not enough memory for 1000000000000000x1x1x1xf32");
 }
 
 TEST(NumpyIO, ElementsAsDouble) {
@@ -186,7 +231,7 @@ TEST(NumpyIO, ElementsAsDouble) {
   array.shape = {4};
   // 65504 (largest), 2^-24 (smallest subnormal), -inf, NaN.
   const char bits[] = "\xff\x7b\x01\x00\x00\xfc\x00\x7e";
-  array.bytes.assign(bits, bits + 8);
+  ASSERT_TRUE(array.bytes.assign(bits, bits + 8));
   EXPECT_EQ(array.at(0), 65504.0);
   EXPECT_EQ(array.at(1), std::ldexp(1.0, -24));
   EXPECT_EQ(array.at(2), -INFINITY);

@@ -198,9 +198,9 @@ Placed placeInput(const swr_function *function, int index,
     if (std::string error = swr::npy::readFile(spec.substr(1), arg.host);
         !error.empty())
       fail(error);
-  } else if (!swr::npy::zeros(spec, arg.host)) {
-    fail("--input=" + spec + ": expected @FILE.npy or a shape like " +
-         "4x16xf32");
+  } else if (std::string error = swr::npy::zeros(spec, arg.host);
+             !error.empty()) {
+    fail("--input=" + spec + ": " + error);
   }
   arg.data = arg.host.bytes.data();
   swr_buffer buffer = arg.buffer();
@@ -221,7 +221,10 @@ Array fetch(const swr_buffer &buffer, bool cuda) {
   Array array;
   array.dtype = buffer.dtype;
   array.shape.assign(buffer.sizes, buffer.sizes + buffer.rank);
-  array.bytes.resize(array.count() * swr_dtype_size(array.dtype));
+  // The runtime checked that the buffer's byte count fits in int64_t.
+  if (!array.bytes.resize(array.count() * swr_dtype_size(array.dtype)))
+    fail("not enough host memory for an output of " +
+         swr::npy::shapeString(array.shape, array.dtype));
   if (array.bytes.empty())
     return array;
   if (!cuda)
