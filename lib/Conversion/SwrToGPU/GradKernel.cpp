@@ -61,6 +61,11 @@ public:
     tiles = arith::CeilDivSIOp::create(b, n, idx(tile));
     groups = arith::CeilDivSIOp::create(b, tiles, idx(kOwnedTiles));
     Value blocks = mul(mul(batch, heads), groups);
+    // Whole tiles load and store as aligned vectors when every row starts
+    // on a 16-byte boundary.
+    aligned = arith::ConstantIntOp::create(b, 1, 1);
+    for (Value memref : vectorArrays())
+      aligned = arith::AndIOp::create(b, aligned, rowsStartAligned(b, memref));
     scf::IfOp::create(b, cmp(arith::CmpIPredicate::sgt, blocks, idx(0)),
                       [&](OpBuilder &, Location) {
                         emitLaunch(blocks);
@@ -132,12 +137,33 @@ private:
       SmallVector<Value> values(3 * tile);
       for (int k = 0; k < 3; ++k) {
         if (!checked && isLastDimUnitStride(arrays[k])) {
-          // One vector load: one address per array and tile.
-          Value vec = widenToF32(
-              b,
-              vector::LoadOp::create(
-                  b, VectorType::get({tile}, elementOf(arrays[k])), arrays[k],
-                  indicesAt(arrays[k], layouts[k], {bi, hi, d}, first)));
+          // One vector load: one address per array and tile, 16-byte
+          // accesses when the rows are aligned.
+          auto type = VectorType::get({tile}, elementOf(arrays[k]));
+          SmallVector<Value, 4> at =
+              indicesAt(arrays[k], layouts[k], {bi, hi, d}, first);
+          auto ifOp = scf::IfOp::create(
+              b, aligned,
+              [&](OpBuilder &, Location) {
+                scf::YieldOp::create(
+                    b, ValueRange{vector::LoadOp::create(
+                           b, type, arrays[k], at, /*nontemporal=*/false,
+                           tileAlignment(arrays[k]))});
+              },
+              [&](OpBuilder &, Location) {
+                // Element loads (a vector load here would be merged with
+                // the aligned one at the lower alignment).
+                SmallVector<Value> elements;
+                for (int64_t j = 0; j < tile; ++j)
+                  elements.push_back(memref::LoadOp::create(
+                      b, arrays[k],
+                      indicesAt(arrays[k], layouts[k], {bi, hi, d},
+                                add(first, idx(j)))));
+                scf::YieldOp::create(
+                    b, ValueRange{
+                           vector::FromElementsOp::create(b, type, elements)});
+              });
+          Value vec = widenToF32(b, ifOp.getResult(0));
           for (int64_t j = 0; j < tile; ++j)
             values[3 * j + k] = vector::ExtractOp::create(b, vec, j);
           continue;
@@ -165,6 +191,26 @@ private:
       loads(true);
     }
     return SmallVector<Value>(ifOp.getResults());
+  }
+
+  /// The arrays whole tiles access as vectors (those with unit stride).
+  SmallVector<Value> vectorArrays() {
+    SmallVector<Value> arrays;
+    for (Value memref :
+         {op.getGates(), op.getInput(), op.getGradOutput(), op.getGradInput()})
+      if (isLastDimUnitStride(memref))
+        arrays.push_back(memref);
+    if (!perHead && isLastDimUnitStride(op.getGradGates()))
+      arrays.push_back(op.getGradGates());
+    return arrays;
+  }
+
+  /// The alignment of a tile's first element in a row that starts on 16
+  /// bytes: the largest power of two dividing the tile's bytes, at most 16.
+  llvm::MaybeAlign tileAlignment(Value memref) {
+    int64_t bytes =
+        tile * cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
+    return llvm::Align(std::min<int64_t>(16, bytes & -bytes));
   }
 
   static Type elementOf(Value memref) {
@@ -196,9 +242,22 @@ private:
               if (!element.isF32())
                 vec = arith::TruncFOp::create(
                     b, VectorType::get({tile}, element), vec);
-              vector::StoreOp::create(
-                  b, vec, memref,
-                  indicesAt(memref, layout, {bi, hi, d}, first));
+              SmallVector<Value, 4> at =
+                  indicesAt(memref, layout, {bi, hi, d}, first);
+              scf::IfOp::create(
+                  b, aligned,
+                  [&](OpBuilder &, Location) {
+                    vector::StoreOp::create(b, vec, memref, at,
+                                            /*nontemporal=*/false,
+                                            tileAlignment(memref));
+                    scf::YieldOp::create(b);
+                  },
+                  [&](OpBuilder &, Location) {
+                    for (int64_t j = 0; j < tile; ++j)
+                      store(memref, layout, d, add(first, idx(j)), Value(),
+                            values[j]);
+                    scf::YieldOp::create(b);
+                  });
             } else {
               for (int64_t j = 0; j < tile; ++j)
                 store(memref, layout, d, add(first, idx(j)), Value(),
@@ -414,6 +473,8 @@ private:
   int64_t tile, hops, warps;
   bool perHead;
   Value batch, heads, channels, n, tiles, groups;
+  /// Whether every row of the vector-accessed arrays starts on 16 bytes.
+  Value aligned;
   // In the kernel.
   Value lane, bi, hi, tileIndex, owns;
   /// Per head: [warp][lane][position] partial sums of da.

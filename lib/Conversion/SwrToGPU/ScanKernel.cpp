@@ -273,20 +273,7 @@ private:
     }
   }
 
-  /// Whether every sequence of `memref` starts on a 16-byte boundary.
-  Value isAligned(Value memref) {
-    auto meta = memref::ExtractStridedMetadataOp::create(b, memref);
-    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
-    Value bytes = idx(byteWidth(memref));
-    Value ok =
-        cmp(arith::CmpIPredicate::eq,
-            remu(add(base, mul(meta.getOffset(), bytes)), idx(16)), idx(0));
-    ValueRange strides = meta.getStrides();
-    for (Value stride : strides.drop_back())
-      ok = both(ok, cmp(arith::CmpIPredicate::eq,
-                        remu(mul(stride, bytes), idx(16)), idx(0)));
-    return ok;
-  }
+  Value isAligned(Value memref) { return rowsStartAligned(b, memref); }
 
   //===--------------------------------------------------------------------===//
   // The kernel
@@ -774,4 +761,23 @@ private:
 void mlir::swr::emitScanKernel(ImplicitLocOpBuilder &b, const ScanSpec &spec,
                                const KernelMapping &mapping) {
   ScanKernelBuilder(b, spec, mapping).emit();
+}
+
+Value mlir::swr::rowsStartAligned(ImplicitLocOpBuilder &b, Value memref) {
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  auto isMultipleOf16 = [&](Value v) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                 arith::RemUIOp::create(b, v, idx(16)),
+                                 idx(0));
+  };
+  auto meta = memref::ExtractStridedMetadataOp::create(b, memref);
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+  Value bytes = idx(cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8);
+  Value ok = isMultipleOf16(arith::AddIOp::create(
+      b, base, arith::MulIOp::create(b, meta.getOffset(), bytes)));
+  ValueRange strides = meta.getStrides();
+  for (Value stride : strides.drop_back())
+    ok = arith::AndIOp::create(
+        b, ok, isMultipleOf16(arith::MulIOp::create(b, stride, bytes)));
+  return ok;
 }

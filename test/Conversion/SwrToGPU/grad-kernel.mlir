@@ -3,7 +3,9 @@
 // swr.scan_grad, hops 1, per-head gates, h0: blocks of one head and 30
 // owned tiles (lanes 1..30 of each warp; lanes 0 and 31 compute the
 // neighbours' numbers), 32 * warps-per-block threads; each warp walks the
-// head's channels, loading a whole tile with one vector load per array;
+// head's channels, loading a whole tile with one vector load per array
+// (aligned to the tile's bytes, up to 16, when every row starts on 16 bytes,
+// checked on the host; element loads otherwise);
 // the next tile's reverse total comes down one lane, the previous tile's
 // terminal state up one lane; dx is stored as a vector; per-head da is
 // summed over a thread's channels in registers, then over the warps in
@@ -17,13 +19,17 @@
 // CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
 // CHECK: %[[TILES:.*]] = arith.ceildivsi %{{.*}}, %[[C4]]
 // CHECK: %[[GROUPS:.*]] = arith.ceildivsi %[[TILES]], %[[C30]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[A]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[DY]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[DX]]
 // CHECK: gpu.launch blocks({{.*}}) threads({{.*}}) in (%{{.*}} = %[[C128]], {{.*}}) workgroup(%[[SUMS:.*]] : memref<4x32x4xf32, #gpu.address_space<workgroup>>)
 // CHECK:   %[[LOOP:.*]]:4 = scf.for %[[D:.*]] = %{{.*}} to %{{.*}} step %[[C4]] iter_args({{.*}}) -> (f32, f32, f32, f32)
-// CHECK:     vector.load %[[A]][{{.*}}] : memref<?x?x?xf32>, vector<4xf32>
-// CHECK:     vector.load %[[X]][{{.*}}, %[[D]], {{.*}}] : memref<?x?x?x?xbf16>, vector<4xbf16>
-// CHECK:     vector.load %[[DY]][{{.*}}, %[[D]], {{.*}}] : memref<?x?x?x?xbf16>, vector<4xbf16>
+// CHECK:     vector.load %[[A]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?xf32>, vector<4xf32>
+// CHECK:     vector.load %[[X]][{{.*}}, %[[D]], {{.*}}] {alignment = 8 : i64} : memref<?x?x?x?xbf16>, vector<4xbf16>
+// CHECK:     vector.load %[[DY]][{{.*}}, %[[D]], {{.*}}] {alignment = 8 : i64} : memref<?x?x?x?xbf16>, vector<4xbf16>
 // CHECK:     gpu.shuffle down
-// CHECK:     vector.store %{{.*}}, %[[DX]][{{.*}}, %[[D]], {{.*}}] : memref<?x?x?x?xbf16>, vector<4xbf16>
+// CHECK:     vector.store %{{.*}}, %[[DX]][{{.*}}, %[[D]], {{.*}}] {alignment = 8 : i64} : memref<?x?x?x?xbf16>, vector<4xbf16>
 // CHECK:     memref.load %[[H0]]
 // CHECK:     gpu.shuffle up
 // CHECK:     memref.store %{{.*}}, %[[DH0]]

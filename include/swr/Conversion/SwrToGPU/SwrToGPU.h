@@ -44,6 +44,11 @@ void emitScanKernel(ImplicitLocOpBuilder &b, const ScanSpec &spec,
 void emitSequenceKernel(ImplicitLocOpBuilder &b, SwrOpInterface op,
                         int64_t threadsPerBlock);
 
+/// Whether every sequence (row) of `memref` starts on a 16-byte boundary
+/// (emitted at the builder's insertion point, host side): its base and
+/// offset, and every stride but the innermost.
+Value rowsStartAligned(ImplicitLocOpBuilder &b, Value memref);
+
 /// Whether `emitGradKernel` covers `op` (hops 0 or 1, tile <= 32); a
 /// located error otherwise.
 LogicalResult checkGradKernel(ScanGradOp op);
