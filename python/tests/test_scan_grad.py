@@ -31,10 +31,13 @@ CONFIGS = [(t, k, ph, init, "f32", "f32")
            for t, k, ph, init in itertools.product((1, 4, 16), (0, 1, 2, 5, "inf"),
                                                    (True, False), (True, False))]
 CONFIGS += [(4, 1, True, True, "bf16", "f32"), (4, "inf", False, True, "f16", "f32"),
-            (16, 1, True, False, "bf16", "bf16"), (4, 2, False, True, "f32", "f16")]
+            (16, 1, True, False, "bf16", "bf16"), (4, 2, False, True, "f32", "f16"),
+            (32, 1, True, True, "f32", "f32"), (32, 1, False, False, "bf16", "f32"),
+            (32, 0, True, False, "f32", "f32"), (8, 1, False, True, "f32", "f32")]
 if CUDA:  # The GPU kernel covers hops 0 and 1.
     CONFIGS = [c for c in CONFIGS if c[1] in (0, 1)]
-LENGTHS = {1: (1, 2, 7), 4: (1, 3, 4, 5, 8, 13, 23), 16: (15, 16, 17, 40)}
+LENGTHS = {1: (1, 2, 7), 4: (1, 3, 4, 5, 8, 13, 23), 8: (7, 8, 9, 30),
+           16: (15, 16, 17, 40), 32: (31, 32, 33, 70)}
 
 
 def name(cfg):

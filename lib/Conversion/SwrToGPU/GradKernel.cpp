@@ -15,14 +15,17 @@
 // where v, g are the tile's exclusive forward local state and gate prefix,
 // z0 its reverse local scan of dy and R its exclusive reverse gate suffix.
 //
-// Mapping: a thread owns one tile of one (b, h, d) sequence and keeps its T
-// positions in registers; the 32 lanes of a warp hold 32 consecutive tiles,
-// of which lanes 1..30 own theirs and lanes 0 and 31 only compute the
-// neighbours' numbers, passed by one shuffle each (tile -1 is h0's, a tile
-// past the end has none). A block is one head and 30 tiles; its warps walk
-// the head's channels, so that per-head `da` is summed over the channels in
-// registers and then across warps through workgroup memory: no atomics, no
-// second pass.
+// Mapping: a thread holds one tile of one (b, h, d) sequence in registers
+// (a tile over 16 positions spans lanes of 16, joined by segmented shuffle
+// scans); a warp holds consecutive tiles, of which the first and the last
+// only compute their neighbours' numbers, passed by one shuffle each (tile
+// -1 is h0's, a tile past the end has none). Whole lanes load and store
+// one vector per array, aligned when every row starts on 16 bytes (checked
+// on the host). A block is one head and the tiles its warps own; its warps
+// walk the head's channels, so that per-head `da` is summed over the
+// channels in registers and then across warps through workgroup memory: no
+// atomics, no second pass. bench/NOTES.md ("Backward") has its speed and
+// what to change next.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,15 +45,25 @@ using namespace mlir::swr;
 
 namespace {
 
-/// Lanes 1..30 of a warp own their tiles; 0 and 31 are halos.
-constexpr int64_t kOwnedTiles = kWarpSize - 2;
+/// Positions per lane: a tile of up to 16 positions takes one lane; a
+/// longer one (a multiple of 16) spans lanes of 16, whose registers one
+/// thread can still hold. Measured on the H200 at tile 16 (bench/NOTES.md,
+/// "Backward"): one lane per tile beat two lanes of 8 (fewer registers and
+/// more warps, but half the bytes in flight per thread and more halo).
+static int64_t positionsPerLane(int64_t tile) {
+  if (tile > 16 && tile % 16 == 0 && kWarpSize % (tile / 16) == 0)
+    return 16;
+  return tile;
+}
 
 class GradKernel {
 public:
   GradKernel(ImplicitLocOpBuilder &b, ScanGradOp op, int64_t warps)
       : b(b), op(op), tile(op.getWindow().getTile()),
         hops(op.getWindow().getHops()), warps(warps),
-        perHead(cast<ShapedType>(op.getGates().getType()).getRank() == 3) {}
+        perHead(cast<ShapedType>(op.getGates().getType()).getRank() == 3),
+        span(positionsPerLane(tile)), lanesPerTile(tile / span),
+        tilesPerWarp(kWarpSize / lanesPerTile), ownedTiles(tilesPerWarp - 2) {}
 
   void emit() {
     Value input = op.getInput();
@@ -59,7 +72,7 @@ public:
     channels = memref::DimOp::create(b, input, 2);
     n = memref::DimOp::create(b, input, 3);
     tiles = arith::CeilDivSIOp::create(b, n, idx(tile));
-    groups = arith::CeilDivSIOp::create(b, tiles, idx(kOwnedTiles));
+    groups = arith::CeilDivSIOp::create(b, tiles, idx(ownedTiles));
     Value blocks = mul(mul(batch, heads), groups);
     // Whole tiles load and store as aligned vectors when every row starts
     // on a 16-byte boundary.
@@ -81,7 +94,7 @@ private:
     SmallVector<Type> workgroup;
     if (perHead)
       workgroup.push_back(MemRefType::get(
-          {warps, kWarpSize, tile}, b.getF32Type(), MemRefLayoutAttrInterface(),
+          {warps, kWarpSize, span}, b.getF32Type(), MemRefLayoutAttrInterface(),
           gpu::AddressSpaceAttr::get(b.getContext(),
                                      gpu::AddressSpace::Workgroup)));
     Value one = idx(1);
@@ -99,18 +112,17 @@ private:
     Value group = arith::RemUIOp::create(b, block, groups);
     bi = arith::DivUIOp::create(b, head, heads);
     hi = arith::RemUIOp::create(b, head, heads);
-    // Tile of this lane: -1 for lane 0 of the first group (h0's tile).
+    // The lane's tile (-1 for the first tile of the first group: h0's)
+    // and its part of it.
+    Value tileInWarp = arith::DivUIOp::create(b, lane, idx(lanesPerTile));
+    part = arith::RemUIOp::create(b, lane, idx(lanesPerTile));
     tileIndex = arith::SubIOp::create(
-        b, add(mul(group, idx(kOwnedTiles)), lane), idx(1));
-    Value inner = arith::AndIOp::create(
-        b, cmp(arith::CmpIPredicate::uge, lane, idx(1)),
-        cmp(arith::CmpIPredicate::ule, lane, idx(kOwnedTiles)));
-    owns = arith::AndIOp::create(
-        b, inner, cmp(arith::CmpIPredicate::slt, tileIndex, tiles));
+        b, add(mul(group, idx(ownedTiles)), tileInWarp), idx(1));
+    owns = ownsTile(tileInWarp, tileIndex);
 
     // Per head, each thread sums its tile's da over the channels it walks
     // (in registers), then the warps' sums meet in workgroup memory.
-    SmallVector<Value> zeros(perHead ? tile : 0, f32(0));
+    SmallVector<Value> zeros(perHead ? span : 0, f32(0));
     auto loop = scf::ForOp::create(
         b, warp, channels, idx(warps), zeros,
         [&](OpBuilder &, Location, Value d, ValueRange sums) {
@@ -118,7 +130,7 @@ private:
         });
     if (perHead) {
       headMemory = launch.getWorkgroupAttributions().front();
-      for (int64_t j = 0; j < tile; ++j)
+      for (int64_t j = 0; j < span; ++j)
         memref::StoreOp::create(b, loop.getResult(j), headMemory,
                                 ValueRange{warp, lane, idx(j)});
       emitHeadSums(warp, group);
@@ -126,20 +138,20 @@ private:
     gpu::TerminatorOp::create(b);
   }
 
-  /// a, x and dy of this lane's tile of sequence (bi, hi, d): 1, 0, 0 past
-  /// the sequence. A whole tile (the common case) loads from one base with
-  /// no per-position checks.
+  /// a, x and dy of this lane's positions of sequence (bi, hi, d): 1, 0, 0
+  /// past the sequence. Whole lanes (the common case) load from one base
+  /// with no per-position checks.
   SmallVector<Value> loadTile(Value d, Value first, Value whole) {
     Value arrays[] = {op.getGates(), op.getInput(), op.getGradOutput()};
     Layout layouts[] = {Layout::Gates, Layout::Sequence, Layout::Sequence};
     float padding[] = {1, 0, 0};
     auto loads = [&](bool checked) {
-      SmallVector<Value> values(3 * tile);
+      SmallVector<Value> values(3 * span);
       for (int k = 0; k < 3; ++k) {
         if (!checked && isLastDimUnitStride(arrays[k])) {
           // One vector load: one address per array and tile, 16-byte
           // accesses when the rows are aligned.
-          auto type = VectorType::get({tile}, elementOf(arrays[k]));
+          auto type = VectorType::get({span}, elementOf(arrays[k]));
           SmallVector<Value, 4> at =
               indicesAt(arrays[k], layouts[k], {bi, hi, d}, first);
           auto ifOp = scf::IfOp::create(
@@ -148,13 +160,13 @@ private:
                 scf::YieldOp::create(
                     b, ValueRange{vector::LoadOp::create(
                            b, type, arrays[k], at, /*nontemporal=*/false,
-                           tileAlignment(arrays[k]))});
+                           laneAlignment(arrays[k]))});
               },
               [&](OpBuilder &, Location) {
                 // Element loads (a vector load here would be merged with
                 // the aligned one at the lower alignment).
                 SmallVector<Value> elements;
-                for (int64_t j = 0; j < tile; ++j)
+                for (int64_t j = 0; j < span; ++j)
                   elements.push_back(memref::LoadOp::create(
                       b, arrays[k],
                       indicesAt(arrays[k], layouts[k], {bi, hi, d},
@@ -164,11 +176,11 @@ private:
                            vector::FromElementsOp::create(b, type, elements)});
               });
           Value vec = widenToF32(b, ifOp.getResult(0));
-          for (int64_t j = 0; j < tile; ++j)
+          for (int64_t j = 0; j < span; ++j)
             values[3 * j + k] = vector::ExtractOp::create(b, vec, j);
           continue;
         }
-        for (int64_t j = 0; j < tile; ++j) {
+        for (int64_t j = 0; j < span; ++j) {
           Value pos = add(first, idx(j));
           Value valid;
           if (checked) {
@@ -181,7 +193,7 @@ private:
       }
       scf::YieldOp::create(b, values);
     };
-    SmallVector<Type> types(3 * tile, b.getF32Type());
+    SmallVector<Type> types(3 * span, b.getF32Type());
     auto ifOp = scf::IfOp::create(b, types, whole, /*withElseRegion=*/true);
     {
       OpBuilder::InsertionGuard guard(b);
@@ -205,11 +217,11 @@ private:
     return arrays;
   }
 
-  /// The alignment of a tile's first element in a row that starts on 16
-  /// bytes: the largest power of two dividing the tile's bytes, at most 16.
-  llvm::MaybeAlign tileAlignment(Value memref) {
+  /// The alignment of a lane's first element in a row that starts on 16
+  /// bytes: the largest power of two dividing the lane's bytes, at most 16.
+  llvm::MaybeAlign laneAlignment(Value memref) {
     int64_t bytes =
-        tile * cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
+        span * cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
     return llvm::Align(std::min<int64_t>(16, bytes & -bytes));
   }
 
@@ -237,11 +249,11 @@ private:
           [&](OpBuilder &, Location) {
             if (isLastDimUnitStride(memref)) {
               Value vec = vector::FromElementsOp::create(
-                  b, VectorType::get({tile}, b.getF32Type()), values);
+                  b, VectorType::get({span}, b.getF32Type()), values);
               Type element = elementOf(memref);
               if (!element.isF32())
                 vec = arith::TruncFOp::create(
-                    b, VectorType::get({tile}, element), vec);
+                    b, VectorType::get({span}, element), vec);
               SmallVector<Value, 4> at =
                   indicesAt(memref, layout, {bi, hi, d}, first);
               scf::IfOp::create(
@@ -249,24 +261,24 @@ private:
                   [&](OpBuilder &, Location) {
                     vector::StoreOp::create(b, vec, memref, at,
                                             /*nontemporal=*/false,
-                                            tileAlignment(memref));
+                                            laneAlignment(memref));
                     scf::YieldOp::create(b);
                   },
                   [&](OpBuilder &, Location) {
-                    for (int64_t j = 0; j < tile; ++j)
+                    for (int64_t j = 0; j < span; ++j)
                       store(memref, layout, d, add(first, idx(j)), Value(),
                             values[j]);
                     scf::YieldOp::create(b);
                   });
             } else {
-              for (int64_t j = 0; j < tile; ++j)
+              for (int64_t j = 0; j < span; ++j)
                 store(memref, layout, d, add(first, idx(j)), Value(),
                       values[j]);
             }
             scf::YieldOp::create(b);
           },
           [&](OpBuilder &, Location) {
-            for (int64_t j = 0; j < tile; ++j) {
+            for (int64_t j = 0; j < span; ++j) {
               Value pos = add(first, idx(j));
               store(memref, layout, d, pos, positionValid(pos), values[j]);
             }
@@ -276,55 +288,79 @@ private:
     });
   }
 
-  /// The gradients of this lane's tile of sequence (bi, hi, d). The order
-  /// keeps few values alive: the reverse scan and dx first (dx stored at
-  /// once), then the forward scan, which folds dx and z0 into the two
-  /// factors of da that wait for the previous tile's terminal state.
+  /// The gradients of this lane's positions of sequence (bi, hi, d).
+  /// Scans run along the lane's positions, then across the lanes of its
+  /// tile (segmented shuffle scans), then the neighbouring tiles' numbers
+  /// arrive by one shuffle each. The order keeps few values alive: the
+  /// reverse scan and dx first (dx stored at once), then the forward scan,
+  /// which folds dx and z0 into the two factors of da that wait for the
+  /// previous tile's terminal state.
   SmallVector<Value> emitSequenceTile(Value d, ValueRange sums) {
-    Value first = mul(tileIndex, idx(tile));
+    Value first =
+        add(mul(tileIndex, idx(tile)), mul(part, idx(span))); // lane's first
     Value whole = arith::AndIOp::create(
         b, cmp(arith::CmpIPredicate::sge, tileIndex, idx(0)),
-        cmp(arith::CmpIPredicate::sle, add(first, idx(tile)), n));
+        cmp(arith::CmpIPredicate::sle, add(first, idx(span)), n));
     SmallVector<Value> loaded = loadTile(d, first, whole);
     auto a = [&](int64_t j) { return loaded[3 * j]; };
     auto x = [&](int64_t j) { return loaded[3 * j + 1]; };
     auto dy = [&](int64_t j) { return loaded[3 * j + 2]; };
 
-    // Reverse: the local scan of dy and the exclusive gate suffix.
-    SmallVector<Value> z0(tile), after(tile);
+    // Reverse, along the lane: the local scan of dy, the exclusive gate
+    // suffix, and the lane's (gate product, total) as seen from its left.
+    SmallVector<Value> z0(span), after(span);
     Value z = f32(0), r = f32(1);
-    for (int64_t j = tile - 1; j >= 0; --j) {
-      z = j == tile - 1 ? dy(j) : fma(a(j + 1), z, dy(j));
+    for (int64_t j = span - 1; j >= 0; --j) {
+      z = j == span - 1 ? dy(j) : fma(a(j + 1), z, dy(j));
       z0[j] = z;
       after[j] = r;
       r = mulf(a(j), r);
     }
-    Value reverseTotal = mulf(a(0), z0[0]);
-    SmallVector<Value> dx(tile);
+    // Across the tile's lanes: what the lanes to the right add (their
+    // gate product and total), and the tile's total at its first lane.
+    auto [rightGate, rightTotal] =
+        laneScan({r, mulf(a(0), z0[0])}, /*fromRight=*/true);
+    Value tileTotal =
+        shuffleIdx(fma(r, rightTotal, mulf(a(0), z0[0])), sub(lane, part));
+    for (int64_t j = 0; j < span; ++j) {
+      z0[j] = fma(after[j], rightTotal, z0[j]);
+      after[j] = mulf(after[j], rightGate);
+    }
+    SmallVector<Value> dx(span);
     if (hops == 0) {
       dx = z0;
     } else {
-      Value next = shuffle(reverseTotal, gpu::ShuffleMode::DOWN);
-      for (int64_t j = 0; j < tile; ++j)
+      // The next tile's total, from its first lane.
+      Value next =
+          shuffleIdx(tileTotal, add(sub(lane, part), idx(lanesPerTile)));
+      for (int64_t j = 0; j < span; ++j)
         dx[j] = fma(after[j], next, z0[j]);
     }
     storeTile(op.getGradInput(), Layout::Sequence, d, first, whole, dx);
 
-    // Forward: da_k = dx_k * v_{k-1} + (z0_k * g_{k-1}) * u_{c-1}.
-    SmallVector<Value> own(tile), fromPrevious(tile);
+    // Forward, along the lane from a zero state, then the state and gate
+    // product entering the lane from its tile's start.
+    SmallVector<Value> own(span), fromPrevious(span);
+    SmallVector<Value> stateBefore(span), gateBefore(span);
     Value v = f32(0), g = f32(1);
-    for (int64_t j = 0; j < tile; ++j) {
-      own[j] = mulf(dx[j], v);
-      fromPrevious[j] = mulf(z0[j], g);
+    for (int64_t j = 0; j < span; ++j) {
+      stateBefore[j] = v;
+      gateBefore[j] = g;
       v = fma(a(j), v, x(j));
       g = mulf(a(j), g);
     }
-    SmallVector<Value> da(tile);
+    auto [leftGate, leftState] = laneScan({g, v}, /*fromRight=*/false);
+    for (int64_t j = 0; j < span; ++j) {
+      Value state = fma(gateBefore[j], leftState, stateBefore[j]);
+      own[j] = mulf(dx[j], state);
+      fromPrevious[j] = mulf(z0[j], mulf(gateBefore[j], leftGate));
+    }
+    SmallVector<Value> da(span);
     if (hops == 0) {
       da = own;
     } else {
-      // Tile -1 is h0's: its terminal state is h0.
-      Value terminal = v;
+      // The tile's terminal state (at its last lane); tile -1 is h0's.
+      Value terminal = fma(g, leftState, v);
       if (Value init = op.getInit()) {
         Value h0 = widenToF32(
             b, memref::LoadOp::create(
@@ -332,26 +368,65 @@ private:
         terminal = arith::SelectOp::create(
             b, cmp(arith::CmpIPredicate::eq, tileIndex, idx(-1)), h0, terminal);
       }
-      Value previous = shuffle(terminal, gpu::ShuffleMode::UP);
-      for (int64_t j = 0; j < tile; ++j)
+      // The previous tile's, from its last lane.
+      Value previous = shuffleIdx(terminal, sub(sub(lane, part), idx(1)));
+      for (int64_t j = 0; j < span; ++j)
         da[j] = fma(fromPrevious[j], previous, own[j]);
     }
     SmallVector<Value> next;
     if (perHead) {
-      for (int64_t j = 0; j < tile; ++j)
+      for (int64_t j = 0; j < span; ++j)
         next.push_back(addf(sums[j], da[j]));
     } else {
       storeTile(op.getGradGates(), Layout::Gates, d, first, whole, da);
     }
     if (Value gradInit = op.getGradInit()) {
-      // dh0 = a_0 * z0_0 for K = 1 (tile 0's reverse total), 0 for K = 0.
-      Value dh0 = hops == 0 ? f32(0) : reverseTotal;
+      // dh0 = a_0 * z0_0 for K = 1 (tile 0's total), 0 for K = 0.
+      Value dh0 = hops == 0 ? f32(0) : tileTotal;
+      Value atStart = arith::AndIOp::create(
+          b, cmp(arith::CmpIPredicate::eq, tileIndex, idx(0)),
+          cmp(arith::CmpIPredicate::eq, part, idx(0)));
       store(gradInit, Layout::State, d, Value(),
-            arith::AndIOp::create(
-                b, owns, cmp(arith::CmpIPredicate::eq, tileIndex, idx(0))),
-            dh0);
+            arith::AndIOp::create(b, owns, atStart), dh0);
     }
     return next;
+  }
+
+  /// An exclusive scan across the lanes of each tile of `pair` = (gate
+  /// product, state) of every lane: from the left, the (product, state)
+  /// entering the lane from its tile's start; from the right, the
+  /// (product, total) the lanes after it add, seen from its end. Identity
+  /// (1, 0) at the tile's first (last) lane. All lanes take part.
+  std::pair<Value, Value> laneScan(std::pair<Value, Value> pair,
+                                   bool fromRight) {
+    if (lanesPerTile == 1)
+      return {f32(1), f32(0)};
+    auto mode = fromRight ? gpu::ShuffleMode::DOWN : gpu::ShuffleMode::UP;
+    // Inclusive (Hillis-Steele) within the tile's lanes.
+    Value gate = pair.first, state = pair.second;
+    for (int64_t step = 1; step < lanesPerTile; step *= 2) {
+      Value otherGate = shuffleBy(gate, step, mode);
+      Value otherState = shuffleBy(state, step, mode);
+      Value inTile = fromRight
+                         ? cmp(arith::CmpIPredicate::ult, add(part, idx(step)),
+                               idx(lanesPerTile))
+                         : cmp(arith::CmpIPredicate::uge, part, idx(step));
+      // (product, state) pairs compose the same way in both directions:
+      // from the left the other lanes come first (S = S_self + G_self *
+      // S_other), from the right they come after, seen from this lane's
+      // start (W = W_self + A_self * W_other).
+      state = arith::SelectOp::create(b, inTile, fma(gate, otherState, state),
+                                      state);
+      gate = arith::SelectOp::create(b, inTile, mulf(gate, otherGate), gate);
+    }
+    // Exclusive: the neighbour's inclusive value, identity at the edge.
+    Value neighbourGate = shuffleBy(gate, 1, mode);
+    Value neighbourState = shuffleBy(state, 1, mode);
+    Value edge =
+        fromRight ? cmp(arith::CmpIPredicate::eq, part, idx(lanesPerTile - 1))
+                  : cmp(arith::CmpIPredicate::eq, part, idx(0));
+    return {arith::SelectOp::create(b, edge, f32(1), neighbourGate),
+            arith::SelectOp::create(b, edge, f32(0), neighbourState)};
   }
 
   /// Sums the warps' per-head partial da (in workgroup memory) and stores
@@ -359,28 +434,39 @@ private:
   void emitHeadSums(Value warp, Value group) {
     Value memory = headMemory;
     gpu::BarrierOp::create(b);
-    Value thread = add(mul(warp, idx(kWarpSize)), lane); // 0 .. warps * 32 - 1
+    Value thread = add(mul(warp, idx(kWarpSize)), lane);
     scf::ForOp::create(
-        b, thread, idx(kWarpSize * tile), idx(warps * kWarpSize), ValueRange{},
+        b, thread, idx(kWarpSize * span), idx(warps * kWarpSize), ValueRange{},
         [&](OpBuilder &, Location, Value o, ValueRange) {
-          Value l = arith::DivUIOp::create(b, o, idx(tile));
-          Value j = arith::RemUIOp::create(b, o, idx(tile));
+          Value l = arith::DivUIOp::create(b, o, idx(span));
+          Value j = arith::RemUIOp::create(b, o, idx(span));
           Value total = f32(0);
           for (int64_t w = 0; w < warps; ++w)
             total = addf(total, memref::LoadOp::create(
                                     b, memory, ValueRange{idx(w), l, j}));
-          Value t = arith::SubIOp::create(
-              b, add(mul(group, idx(kOwnedTiles)), l), idx(1));
-          Value pos = add(mul(t, idx(tile)), j);
-          Value ok = arith::AndIOp::create(
-              b,
-              arith::AndIOp::create(
-                  b, cmp(arith::CmpIPredicate::uge, l, idx(1)),
-                  cmp(arith::CmpIPredicate::ule, l, idx(kOwnedTiles))),
-              cmp(arith::CmpIPredicate::slt, pos, n));
+          Value tileInWarp = arith::DivUIOp::create(b, l, idx(lanesPerTile));
+          Value t = sub(add(mul(group, idx(ownedTiles)), tileInWarp), idx(1));
+          Value pos =
+              add(add(mul(t, idx(tile)),
+                      mul(arith::RemUIOp::create(b, l, idx(lanesPerTile)),
+                          idx(span))),
+                  j);
+          Value ok =
+              arith::AndIOp::create(b, ownsTile(tileInWarp, t),
+                                    cmp(arith::CmpIPredicate::slt, pos, n));
           store(op.getGradGates(), Layout::Gates, idx(0), pos, ok, total);
           scf::YieldOp::create(b);
         });
+  }
+
+  /// Whether tile `t`, the `tileInWarp`-th of a warp, is owned (not a halo)
+  /// and exists.
+  Value ownsTile(Value tileInWarp, Value t) {
+    Value inner = arith::AndIOp::create(
+        b, cmp(arith::CmpIPredicate::uge, tileInWarp, idx(1)),
+        cmp(arith::CmpIPredicate::ule, tileInWarp, idx(ownedTiles)));
+    return arith::AndIOp::create(b, inner,
+                                 cmp(arith::CmpIPredicate::slt, t, tiles));
   }
 
   /// A kernel of one thread per sequence writing dh0 = 0, for N = 0.
@@ -441,13 +527,21 @@ private:
     });
   }
 
-  Value shuffle(Value v, gpu::ShuffleMode mode) {
+  Value i32(int64_t v) {
+    return arith::ConstantIntOp::create(b, b.getI32Type(), v).getResult();
+  }
+  Value shuffleBy(Value v, int64_t offset, gpu::ShuffleMode mode) {
+    return gpu::ShuffleOp::create(b, v, i32(offset), i32(kWarpSize), mode)
+        .getShuffleResult();
+  }
+  /// `v` of lane `source` (clamped to the warp; the lanes that read past
+  /// it are halos, whose results are unused).
+  Value shuffleIdx(Value v, Value source) {
+    Value clamped = arith::MinUIOp::create(
+        b, arith::MaxSIOp::create(b, source, idx(0)), idx(kWarpSize - 1));
     return gpu::ShuffleOp::create(
-               b, v,
-               arith::ConstantIntOp::create(b, b.getI32Type(), 1).getResult(),
-               arith::ConstantIntOp::create(b, b.getI32Type(), kWarpSize)
-                   .getResult(),
-               mode)
+               b, v, arith::IndexCastOp::create(b, b.getI32Type(), clamped),
+               i32(kWarpSize), gpu::ShuffleMode::IDX)
         .getShuffleResult();
   }
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
@@ -455,6 +549,7 @@ private:
     return arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(v));
   }
   Value add(Value l, Value r) { return arith::AddIOp::create(b, l, r); }
+  Value sub(Value l, Value r) { return arith::SubIOp::create(b, l, r); }
   Value mul(Value l, Value r) { return arith::MulIOp::create(b, l, r); }
   Value cmp(arith::CmpIPredicate p, Value l, Value r) {
     return arith::CmpIOp::create(b, p, l, r);
@@ -472,11 +567,14 @@ private:
   ScanGradOp op;
   int64_t tile, hops, warps;
   bool perHead;
+  /// Positions per lane, lanes per tile, tiles per warp, and the tiles a
+  /// warp owns (all but its first and last, which are halos).
+  int64_t span, lanesPerTile, tilesPerWarp, ownedTiles;
   Value batch, heads, channels, n, tiles, groups;
   /// Whether every row of the vector-accessed arrays starts on 16 bytes.
   Value aligned;
   // In the kernel.
-  Value lane, bi, hi, tileIndex, owns;
+  Value lane, part, bi, hi, tileIndex, owns;
   /// Per head: [warp][lane][position] partial sums of da.
   Value headMemory;
 };

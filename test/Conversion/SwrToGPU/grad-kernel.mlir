@@ -6,8 +6,8 @@
 // head's channels, loading a whole tile with one vector load per array
 // (aligned to the tile's bytes, up to 16, when every row starts on 16 bytes,
 // checked on the host; element loads otherwise);
-// the next tile's reverse total comes down one lane, the previous tile's
-// terminal state up one lane; dx is stored as a vector; per-head da is
+// the next tile's reverse total and the previous tile's terminal state come
+// from their lanes (shuffle idx); dx is stored as a vector; per-head da is
 // summed over a thread's channels in registers, then over the warps in
 // workgroup memory after one barrier. An empty sequence still gets
 // dh0 = 0, from a kernel of its own.
@@ -28,10 +28,10 @@
 // CHECK:     vector.load %[[A]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?xf32>, vector<4xf32>
 // CHECK:     vector.load %[[X]][{{.*}}, %[[D]], {{.*}}] {alignment = 8 : i64} : memref<?x?x?x?xbf16>, vector<4xbf16>
 // CHECK:     vector.load %[[DY]][{{.*}}, %[[D]], {{.*}}] {alignment = 8 : i64} : memref<?x?x?x?xbf16>, vector<4xbf16>
-// CHECK:     gpu.shuffle down
+// CHECK:     gpu.shuffle idx
 // CHECK:     vector.store %{{.*}}, %[[DX]][{{.*}}, %[[D]], {{.*}}] {alignment = 8 : i64} : memref<?x?x?x?xbf16>, vector<4xbf16>
 // CHECK:     memref.load %[[H0]]
-// CHECK:     gpu.shuffle up
+// CHECK:     gpu.shuffle idx
 // CHECK:     memref.store %{{.*}}, %[[DH0]]
 // CHECK-NOT: memref.store %{{.*}}, %[[DA]]
 // CHECK:   memref.store %[[LOOP]]#0, %[[SUMS]]
@@ -47,6 +47,27 @@ func.func @per_head(%a: memref<?x?x?xf32>, %x: memref<?x?x?x?xbf16>, %dy: memref
                     %dx: memref<?x?x?x?xbf16>, %da: memref<?x?x?xf32>, %dh0: memref<?x?x?xf32>) {
   swr.scan_grad <tile = 4, hops = 1> ins(%a, %x, %dy : memref<?x?x?xf32>, memref<?x?x?x?xbf16>, memref<?x?x?x?xbf16>)
     init(%h0 : memref<?x?x?xf32>) outs(%dx, %da : memref<?x?x?x?xbf16>, memref<?x?x?xf32>) grad_init(%dh0 : memref<?x?x?xf32>)
+  return
+}
+
+// -----
+
+// A tile of 32 spans two lanes of 16 positions: the lane scans across them
+// are one shuffle step each way (down for the reverse, up for the forward)
+// plus one for the exclusive value; 4 x 32 x 16 sums per block.
+
+// CHECK-LABEL: func @split_tile
+// CHECK: workgroup(%{{.*}} : memref<4x32x16xf32, #gpu.address_space<workgroup>>)
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<?x?x?x?xbf16>, vector<16xbf16>
+// CHECK-COUNT-4: gpu.shuffle down
+// CHECK: gpu.shuffle idx
+// CHECK: gpu.shuffle idx
+// CHECK-COUNT-4: gpu.shuffle up
+// CHECK: gpu.shuffle idx
+func.func @split_tile(%a: memref<?x?x?xbf16>, %x: memref<?x?x?x?xbf16>, %dy: memref<?x?x?x?xbf16>,
+                      %dx: memref<?x?x?x?xbf16>, %da: memref<?x?x?xbf16>) {
+  swr.scan_grad <tile = 32, hops = 1> ins(%a, %x, %dy : memref<?x?x?xbf16>, memref<?x?x?x?xbf16>, memref<?x?x?x?xbf16>)
+    outs(%dx, %da : memref<?x?x?x?xbf16>, memref<?x?x?xbf16>)
   return
 }
 
