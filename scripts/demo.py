@@ -33,7 +33,10 @@ def cpu_demo(swr_opt):
     module += call_main("phalanx_swr", [(encode(a, "bf16"), (b, h, n), "bf16"),
                                         (encode(x, "bf16"), (b, h, d, n), "bf16")],
                         (b, h, d, n), "f32")
-    libs = ",".join(f"{LLVM}/lib/lib{name}.so" for name in ("mlir_runner_utils", "mlir_c_runner_utils"))
+    # libswr_runtime: lowered swr ops report wrong run-time sizes through it.
+    runtime = os.path.join(os.path.dirname(os.path.dirname(swr_opt)), "lib", "libswr_runtime.so")
+    libs = ",".join([f"{LLVM}/lib/lib{name}.so" for name in ("mlir_runner_utils",
+                                                             "mlir_c_runner_utils")] + [runtime])
     printed = lower_and_run(module, swr_opt=swr_opt, mlir_runner=f"{LLVM}/bin/mlir-runner",
                             shared_libs=libs)
     got = parse_printed_bits(printed, (b, h, d, n))

@@ -21,9 +21,12 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 python = config.python_executable
+# The runtime provides swr_runtime_shape_error, which lowered swr ops call
+# when their run-time sizes are wrong.
 runner_libs = ",".join(
-    os.path.join(config.llvm_lib_dir, lib)
-    for lib in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so"))
+    [os.path.join(config.llvm_lib_dir, lib)
+     for lib in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so")]
+    + [os.path.join(config.swr_obj_root, "lib", "libswr_runtime.so")])
 swr_opt = os.path.join(config.swr_tools_dir, "swr-opt")
 mlir_runner = os.path.join(config.llvm_tools_dir, "mlir-runner")
 

@@ -45,4 +45,10 @@ void swr_runtime_clear_error(void) {
 
 void swr_runtime_set_verbose(int value) { verbose = value != 0; }
 
+void swr_runtime_shape_error(const char *message, int64_t got,
+                             int64_t expected) {
+  swr::runtime::recordError(std::string(message) + ": " + std::to_string(got) +
+                            " and " + std::to_string(expected));
+}
+
 } // extern "C"

@@ -53,6 +53,15 @@ void swr_runtime_clear_error(void);
 /// since generated host code cannot report them otherwise).
 void swr_runtime_set_verbose(int verbose);
 
+/// Called by generated code (not by users) when a call's sizes violate an
+/// swr op's preconditions that only run time can check, e.g. two dynamic
+/// dimensions its operand roles tie together: records "MESSAGE: GOT and
+/// EXPECTED" as the calling thread's error, and the op does nothing, so
+/// that the call fails with that one line instead of touching memory
+/// outside its buffers.
+void swr_runtime_shape_error(const char *message, int64_t got,
+                             int64_t expected);
+
 /*===----------------------------------------------------------------------===
  * CUDA: streams, memory, events (device 0, its primary context)
  *===----------------------------------------------------------------------===*/

@@ -72,9 +72,6 @@ namespace {
 
 using Pair = GateState;
 
-static int64_t byteWidth(Value memref) {
-  return cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
-}
 
 /// What a warp carries from one step of its walk to the next, besides the
 /// loads in flight. `values()` and `from()` convert it to and from its

@@ -14,9 +14,11 @@
 #include "swr/Conversion/SwrToGPU/SwrToGPU.h"
 #include "swr/Conversion/SwrToGPU/KernelMapping.h"
 #include "swr/Dialect/Swr/IR/SwrOps.h"
+#include "swr/Dialect/Swr/Utils/ShapeChecks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -178,7 +180,8 @@ mlir::swr::convertDecomposedScansToGPU(Operation *root,
       return failure();
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     b.setInsertionPoint(op);
-    emitSequenceKernel(b, op, 32 * options.warpsPerBlock);
+    emitShapeChecked(
+        b, op, [&] { emitSequenceKernel(b, op, 32 * options.warpsPerBlock); });
     rewriter.eraseOp(op);
   }
 
@@ -191,7 +194,8 @@ mlir::swr::convertDecomposedScansToGPU(Operation *root,
       return failure();
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     b.setInsertionPoint(op);
-    emitGradKernel(b, op, options.warpsPerBlock);
+    emitShapeChecked(b, op,
+                     [&] { emitGradKernel(b, op, options.warpsPerBlock); });
     rewriter.eraseOp(op);
   }
 

@@ -10,8 +10,10 @@
 
 #include "swr/Conversion/SwrToSCF/SwrToSCF.h"
 #include "swr/Dialect/Swr/IR/SwrOps.h"
+#include "swr/Dialect/Swr/Utils/ShapeChecks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -39,7 +41,7 @@ struct SwrOpLowering : public OpInterfaceConversionPattern<SwrOpInterface> {
     if (llvm::any_of(op->getOperandTypes(), llvm::IsaPred<TensorType>))
       return rewriter.notifyMatchFailure(op, "on tensors: bufferize first");
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    op.emitLoops(b);
+    emitShapeChecked(b, op, [&] { op.emitLoops(b); });
     rewriter.eraseOp(op);
     return success();
   }
@@ -77,6 +79,6 @@ void mlir::swr::populateSwrToSCFConversionPatterns(
 
 void mlir::swr::configureSwrToSCFConversionLegality(ConversionTarget &target) {
   target.addIllegalDialect<SwrDialect>();
-  target.addLegalDialect<arith::ArithDialect, memref::MemRefDialect,
-                         scf::SCFDialect>();
+  target.addLegalDialect<arith::ArithDialect, LLVM::LLVMDialect,
+                         memref::MemRefDialect, scf::SCFDialect>();
 }

@@ -11,10 +11,11 @@
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
 // CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
 // CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-DAG: %[[FOUR:.*]] = arith.constant 4.000000e+00 : f32
-// CHECK: %[[N:.*]] = memref.dim %[[X]], %{{.*}}
+// CHECK: %[[N:.*]] = memref.dim %[[X]], %[[C3]]
 // CHECK: scf.for %[[B:.*]] = %[[C0]]
 // CHECK: scf.for %[[H:.*]] = %[[C0]]
 // CHECK: scf.for %[[D:.*]] = %[[C0]]

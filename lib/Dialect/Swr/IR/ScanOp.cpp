@@ -18,6 +18,7 @@
 
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 #include "swr/Dialect/Swr/Utils/SequenceLoops.h"
+#include "swr/Dialect/Swr/Utils/ShapeChecks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -105,17 +106,33 @@ static Value allocF32(RewriterBase &rewriter, Location loc,
   return memref::AllocOp::create(rewriter, loc, type, dynamicSizes);
 }
 
+static void emitTileForm(RewriterBase &rewriter, ScanOp op);
+
 LogicalResult ScanOp::decompose(RewriterBase &rewriter) {
   ScanOp op = *this;
   if (!op.hasBufferSemantics())
     return failure();
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  // The tile-level form runs where the run-time sizes are the op's.
+  ImplicitLocOpBuilder checks(loc, rewriter);
+  emitShapeChecked(checks, op, [&] {
+    rewriter.setInsertionPoint(checks.getInsertionBlock(),
+                               checks.getInsertionPoint());
+    emitTileForm(rewriter, op);
+  });
+  rewriter.eraseOp(op);
+  return success();
+}
+
+/// The tile-level form of `op` at the rewriter's insertion point.
+static void emitTileForm(RewriterBase &rewriter, ScanOp op) {
   Location loc = op.getLoc();
   WindowAttr window = op.getWindow();
   int64_t tile = window.getTile();
   auto inputType = cast<MemRefType>(op.getInput().getType());
   auto gatesType = cast<MemRefType>(op.getGates().getType());
   int64_t n = inputType.getDimSize(3);
-  rewriter.setInsertionPoint(op);
 
   // Nothing crosses a tile boundary: the local scan is the answer. (An init
   // that 0 hops never reach is ignored, as the formula says.)
@@ -123,8 +140,7 @@ LogicalResult ScanOp::decompose(RewriterBase &rewriter) {
   if (window.getHops() == 0 || oneTile) {
     TileScanOp::create(rewriter, loc, tile, op.getReverse(), op.getGates(),
                        op.getInput(), op.getOutput(), /*prefixes=*/Value());
-    rewriter.eraseOp(op);
-    return success();
+    return;
   }
 
   auto dimOf = [&](Value memref) {
@@ -158,8 +174,6 @@ LogicalResult ScanOp::decompose(RewriterBase &rewriter) {
                       carries, op.getOutput());
   for (Value buffer : {states, prefixes, carries})
     memref::DeallocOp::create(rewriter, loc, buffer);
-  rewriter.eraseOp(op);
-  return success();
 }
 
 //===----------------------------------------------------------------------===//
