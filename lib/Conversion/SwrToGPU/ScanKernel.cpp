@@ -72,7 +72,6 @@ namespace {
 
 using Pair = GateState;
 
-
 /// What a warp carries from one step of its walk to the next, besides the
 /// loads in flight. `values()` and `from()` convert it to and from its
 /// loop-carried form.
@@ -764,12 +763,12 @@ Value mlir::swr::rowsStartAligned(ImplicitLocOpBuilder &b, Value memref) {
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   auto isMultipleOf16 = [&](Value v) {
     return arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                 arith::RemUIOp::create(b, v, idx(16)),
-                                 idx(0));
+                                 arith::RemUIOp::create(b, v, idx(16)), idx(0));
   };
   auto meta = memref::ExtractStridedMetadataOp::create(b, memref);
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
-  Value bytes = idx(cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8);
+  Value bytes =
+      idx(cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8);
   Value ok = isMultipleOf16(arith::AddIOp::create(
       b, base, arith::MulIOp::create(b, meta.getOffset(), bytes)));
   ValueRange strides = meta.getStrides();
