@@ -27,6 +27,10 @@
 // atomics, no second pass. bench/NOTES.md ("Backward") has its speed and
 // what to change next.
 //
+// One file of about 600 lines, like ScanKernel.cpp: the kernel's parts
+// (loads, lane scans, neighbour exchange, stores, per-head sums) share the
+// mapping's state and read in order; split, each would restate it.
+//
 //===----------------------------------------------------------------------===//
 
 #include "swr/Conversion/SwrToGPU/KernelMapping.h"
