@@ -39,6 +39,8 @@ if os.path.exists(clang):
     config.available_features.add("clang")
     config.substitutions.append(("%clang", clang))
 config.substitutions.append(("%swr_src", config.swr_src_root))
+if os.path.exists(os.path.join(config.swr_tools_dir, "swr-fuzz-module")):
+    config.available_features.add("fuzzers")
 config.substitutions.append(("%swr_tools_dir", config.swr_tools_dir))
 config.substitutions.append(("%swr_lib_dir", os.path.join(config.swr_obj_root, "lib")))
 config.substitutions.append((
