@@ -46,6 +46,10 @@ if [ "$MODE" != "--bench-only" ]; then
     SWR_RUNTIME=$RT $PY -m pytest -q -p no:cacheprovider python/tests/test_scan_grad.py \
     > "$OUT/grad.log" 2>&1 || status=1
   tail -1 "$OUT/grad.log"
+  step "large inputs (more than 2^31 elements, N = 2^24)"
+  $PY test/Integration/GPU/large.py run --dir build/gpu-large --runtime $RT > "$OUT/large.log" 2>&1 \
+    || status=1
+  cat "$OUT/large.log"
   step "compute-sanitizer --tool memcheck (swr.scan_chunk, decode)"
   SWR_TARGET=cuda SWR_ARTIFACT=build/gpu-chunk/chunk.so SWR_RUNTIME=$RT \
     compute-sanitizer --tool memcheck --error-exitcode 9 $PY -m pytest -q -p no:cacheprovider \

@@ -20,6 +20,7 @@ mkdir -p build/gpu-grad
 SWR_TARGET=cuda $PY python/tests/test_scan_grad.py --module > build/gpu-grad/grad.mlir
 build/bin/swr-compile build/gpu-grad/grad.mlir --target=cuda:sm_90a -o build/gpu-grad/grad.so
 build/bin/swr-compile build/gpu-grad/grad.mlir --target=cpu -o build/gpu-grad/grad.cpu.so
+$PY test/Integration/GPU/large.py build --out build/gpu-large --swr-compile build/bin/swr-compile
 $PY bench/decode.py build --out build/decode-bench --swr-compile build/bin/swr-compile
 $PY bench/backward.py build --out build/backward-bench --swr-compile build/bin/swr-compile
 $PY bench/bench.py build --out build/bench --swr-compile build/bin/swr-compile "$@"
