@@ -208,9 +208,9 @@ TEST(NumpyIO, Zeros) {
   ASSERT_EQ(zeros("f64", array), "");
   EXPECT_TRUE(array.shape.empty());
   EXPECT_EQ(array.bytes.size(), 8u);
-  for (const char *bad : {"", "4x", "x4xf32", "4x16", "4xf8", "4x-1xf32",
-                          "4xxf32", "1x1x1x1x1x1x1x1x1xf32",
-                          "2x3x4x99999999999999999999999xf32"})
+  for (const char *bad :
+       {"", "4x", "x4xf32", "4x16", "4xf8", "4x-1xf32", "4xxf32",
+        "1x1x1x1x1x1x1x1x1xf32", "2x3x4x99999999999999999999999xf32"})
     EXPECT_EQ(zeros(bad, array), "expected @FILE.npy or a shape like 4x16xf32")
         << bad;
   // Counts that wrap, and more memory than there is: one line, no abort
