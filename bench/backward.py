@@ -18,14 +18,13 @@ copy of its bytes, with the forward scan and the forward + backward time.
       reference in CI), and prints a table last.
 """
 
-import argparse
 import json
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
+from swr.twophase import compile_module, main  # noqa: E402
 sys.path.insert(0, HERE)
 
 B, H, D, TILE = 4, 128, 16, 16
@@ -49,14 +48,7 @@ def module():
 
 
 def build(args):
-    os.makedirs(args.out, exist_ok=True)
-    src = os.path.join(args.out, "backward.mlir")
-    with open(src, "w") as f:
-        f.write(module())
-    for target, out in ((f"cuda:{args.chip}", "backward.so"), ("cpu", "backward.cpu.so")):
-        subprocess.run([args.swr_compile, src, f"--target={target}", "-o",
-                        os.path.join(args.out, out)], check=True)
-    print(f"wrote {args.out}/backward.so and backward.cpu.so")
+    compile_module(module(), args.out, "backward", args.swr_compile, [f"cuda:{args.chip}", "cpu"])
 
 
 def run(args):
@@ -135,21 +127,5 @@ def run(args):
               f"{r['fwd_us'] + r['grad_us']:>10.1f} {'yes' if r['checked'] else 'NO'}")
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    sub = p.add_subparsers(dest="cmd", required=True)
-    pb = sub.add_parser("build")
-    pb.add_argument("--out", required=True)
-    pb.add_argument("--swr-compile", required=True)
-    pb.add_argument("--chip", default="sm_90a")
-    pr = sub.add_parser("run")
-    pr.add_argument("--dir", required=True)
-    pr.add_argument("--runtime", required=True)
-    pr.add_argument("--json")
-    pr.add_argument("--reps", type=int, default=15)
-    args = p.parse_args()
-    build(args) if args.cmd == "build" else run(args)
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, build, run)

@@ -20,14 +20,13 @@ copy of its bytes and the launch floor.
       prints a table last.
 """
 
-import argparse
 import json
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
+from swr.twophase import compile_module, main  # noqa: E402
 sys.path.insert(0, HERE)
 
 H, D, TILE = 128, 16, 16
@@ -64,13 +63,7 @@ def module():
 
 
 def build(args):
-    os.makedirs(args.out, exist_ok=True)
-    src = os.path.join(args.out, "decode.mlir")
-    with open(src, "w") as f:
-        f.write(module())
-    subprocess.run([args.swr_compile, src, f"--target=cuda:{args.chip}", "-o",
-                    os.path.join(args.out, "decode.so")], check=True)
-    print(f"wrote {args.out}/decode.so")
+    compile_module(module(), args.out, "decode", args.swr_compile, [f"cuda:{args.chip}"])
 
 
 def run(args):
@@ -155,21 +148,5 @@ def run(args):
               f"{'yes' if r['checked'] else 'NO'}")
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    sub = p.add_subparsers(dest="cmd", required=True)
-    pb = sub.add_parser("build")
-    pb.add_argument("--out", required=True)
-    pb.add_argument("--swr-compile", required=True)
-    pb.add_argument("--chip", default="sm_90a")
-    pr = sub.add_parser("run")
-    pr.add_argument("--dir", required=True)
-    pr.add_argument("--runtime", required=True)
-    pr.add_argument("--json")
-    pr.add_argument("--reps", type=int, default=15)
-    args = p.parse_args()
-    build(args) if args.cmd == "build" else run(args)
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, build, run)

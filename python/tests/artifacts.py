@@ -43,15 +43,15 @@ def addr(array):
 
 
 class placed:
-    """The addresses of `arrays` (NumPy) where the artifact runs: the arrays
-    themselves on the CPU; on the GPU device copies, copied back (all of
-    them: outputs and inputs alike) and freed on exit."""
+    """The addresses of `arrays` (NumPy) where `artifact` runs: the arrays
+    themselves for a CPU artifact; device copies for a CUDA one, copied back
+    (all of them: outputs and inputs alike) and freed on exit."""
 
-    def __init__(self, rt, arrays):
-        self.rt, self.arrays = rt, arrays
+    def __init__(self, artifact, arrays):
+        self.rt, self.cuda, self.arrays = artifact.runtime, artifact.is_cuda, arrays
 
     def __enter__(self):
-        if not CUDA:
+        if not self.cuda:
             return [addr(v) for v in self.arrays]
         self.device = []
         for v in self.arrays:
@@ -63,7 +63,7 @@ class placed:
         return self.device
 
     def __exit__(self, *exc):
-        if CUDA:
+        if self.cuda:
             for v, p in zip(self.arrays, self.device):
                 if v.nbytes:
                     self.rt.copy_to_host(addr(v), p, v.nbytes)
@@ -74,6 +74,6 @@ def call(artifact, name, args):
     """Calls function `name` on [(array, dtype name)], arrays updated in
     place (outputs included)."""
     from swr.runtime import buffer
-    with placed(artifact.runtime, [v for v, _ in args]) as addrs:
+    with placed(artifact, [v for v, _ in args]) as addrs:
         bufs = [buffer(p, d, v.shape) for p, (v, d) in zip(addrs, args)]
         assert artifact[name](*bufs) == []

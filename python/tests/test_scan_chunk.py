@@ -135,8 +135,13 @@ def state_by_definition(a, x, h0, tile, hops):
 
 
 def reference(a, x, h0, cfg):
+    """The float64 outputs and the scale of their f32 error (the same on
+    magnitudes)."""
     t, k, ph, init, dt = cfg
-    return scan_reference(a, x, tile=t, hops=float("inf") if k == "inf" else k, init=h0)
+    hops = float("inf") if k == "inf" else k
+    scale = scan_reference(np.abs(a), np.abs(x), tile=t, hops=hops,
+                           init=None if h0 is None else np.abs(h0))
+    return scan_reference(a, x, tile=t, hops=hops, init=h0), scale
 
 
 def close(got, want, scale, dt, what):
@@ -151,8 +156,7 @@ def test_prefill_and_its_state(artifact, cfg):
     for n in range(0, LENGTH[t] + 1):
         a, x, h0 = inputs(cfg, n, zlib.crc32(name(cfg, str(n)).encode()))
         y, s = run.prefill(a, x, h0)
-        scale = reference(np.abs(a), np.abs(x), None if h0 is None else np.abs(h0), cfg)
-        close(y, reference(a, x, h0, cfg), scale, dt, f"N = {n}: y")
+        close(y, *reference(a, x, h0, cfg), dt, f"N = {n}: y")
         want = state_by_definition(a, x, h0, t, k)
         s_scale = state_by_definition(np.abs(a), np.abs(x),
                                       None if h0 is None else np.abs(h0), t, k)
@@ -166,8 +170,7 @@ def test_every_split(artifact, cfg):
     n = LENGTH[t]
     a, x, h0 = inputs(cfg, n, zlib.crc32(name(cfg, "split").encode()))
     full, _ = run.prefill(a, x, h0)
-    want = reference(a, x, h0, cfg)
-    scale = reference(np.abs(a), np.abs(x), None if h0 is None else np.abs(h0), cfg)
+    want, scale = reference(a, x, h0, cfg)
     for n1 in range(0, n + 1):
         y1, s1 = run.prefill(a[..., :n1], x[..., :n1], h0)
         y2, s2 = run.chunk(a[..., n1:], x[..., n1:], s1)
@@ -217,10 +220,10 @@ def test_long_sequence(artifact):
     want = window_rows(rows_a, x[..., :n].reshape(-1, n), 16, 1).reshape(BHD + (n,))
     scale = window_rows(np.abs(rows_a), np.abs(x[..., :n]).reshape(-1, n), 16, 1)
     close(y, want, scale.reshape(BHD + (n,)), "f32", "long prefill")
+    after_prefill = state
     for t in range(n, n + 20):
         y_step, state = run.chunk(a[..., t:t + 1], x[..., t:t + 1], state)
-        y_pre, s_pre = run.chunk(a[..., n:t + 1], x[..., n:t + 1],
-                                 run.prefill(a[..., :n], x[..., :n], None)[1])
+        y_pre, s_pre = run.chunk(a[..., n:t + 1], x[..., n:t + 1], after_prefill)
         assert np.array_equal(y_step[..., 0], y_pre[..., -1]), t
         assert np.array_equal(state, s_pre), t
 

@@ -73,6 +73,17 @@ def artifact(tmp_path_factory):
     return load_artifact(tmp_path_factory, module(), "grad")
 
 
+def inputs(cfg, n, g, bhd, gates=(0.3, 1.1)):
+    """a, x, dy, h0 of `cfg` (h0 None without init), x, dy and h0 exactly
+    representable in their storage type."""
+    t, k, ph, init, i, o = cfg
+    a = g.uniform(*gates, bhd[:2] + (n,) if ph else bhd + (n,))
+    x = decode(encode(g.uniform(-1, 1, bhd + (n,)), i), i)
+    dy = decode(encode(g.uniform(-1, 1, bhd + (n,)), i), i)
+    h0 = decode(encode(g.uniform(-1, 1, bhd), i), i) if init else None
+    return a, x, dy, h0
+
+
 def run(artifact, cfg, a, x, dy, h0):
     """Calls the function of `cfg`; returns dx, da, dh0 as float64."""
     t, k, ph, init, i, o = cfg
@@ -92,12 +103,7 @@ def test_gradients_match_finite_differences(artifact, cfg):
     hops = float("inf") if k == "inf" else k
     g = np.random.default_rng(zlib.crc32(name(cfg).encode()))
     for n in LENGTHS[t]:
-        bhd = (1, 2, 3)
-        a = g.uniform(0.3, 1.1, (1, 2, n) if ph else bhd + (n,))
-        # Inputs exactly representable in their storage type.
-        x = decode(encode(g.uniform(-1, 1, bhd + (n,)), i), i)
-        dy = decode(encode(g.uniform(-1, 1, bhd + (n,)), i), i)
-        h0 = decode(encode(g.uniform(-1, 1, bhd), i), i) if init else None
+        a, x, dy, h0 = inputs(cfg, n, g, (1, 2, 3))
         got = run(artifact, cfg, a, x, dy, h0)
         want = grads_by_finite_differences(a, x, dy, tile=t, hops=hops, init=h0)
         # The scale of f32 accumulation error: the gradients of the problem
@@ -141,29 +147,15 @@ def test_long_sequences_against_the_cpu(artifact):
         t, k, ph, init, i, o = cfg
         g = np.random.default_rng(5)
         for n in (4093, 65536 + 7):
-            bhd = (1, 2, 16)
-            a = g.uniform(0.3, 1.0, (1, 2, n) if ph else bhd + (n,))
-            x = decode(encode(g.uniform(-1, 1, bhd + (n,)), i), i)
-            dy = decode(encode(g.uniform(-1, 1, bhd + (n,)), i), i)
-            h0 = decode(encode(g.uniform(-1, 1, bhd), i), i) if init else None
+            a, x, dy, h0 = inputs(cfg, n, g, (1, 2, 16), gates=(0.3, 1.0))
             got = run(artifact, cfg, a, x, dy, h0)
-            want = run_on_cpu(cpu, cfg, a, x, dy, h0)
+            want = run(cpu, cfg, a, x, dy, h0)
             for what, gv, wv in zip(("dx", "da", "dh0"), got, want):
                 if wv is None:
                     continue
                 # f32 arithmetic on both; the GPU contracts to FMA.
                 np.testing.assert_allclose(gv, wv, rtol=1e-4, atol=1e-4 * np.abs(wv).max(),
                                            err_msg=f"{name(cfg)} N = {n} {what}")
-
-
-def run_on_cpu(cpu, cfg, a, x, dy, h0):
-    """`run` on a CPU artifact in a GPU session (host buffers)."""
-    import artifacts
-    saved, artifacts.CUDA = artifacts.CUDA, False
-    try:
-        return run(cpu, cfg, a, x, dy, h0)
-    finally:
-        artifacts.CUDA = saved
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--module"]:

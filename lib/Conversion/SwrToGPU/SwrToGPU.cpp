@@ -146,8 +146,8 @@ mapDecomposed(Operation *root, const ConvertSwrToGPUOptions &options) {
 }
 
 LogicalResult
-mlir::swr::convertDecomposedScansToGPU(Operation *root,
-                                       const ConvertSwrToGPUOptions &options) {
+mlir::swr::convertSwrToGPU(Operation *root,
+                           const ConvertSwrToGPUOptions &options) {
   std::string reason;
   if (failed(verifyOptions(options, reason)))
     return root->emitError(reason);
@@ -169,33 +169,27 @@ mlir::swr::convertDecomposedScansToGPU(Operation *root,
     }
   }
 
-  // Ops whose sequences are independent: one thread per sequence.
-  SmallVector<SwrOpInterface> perSequence;
+  // Ops with kernels of their own: those whose sequences are independent
+  // (one thread per sequence) and gradients with at most one hop; each
+  // behind its run-time shape checks.
+  SmallVector<SwrOpInterface> ownKernels;
   root->walk([&](SwrOpInterface op) {
-    if (op.hasIndependentSequences())
-      perSequence.push_back(op);
+    if (op.hasIndependentSequences() || isa<ScanGradOp>(op))
+      ownKernels.push_back(op);
   });
-  for (SwrOpInterface op : perSequence) {
-    if (failed(checkBufferizedFor(op, "convert-swr-to-gpu")))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    b.setInsertionPoint(op);
-    emitShapeChecked(
-        b, op, [&] { emitSequenceKernel(b, op, 32 * options.warpsPerBlock); });
-    rewriter.eraseOp(op);
-  }
-
-  // Gradients: one pass for windows of at most one hop.
-  SmallVector<ScanGradOp> grads;
-  root->walk([&](ScanGradOp op) { grads.push_back(op); });
-  for (ScanGradOp op : grads) {
+  for (SwrOpInterface op : ownKernels) {
+    auto grad = dyn_cast<ScanGradOp>(op.getOperation());
     if (failed(checkBufferizedFor(op, "convert-swr-to-gpu")) ||
-        failed(checkGradKernel(op)))
+        (grad && failed(checkGradKernel(grad))))
       return failure();
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     b.setInsertionPoint(op);
-    emitShapeChecked(b, op,
-                     [&] { emitGradKernel(b, op, options.warpsPerBlock); });
+    emitShapeChecked(b, op, [&] {
+      if (grad)
+        emitGradKernel(b, grad, options.warpsPerBlock);
+      else
+        emitSequenceKernel(b, op, kWarpSize * options.warpsPerBlock);
+    });
     rewriter.eraseOp(op);
   }
 
@@ -228,7 +222,7 @@ struct ConvertSwrToGPUPass
   }
 
   void runOnOperation() override {
-    if (failed(convertDecomposedScansToGPU(getOperation(), mappingOptions())))
+    if (failed(convertSwrToGPU(getOperation(), mappingOptions())))
       signalPassFailure();
   }
 };

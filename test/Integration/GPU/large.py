@@ -7,13 +7,12 @@ checked against float64 on rows chosen so that their offsets pass 2^31.
   large.py run --dir DIR --runtime build/lib/libswr_runtime.so
 """
 
-import argparse
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "python"))
+from swr.twophase import compile_module, main  # noqa: E402
 
 CASES = [  # (name, dtype, hops, B, H, D, N)
     ("big_bf16_k1", "bf16", 1, 8, 128, 16, 262144),
@@ -34,13 +33,7 @@ def module():
 
 
 def build(args):
-    os.makedirs(args.out, exist_ok=True)
-    src = os.path.join(args.out, "large.mlir")
-    with open(src, "w") as f:
-        f.write(module())
-    subprocess.run([args.swr_compile, src, "--target=cuda:sm_90a", "-o",
-                    os.path.join(args.out, "large.so")], check=True)
-    print(f"wrote {args.out}/large.so")
+    compile_module(module(), args.out, "large", args.swr_compile, [f"cuda:{args.chip}"])
 
 
 def run(args):
@@ -73,7 +66,7 @@ def run(args):
         # Rows: the first, the last, and ones whose start passes 2^31 elements.
         rows = sorted({0, b * h * d - 1, (b * h * d) // 2,
                        min(b * h * d - 1, (1 << 31) // n + 1)})
-        worst = ""
+        case_ok, summaries = True, []
         for r in rows:
             bi, rest = divmod(r, h * d)
             hi, di = divmod(rest, d)
@@ -85,28 +78,16 @@ def run(args):
             else:
                 ref, scale = window_rows(a64, x64, 16, k), window_rows(np.abs(a64), np.abs(x64), 16, k)
             ok, summary = check_close(got, ref, scale, dt)
-            ok_all &= ok
-            worst = summary if not ok else worst or summary
+            case_ok &= ok
+            summaries.append(f"row {r}: {summary}")
+        ok_all &= case_ok
         elements = b * h * d * n
-        print(f"{'ok  ' if ok_all else 'FAIL'} {name}: [{b}, {h}, {d}, {n}] = {elements} elements "
-              f"({elements / 2**31:.2f} x 2^31), {ms:.2f} ms, rows {rows}: {worst}", flush=True)
+        print(f"{'ok  ' if case_ok else 'FAIL'} {name}: [{b}, {h}, {d}, {n}] = {elements} elements "
+              f"({elements / 2**31:.2f} x 2^31), {ms:.2f} ms; " + "; ".join(summaries), flush=True)
         del a, x, y
         torch.cuda.empty_cache()
     sys.exit(0 if ok_all else 1)
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    sub = p.add_subparsers(dest="cmd", required=True)
-    pb = sub.add_parser("build")
-    pb.add_argument("--out", required=True)
-    pb.add_argument("--swr-compile", required=True)
-    pr = sub.add_parser("run")
-    pr.add_argument("--dir", required=True)
-    pr.add_argument("--runtime", required=True)
-    args = p.parse_args()
-    build(args) if args.cmd == "build" else run(args)
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, build, run, timing=False)

@@ -22,13 +22,14 @@ struct KernelMapping;
 class SwrOpInterface;
 class ScanGradOp;
 
-/// Maps every scan under `root` that is in the form swr-decompose produces
-/// onto one GPU kernel (what convert-swr-to-gpu does, for compilers that
-/// call it without the pass). Reports located errors and fails on options
+/// What convert-swr-to-gpu does, for compilers that call it without the
+/// pass: maps every scan under `root` in the form swr-decompose produces
+/// onto one kernel, gives ops with independent sequences one thread per
+/// sequence and swr.scan_grad (hops 0 and 1) its kernel, each behind the
+/// op's run-time shape checks. Reports located errors and fails on options
 /// out of range, unsupported windows and swr ops left in another form.
-LogicalResult
-convertDecomposedScansToGPU(Operation *root,
-                            const ConvertSwrToGPUOptions &options);
+LogicalResult convertSwrToGPU(Operation *root,
+                              const ConvertSwrToGPUOptions &options);
 
 /// Emits, at the builder's insertion point, the host code and the
 /// `gpu.launch` that compute `spec` with `mapping` (KernelMapping.h).
