@@ -2,7 +2,10 @@
 # Sets swr up on a fresh Debian 12 machine and runs the demo:
 #   1. installs the Debian packages it needs when they are missing,
 #   2. configures and builds into build/ (clang-22 + lld + ccache, libMLIR.so),
-#   3. runs scripts/demo.py (CPU run checked against the float64 reference,
+#   3. makes build/venv, a Python environment with PyPI's torch (the version
+#      the GPU machine has), NumPy and pytest, for the PyTorch front end
+#      (SWR_NO_TORCH=1 skips it, and its tests),
+#   4. runs scripts/demo.py (CPU run checked against the float64 reference,
 #      sm_90a PTX from a GPU module).
 # Usage: scripts/build.sh [--no-demo]
 set -euo pipefail
@@ -10,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
           libclang-rt-22-dev libgtest-dev ccache cmake ninja-build python3-numpy
-          python3-pytest)
+          python3-pytest python3-venv)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
@@ -36,6 +39,17 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 fi
 echo "== building"
 ninja -C "$BUILD"
+
+TORCH_REQUIREMENTS="torch==2.11.* numpy pytest"
+VENV="$BUILD/venv"
+if [ "${SWR_NO_TORCH:-0}" != 1 ] &&
+   [ "$(cat "$VENV/requirements" 2>/dev/null)" != "$TORCH_REQUIREMENTS" ]; then
+  echo "== Python environment $VENV: $TORCH_REQUIREMENTS"
+  /usr/bin/python3 -m venv "$VENV"
+  # shellcheck disable=SC2086
+  "$VENV/bin/pip" install -q --disable-pip-version-check $TORCH_REQUIREMENTS
+  echo "$TORCH_REQUIREMENTS" > "$VENV/requirements"
+fi
 
 if [ "${1:-}" != "--no-demo" ]; then
   echo "== demo"

@@ -70,6 +70,16 @@ if _python_has("numpy"):
 if _python_has("pytest"):
     config.available_features.add("pytest")
 
+# The PyTorch front end runs under the virtual environment that
+# scripts/build.sh makes (PyPI's torch, numpy, pytest) with the kernel
+# library that the build compiled.
+torch_python = os.path.join(config.swr_obj_root, "venv", "bin", "python")
+if os.path.exists(torch_python) and subprocess.run(
+        [torch_python, "-c", "import torch, numpy, pytest"], capture_output=True).returncode == 0:
+    config.available_features.add("torch")
+    config.substitutions.append(("%torch_python", torch_python))
+config.substitutions.append(("%swr_python_lib_dir", config.swr_python_lib_dir))
+
 # PTX text needs only LLVM's NVPTX backend; cubins need ptxas from a CUDA
 # toolkit; execution needs a GPU.
 llc = os.path.join(config.llvm_tools_dir, "llc")

@@ -1,0 +1,182 @@
+"""The kernel library: every configuration the PyTorch op offers, compiled
+ahead of time by swr-compile, and the names the op looks its functions up by.
+
+At build time (CMake's `swr-kernels` target) this module writes one MLIR
+module per target and storage type (`python3 python/swr/kernels.py emit DIR`;
+standard library only, so the build needs no NumPy), which
+swr-compile turns into the artifacts `kernels-<target>-<dtype>.so`, and an
+index (`index.json`) saying which configurations each artifact holds. At run
+time `swr.torch` reads the index and calls the functions through
+libswr_runtime: no MLIR, no LLVM.
+
+A configuration is one `Config`; its function takes memrefs with dynamic
+sizes, in this order:
+
+  scan   a, x, [init], y                     (swr.scan, optionally reverse)
+  chunk  a, x, [init | state_in], y, state_out   (swr.scan_chunk)
+  grad   a, x, dy, [init], dx, da, [dinit]   (swr.scan_grad)
+
+a is `[B, H, N]` (per-head gates) or `[B, H, D, N]` (per-channel), x, y, dy,
+dx `[B, H, D, N]`, init and dinit `[B, H, D]`, all of the configuration's
+storage type; states are f32 `[B, H, D, S]` (layout version 1 of
+swr.scan_chunk: S = hops + 2, or 1 for hops = inf).
+"""
+
+import argparse
+import itertools
+import json
+import os
+from dataclasses import dataclass
+
+INF = -1  #: hops = inf
+
+DTYPES = ("f32", "bf16", "f16")
+TILES = (16, 32, 64)
+HOPS = (0, 1, 2, INF)
+GATES = ("head", "channel")
+
+#: Windows of swr.scan_grad that have a GPU kernel (GradKernel.cpp: hops 0
+#: and 1, tiles of at most 32). `swr.torch` computes the hops = inf backward
+#: on the GPU from scans (dx_k * y_{k-1}, swr.scan_grad's own formula).
+GPU_GRAD_TILES = (16, 32)
+GPU_GRAD_HOPS = (0, 1)
+
+TARGETS = ("cpu", "cuda:sm_90a")
+
+
+def hops_text(hops):
+    return "inf" if hops == INF else str(hops)
+
+
+def state_slots(hops):
+    """The slot dimension of a swr.scan_chunk state (layout version 1)."""
+    return 1 if hops == INF else hops + 2
+
+
+@dataclass(frozen=True)
+class Config:
+    kind: str  # "scan", "chunk" or "grad"
+    dtype: str
+    tile: int
+    hops: int  # INF for inf
+    gates: str  # "head" or "channel"
+    start: str = ""  # "", "init" or (chunk only) "state"
+    reverse: bool = False  # scan only
+
+    @property
+    def name(self):
+        """The function's name in its artifact."""
+        parts = [self.kind, self.dtype, f"t{self.tile}", f"k{hops_text(self.hops)}", self.gates]
+        if self.start:
+            parts.append(self.start)
+        if self.reverse:
+            parts.append("rev")
+        return "_".join(parts)
+
+    def module_text(self):
+        """The MLIR function of this configuration."""
+        t, s = self.dtype, f"f32"
+        seq = f"memref<?x?x?x?x{t}>"
+        gate = f"memref<?x?x?x{t}>" if self.gates == "head" else seq
+        vec = f"memref<?x?x?x{t}>"
+        state = f"memref<?x?x?x{state_slots(self.hops)}x{s}>"
+        window = f"<tile = {self.tile}, hops = {hops_text(self.hops)}>"
+        args = [("a", gate), ("x", seq)]
+        if self.kind == "grad":
+            args.append(("dy", seq))
+        if self.start == "init":
+            args.append(("h", vec))
+        elif self.start == "state":
+            args.append(("s", state))
+        start = {"": "", "init": f" init(%h : {vec})", "state": f" state_in(%s : {state})"}
+        ins = f"ins(%a, %x : {gate}, {seq})"
+        if self.kind == "scan":
+            args.append(("y", seq))
+            body = (f"swr.scan {window}{' reverse' if self.reverse else ''} {ins}"
+                    f"{start[self.start]} outs(%y : {seq})")
+        elif self.kind == "chunk":
+            args += [("y", seq), ("so", state)]
+            body = (f"swr.scan_chunk {window} {ins}{start[self.start]} outs(%y : {seq}) "
+                    f"state_out(%so : {state})")
+        else:
+            args += [("dx", seq), ("da", gate)]
+            grad_init = ""
+            if self.start == "init":
+                args.append(("dh", vec))
+                grad_init = f" grad_init(%dh : {vec})"
+            body = (f"swr.scan_grad {window} ins(%a, %x, %dy : {gate}, {seq}, {seq})"
+                    f"{start[self.start]} outs(%dx, %da : {seq}, {gate}){grad_init}")
+        params = ", ".join(f"%{n}: {ty}" for n, ty in args)
+        return f"func.func @{self.name}({params}) {{\n  {body}\n  return\n}}\n"
+
+
+def configs(target, dtype):
+    """The configurations of `target`'s artifact for storage type `dtype`."""
+    gpu = target != "cpu"
+    for tile, hops, gates in itertools.product(TILES, HOPS, GATES):
+        common = dict(dtype=dtype, tile=tile, hops=hops, gates=gates)
+        for start, reverse in itertools.product(("", "init"), (False, True)):
+            yield Config("scan", start=start, reverse=reverse, **common)
+        for start in ("", "init", "state"):
+            yield Config("chunk", start=start, **common)
+        if not gpu or (tile in GPU_GRAD_TILES and hops in GPU_GRAD_HOPS):
+            for start in ("", "init"):
+                yield Config("grad", start=start, **common)
+
+
+def artifact_name(target, dtype):
+    return f"kernels-{target.split(':')[0]}-{dtype}.so"
+
+
+def index(targets):
+    """The index the op reads: for each target, its artifacts and the
+    function names each holds."""
+    return {
+        "version": 1,
+        "targets": {
+            target: {artifact_name(target, d): sorted(c.name for c in configs(target, d))
+                     for d in DTYPES}
+            for target in targets
+        },
+    }
+
+
+def emit(directory, targets):
+    """Writes `<artifact>.mlir` for every artifact of `targets` and
+    `index.json` into `directory`."""
+    os.makedirs(directory, exist_ok=True)
+    for target, dtype in itertools.product(targets, DTYPES):
+        text = "".join(c.module_text() for c in configs(target, dtype))
+        path = os.path.join(directory, artifact_name(target, dtype)[:-3] + ".mlir")
+        _write_if_changed(path, text)
+    _write_if_changed(os.path.join(directory, "index.json"),
+                      json.dumps(index(targets), indent=1) + "\n")
+
+
+def _write_if_changed(path, text):
+    # Keeps the build incremental: an unchanged module is not recompiled.
+    if os.path.exists(path):
+        with open(path) as f:
+            if f.read() == text:
+                return
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("emit", help="write the modules and index.json into DIR")
+    e.add_argument("directory")
+    e.add_argument("--targets", default=",".join(TARGETS),
+                   help=f"comma-separated subset of {', '.join(TARGETS)}")
+    args = p.parse_args(argv)
+    targets = [t for t in args.targets.split(",") if t]
+    for t in targets:
+        if t not in TARGETS:
+            p.error(f"unknown target {t!r}; the library has {', '.join(TARGETS)}")
+    emit(args.directory, targets)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,280 @@
+"""swr.torch.scan and its torch.library ops against the float64 reference:
+values for every window of the kernel library, dtypes, layouts and starts;
+gradients against finite differences of the reference and gradcheck;
+opcheck; torch.compile with no graph breaks; states, chunked prefill and
+decode identities; one-line errors on bad input.
+
+Needs torch and the kernel library (SWR_LIB_DIR, set by
+test/python/torch.test); SWR_TEST_DEVICE=cuda runs it on the GPU."""
+
+import itertools
+import math
+
+import pytest
+import torch
+
+from torch_helpers import (DEVICE, assert_close, fd_grads, gates, normal, reference)
+from swr.torch import LibraryError, scan
+
+INF = math.inf
+WINDOWS = list(itertools.product((16, 32, 64), (0, 1, 2, INF)))
+GPU = DEVICE.type == "cuda"
+
+
+def has_gpu_grad(tile, hops):
+    return not GPU or hops == INF or (tile <= 32 and hops <= 1)
+
+
+def inputs(B, H, D, N, *, per_head, dtype=torch.float32, init=False, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    a = gates((B, H, N) if per_head else (B, H, D, N), g, dtype)
+    x = normal((B, H, D, N), g, dtype)
+    h = normal((B, H, D), g, dtype) if init else None
+    return a, x, h
+
+
+def scale_of(a, x, h, **window):
+    return reference(a.abs(), x.abs(), init=None if h is None else h.abs(), **window)
+
+
+# ----------------------------------------------------------------------------
+# Values
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("tile,hops", WINDOWS)
+@pytest.mark.parametrize("per_head", (True, False))
+@pytest.mark.parametrize("init,reverse", ((False, False), (True, False), (True, True)))
+def test_values_every_window(tile, hops, per_head, init, reverse):
+    for n in (1, tile - 1, tile + 1, 3 * tile + 5):
+        a, x, h = inputs(2, 3, 4, n, per_head=per_head, init=init, seed=n)
+        w = dict(tile=tile, hops=hops, reverse=reverse)
+        y = scan(a, x, init=h, **w)
+        assert y.shape == x.shape and y.dtype == x.dtype and y.device == x.device
+        assert_close(y, reference(a, x, init=h, **w), scale=scale_of(a, x, h, **w),
+                     what=f"N={n}")
+
+
+@pytest.mark.parametrize("dtype", (torch.bfloat16, torch.float16))
+@pytest.mark.parametrize("tile,hops", ((16, 1), (32, INF), (64, 2)))
+def test_values_half_storage(dtype, tile, hops):
+    a, x, h = inputs(2, 2, 8, 75, per_head=True, dtype=dtype, init=True)
+    w = dict(tile=tile, hops=hops)
+    y = scan(a, x, init=h, **w)
+    assert y.dtype == dtype
+    assert_close(y, reference(a, x, init=h, **w), scale=scale_of(a, x, h, **w), dtype=dtype)
+    # out_dtype=float32: the exact f32 result, not a rounded one.
+    y32 = scan(a, x, init=h, out_dtype=torch.float32, **w)
+    assert y32.dtype == torch.float32
+    assert_close(y32, reference(a, x, init=h, **w), scale=scale_of(a, x, h, **w))
+
+
+def test_mixed_dtypes_run_in_f32():
+    a, x, _ = inputs(1, 2, 4, 40, per_head=True)
+    xb = x.to(torch.bfloat16)
+    y = scan(a, xb, tile=16, hops=1)  # f32 gates, bf16 input: y in bf16
+    assert y.dtype == torch.bfloat16
+    assert_close(y, reference(a, xb, tile=16, hops=1), scale=scale_of(a, xb, None, tile=16,
+                                                                        hops=1),
+                 dtype=torch.bfloat16)
+
+
+def test_time_major_layout():
+    """x and y of a [B, N, H, D] projection, seen as [B, H, D, N]."""
+    g = torch.Generator().manual_seed(3)
+    B, N, H, D = 2, 50, 3, 16
+    xt = normal((B, N, H, D), g)
+    at = gates((B, N, H), g)
+    y = scan(at.transpose(1, 2), xt.permute(0, 2, 3, 1), tile=16, hops=1)
+    ref = scan(at.transpose(1, 2).contiguous(), xt.permute(0, 2, 3, 1).contiguous(), tile=16,
+               hops=1)
+    assert torch.equal(y, ref)
+
+
+def test_empty():
+    for shape in ((0, 2, 3, 5), (1, 2, 3, 0)):
+        x = torch.zeros(shape, device=DEVICE)
+        a = torch.zeros(shape[:2] + shape[3:], device=DEVICE)
+        assert scan(a, x).shape == shape
+        y, s = scan(a, x, hops=2, return_state=True)
+        assert y.shape == shape and s.shape == shape[:3] + (4,)
+
+
+# ----------------------------------------------------------------------------
+# Gradients
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("tile,hops", [w for w in WINDOWS if w[0] in (16, 32)])
+@pytest.mark.parametrize("per_head,init", ((True, True), (False, False), (True, False)))
+def test_grads_against_finite_differences(tile, hops, per_head, init):
+    if not has_gpu_grad(tile, hops):
+        pytest.skip("no GPU backward for this window")
+    n = 2 * tile + 3
+    a, x, h = inputs(1, 2, 3, n, per_head=per_head, init=init, seed=tile + n)
+    dy = normal(x.shape, torch.Generator().manual_seed(9))
+    leaves = [t.clone().requires_grad_() for t in (a, x) + ((h,) if init else ())]
+    y = scan(leaves[0], leaves[1], init=leaves[2] if init else None, tile=tile, hops=hops)
+    y.backward(dy)
+    dx, da, dh = fd_grads(a, x, dy, tile=tile, hops=hops, init=h)
+    # FD of the float64 reference is accurate to ~1e-9; the op's f32 error
+    # is bounded by its scale (|dy| through |a| windows).
+    scale = 1e-2 + dx.abs().max()
+    assert_close(leaves[1].grad, dx, scale=scale, rtol=1e-4, what="dx")
+    assert_close(leaves[0].grad, da, scale=1e-2 + da.abs().max(), rtol=1e-4, what="da")
+    if init:
+        assert_close(leaves[2].grad, dh, scale=1e-2 + dh.abs().max(), rtol=1e-4, what="dinit")
+
+
+def test_gradcheck():
+    a, x, h = inputs(1, 1, 2, 21, per_head=True, init=True)
+    leaves = [t.clone().requires_grad_() for t in (a, x, h)]
+    assert torch.autograd.gradcheck(
+        lambda a, x, h: scan(a, x, init=h, tile=16, hops=1), leaves, eps=1e-2, atol=2e-2,
+        rtol=2e-2, nondet_tol=0.0)
+
+
+def test_reverse_gradient_of_x():
+    a, x, _ = inputs(1, 2, 2, 40, per_head=True)
+    xl = x.clone().requires_grad_()
+    dy = normal(x.shape, torch.Generator().manual_seed(1))
+    scan(a, xl, tile=16, hops=1, reverse=True).backward(dy)
+    # <dy, R x> = <R^T dy, x>: the reverse scan's adjoint is the forward scan.
+    assert_close(xl.grad, reference(a, dy, tile=16, hops=1), scale=scale_of(a, dy, None,
+                                                                            tile=16, hops=1))
+    al = a.clone().requires_grad_()
+    with pytest.raises(NotImplementedError, match="reverse scan"):
+        scan(al, x, tile=16, hops=1, reverse=True).sum().backward()
+
+
+# ----------------------------------------------------------------------------
+# States: chunked prefill, decode, gradients through the state
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("hops", (0, 1, 2, INF))
+@pytest.mark.parametrize("per_head,init", ((True, False), (False, True)))
+def test_chunked_prefill_every_split(hops, per_head, init):
+    tile, n = 16, 53
+    a, x, h = inputs(1, 2, 3, n, per_head=per_head, init=init, seed=hops if hops != INF else 7)
+    full = scan(a, x, init=h, tile=tile, hops=hops)
+    for n1 in range(0, n + 1):
+        y1, s = scan(a[..., :n1], x[..., :n1], init=h, tile=tile, hops=hops, return_state=True)
+        y2 = scan(a[..., n1:], x[..., n1:], state=s, tile=tile, hops=hops)
+        got = torch.cat([y1, y2], dim=-1)
+        assert_close(got, full.double().cpu(), scale=scale_of(a, x, h, tile=tile, hops=hops),
+                     what=f"split {n1}")
+
+
+@pytest.mark.parametrize("tile,hops", ((16, 1), (16, INF), (32, 2), (16, 0)))
+def test_decode_matches_prefill(tile, hops):
+    """Prefill N then one step equals prefill N + 1, for every N around
+    tile boundaries, token by token."""
+    n = 3 * tile + 2
+    a, x, _ = inputs(2, 2, 4, n, per_head=True, seed=11)
+    full = scan(a, x, tile=tile, hops=hops)
+    _, s = scan(a[..., :0], x[..., :0], tile=tile, hops=hops, return_state=True)
+    for t in range(n):
+        yt, s = scan(a[..., t:t + 1], x[..., t:t + 1], state=s, tile=tile, hops=hops,
+                     return_state=True)
+        assert_close(yt[..., 0], full[..., t].double().cpu(),
+                     scale=scale_of(a, x, None, tile=tile, hops=hops)[..., t], what=f"t={t}")
+        _, sp = scan(a[..., :t + 1], x[..., :t + 1], tile=tile, hops=hops, return_state=True)
+        torch.testing.assert_close(s, sp, rtol=1e-5, atol=1e-5)
+
+
+def test_gradients_through_exact_state():
+    """hops = inf: two chunks with the state passed give one scan's
+    gradients, for a, x and init."""
+    a, x, h = inputs(1, 2, 3, 45, per_head=True, init=True, seed=5)
+    dy = normal(x.shape, torch.Generator().manual_seed(2))
+    one = [t.clone().requires_grad_() for t in (a, x, h)]
+    scan(one[0], one[1], init=one[2], tile=16, hops=INF).backward(dy)
+    two = [t.clone().requires_grad_() for t in (a, x, h)]
+    y1, s = scan(two[0][..., :20], two[1][..., :20], init=two[2], tile=16, hops=INF,
+                 return_state=True)
+    y2 = scan(two[0][..., 20:], two[1][..., 20:], state=s, tile=16, hops=INF)
+    torch.cat([y1, y2], -1).backward(dy)
+    for p, q, name in zip(one, two, ("a", "x", "init")):
+        torch.testing.assert_close(q.grad, p.grad, rtol=1e-4, atol=1e-5, msg=name)
+
+
+def test_finite_state_is_not_differentiable():
+    a, x, _ = inputs(1, 1, 2, 20, per_head=True)
+    xl = x.clone().requires_grad_()
+    y, s = scan(a, xl, tile=16, hops=1, return_state=True)
+    assert y.requires_grad and not s.requires_grad
+    y2 = scan(a, xl, tile=16, hops=1, state=s)
+    with pytest.raises(NotImplementedError, match="starts from a state"):
+        y2.sum().backward()
+
+
+# ----------------------------------------------------------------------------
+# torch.library: opcheck, torch.compile
+# ----------------------------------------------------------------------------
+
+def test_opcheck():
+    a, x, h = inputs(2, 2, 3, 37, per_head=True, init=True)
+    dy = normal(x.shape, torch.Generator().manual_seed(4))
+    s = scan(a, x, tile=16, hops=INF, return_state=True)[1]
+    rg = lambda *ts: [t.clone().requires_grad_() for t in ts]  # noqa: E731
+    for op, args in (
+            (torch.ops.swr.scan.default, (*rg(a, x, h), 16, 1, False)),
+            (torch.ops.swr.scan.default, (a, *rg(x), None, 32, -1, True)),
+            (torch.ops.swr.scan_chunk.default, (*rg(a, x), None, s.clone(), 16, -1)),
+            (torch.ops.swr.scan_chunk.default, (*rg(a, x, h), None, 16, 2)),
+            (torch.ops.swr.scan_grad.default, (a, x, dy, h, 16, 1))):
+        torch.library.opcheck(op, args)
+
+
+class Layer(torch.nn.Module):
+    def forward(self, a, x):
+        return (scan(torch.sigmoid(a), x, tile=16, hops=1) * x).sum()
+
+
+def test_compile_without_graph_breaks():
+    layer = Layer()
+    a, x, _ = inputs(1, 2, 4, 40, per_head=True)
+    explanation = torch._dynamo.explain(layer)(a, x)
+    assert explanation.graph_break_count == 0, explanation.break_reasons
+    compiled = torch.compile(layer, fullgraph=True, dynamic=True, backend="aot_eager")
+    for n in (40, 57, 16):  # dynamic sequence length
+        a, x, _ = inputs(1, 2, 4, n, per_head=True, seed=n)
+        al, xl = a.clone().requires_grad_(), x.clone().requires_grad_()
+        loss = compiled(al, xl)
+        loss.backward()
+        ae, xe = a.clone().requires_grad_(), x.clone().requires_grad_()
+        eager = layer(ae, xe)
+        eager.backward()
+        torch.testing.assert_close(loss, eager)
+        torch.testing.assert_close(al.grad, ae.grad)
+        torch.testing.assert_close(xl.grad, xe.grad)
+
+
+# ----------------------------------------------------------------------------
+# Errors: one line, a Python exception
+# ----------------------------------------------------------------------------
+
+def test_bad_input_raises_one_line():
+    a, x, h = inputs(1, 2, 3, 10, per_head=True, init=True)
+    cases = [
+        (dict(a=a, x=x.double()), TypeError, "dtype torch.float64"),
+        (dict(a=a, x=x.to(torch.int32)), TypeError, "dtype torch.int32"),
+        (dict(a=a[..., :5], x=x), ValueError, "a must be"),
+        (dict(a=a, x=x[0]), ValueError, "x must be"),
+        (dict(a=a, x=x, init=h[..., :2]), ValueError, "init must be"),
+        (dict(a=a, x=x, hops=float("nan")), ValueError, "hops must be"),
+        (dict(a=a, x=x, hops=-1), ValueError, "hops must be"),
+        (dict(a=a, x=x, tile=0), ValueError, "tile must be"),
+        (dict(a=a, x=x, tile=float("inf")), ValueError, "tile must be"),
+        (dict(a=a, x=x, tile=17), LibraryError, "no kernels for tile=17"),
+        (dict(a=a, x=x, hops=3), LibraryError, "has tiles 16, 32, 64; hops 0, 1, 2, inf"),
+        (dict(a=a, x=x, state=torch.zeros(1, 2, 3, 2)), ValueError, "state must be"),
+        (dict(a=a, x=x, init=h, state=torch.zeros(1, 2, 3, 3)), ValueError, "exclusive"),
+        (dict(a=a, x=x, reverse=True, return_state=True), ValueError, "states are for"),
+        (dict(a=a.numpy() if not GPU else 1.0, x=x), TypeError, "a must be a torch.Tensor"),
+    ]
+    if GPU:
+        cases.append((dict(a=a.cpu(), x=x), ValueError, "a is on cpu"))
+    for kwargs, kind, text in cases:
+        with pytest.raises(kind, match=text) as e:
+            scan(**kwargs)
+        assert "\n" not in str(e.value) and str(e.value).startswith("swr.torch")
+
