@@ -5,7 +5,9 @@
 #   3. makes build/venv, a Python environment with PyPI's torch (the version
 #      the GPU machine has), NumPy and pytest, for the PyTorch front end
 #      (SWR_NO_TORCH=1 skips it, and its tests),
-#   4. runs scripts/demo.py (CPU run checked against the float64 reference,
+#   4. packs the Python package with the kernel library into a wheel,
+#      build/dist/swr-*.whl (scripts/swr_wheel.py),
+#   5. runs scripts/demo.py (CPU run checked against the float64 reference,
 #      sm_90a PTX from a GPU module).
 # Usage: scripts/build.sh [--no-demo]
 set -euo pipefail
@@ -50,6 +52,8 @@ if [ "${SWR_NO_TORCH:-0}" != 1 ] &&
   "$VENV/bin/pip" install -q --disable-pip-version-check $TORCH_REQUIREMENTS
   echo "$TORCH_REQUIREMENTS" > "$VENV/requirements"
 fi
+
+echo "== wheel: $(/usr/bin/python3 scripts/swr_wheel.py "$BUILD/dist")"
 
 if [ "${1:-}" != "--no-demo" ]; then
   echo "== demo"
