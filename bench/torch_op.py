@@ -47,7 +47,7 @@ def main():
     rows, results = [], []
 
     def check(name, got, want):
-        err = (got.float() - want.float()).abs().max().item()
+        err = (got.float().cpu() - want.float().cpu()).abs().max().item()
         scale = want.float().abs().max().item() + 1e-30
         tol = 2e-2 if got.dtype == torch.bfloat16 else 1e-4
         ok = err <= tol * scale

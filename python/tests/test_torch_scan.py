@@ -21,10 +21,6 @@ WINDOWS = list(itertools.product((16, 32, 64), (0, 1, 2, INF)))
 GPU = DEVICE.type == "cuda"
 
 
-def has_gpu_grad(tile, hops):
-    return not GPU or hops == INF or (tile <= 32 and hops <= 1)
-
-
 def inputs(B, H, D, N, *, per_head, dtype=torch.float32, init=False, seed=0):
     g = torch.Generator().manual_seed(seed)
     a = gates((B, H, N) if per_head else (B, H, D, N), g, dtype)
@@ -106,8 +102,6 @@ def test_empty():
 @pytest.mark.parametrize("tile,hops", [w for w in WINDOWS if w[0] in (16, 32)])
 @pytest.mark.parametrize("per_head,init", ((True, True), (False, False), (True, False)))
 def test_grads_against_finite_differences(tile, hops, per_head, init):
-    if not has_gpu_grad(tile, hops):
-        pytest.skip("no GPU backward for this window")
     n = 2 * tile + 3
     a, x, h = inputs(1, 2, 3, n, per_head=per_head, init=init, seed=tile + n)
     dy = normal(x.shape, torch.Generator().manual_seed(9))
@@ -122,6 +116,25 @@ def test_grads_against_finite_differences(tile, hops, per_head, init):
     assert_close(leaves[0].grad, da, scale=1e-2 + da.abs().max(), rtol=1e-4, what="da")
     if init:
         assert_close(leaves[2].grad, dh, scale=1e-2 + dh.abs().max(), rtol=1e-4, what="dinit")
+
+
+@pytest.mark.parametrize("tile,hops", ((16, 0), (16, 1), (16, 2), (32, 2), (64, 1), (16, INF)))
+@pytest.mark.parametrize("per_head,init", ((True, True), (False, True), (True, False)))
+def test_grad_from_scans(tile, hops, per_head, init):
+    """The backward that windows without a GPU kernel use (scans and
+    elementwise ops), on this device, against finite differences."""
+    from swr.torch.ops import _grad_from_scans
+    n = 2 * tile + 5
+    a, x, h = inputs(1, 2, 3, n, per_head=per_head, init=init, seed=n + 1)
+    dy = normal(x.shape, torch.Generator().manual_seed(8))
+    dx, da = torch.empty_like(x), torch.empty_like(a)
+    dh = torch.empty_like(h) if init else None
+    _grad_from_scans(a, x, dy, h, tile, -1 if hops == INF else hops, dx, da, dh)
+    rx, ra, rh = fd_grads(a, x, dy, tile=tile, hops=hops, init=h)
+    assert_close(dx, rx, scale=1e-2 + rx.abs().max(), rtol=1e-4, what="dx")
+    assert_close(da, ra, scale=1e-2 + ra.abs().max(), rtol=1e-4, what="da")
+    if init:
+        assert_close(dh, rh, scale=1e-2 + rh.abs().max(), rtol=1e-4, what="dinit")
 
 
 def test_gradcheck():
@@ -266,8 +279,10 @@ def test_bad_input_raises_one_line():
         (dict(a=a, x=x, tile=float("inf")), ValueError, "tile must be"),
         (dict(a=a, x=x, tile=17), LibraryError, "no kernels for tile=17"),
         (dict(a=a, x=x, hops=3), LibraryError, "has tiles 16, 32, 64; hops 0, 1, 2, inf"),
-        (dict(a=a, x=x, state=torch.zeros(1, 2, 3, 2)), ValueError, "state must be"),
-        (dict(a=a, x=x, init=h, state=torch.zeros(1, 2, 3, 3)), ValueError, "exclusive"),
+        (dict(a=a, x=x, state=torch.zeros(1, 2, 3, 2, device=DEVICE)), ValueError,
+         "state must be"),
+        (dict(a=a, x=x, init=h, state=torch.zeros(1, 2, 3, 3, device=DEVICE)), ValueError,
+         "exclusive"),
         (dict(a=a, x=x, reverse=True, return_state=True), ValueError, "states are for"),
         (dict(a=a.numpy() if not GPU else 1.0, x=x), TypeError, "a must be a torch.Tensor"),
     ]

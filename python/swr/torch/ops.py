@@ -24,11 +24,6 @@ from ._library import DTYPE_NAMES, LibraryError, available, library
 
 INF = kernels.INF
 
-#: Windows that the GPU backward covers (kernels, plus hops = inf from scans).
-_GPU_GRAD = (f"tiles {', '.join(map(str, kernels.GPU_GRAD_TILES))} with hops "
-             f"{', '.join(map(str, kernels.GPU_GRAD_HOPS))}, and every tile with hops inf")
-
-
 def _fail(message, kind=ValueError):
     raise kind(f"swr.torch.scan: {message}")
 
@@ -244,30 +239,46 @@ def _scan_grad(a: Tensor, x: Tensor, dy: Tensor, init: Optional[Tensor], tile: i
     if lib.has(lib.target_of(x.device), name):
         ins = [a, x, dy] + ([init] if init is not None else [])
         _run(name, x, ins + [dx, da] + ([dinit] if init is not None else []))
-    elif hops == INF:
-        _exact_grad(a, x, dy, init, tile, dx, da, dinit)
     else:
-        _fail(f"no {x.device.type} backward kernel for tile={tile}, hops={hops}; the GPU "
-              f"backward covers {_GPU_GRAD}", LibraryError)
+        _grad_from_scans(a, x, dy, init, tile, hops, dx, da, dinit)
     return dx, da, dinit
 
 
-def _exact_grad(a, x, dy, init, tile, dx, da, dinit):
-    """swr.scan_grad's formula for hops = inf, from scans in f32: dx is the
-    reverse scan of dy, da_k = dx_k * y_{k-1} (summed over a head's
-    channels), dh0 = a_0 * dx_0."""
+def _grad_from_scans(a, x, dy, init, tile, hops, dx, da, dinit):
+    """swr.scan_grad's formula (its op docs derive it) from forward and
+    reverse scans in f32, for the windows without a GPU kernel. With
+    z^(j) the reverse scan of dy with j hops and y^(m) the forward scan
+    with m hops (y^(m)_{-1} = h0):
+
+        dx = z^(K),  da_k = sum_{j=0}^{K} (z^(j)_k - z^(j-1)_k) S^(K-j)_k,
+        S^(m)_k = y^(m)_{k-1}, except at a tile's first position:
+                  y^(m-1)_{k-1} (and S^(0)_k = 0),
+        dh0 = a_0 z^(K-1)_0 (0 for K = 0),
+
+    summed over a head's channels for per-head gates; for hops = inf,
+    da_k = dx_k y_{k-1} and dh0 = a_0 dx_0. 2K + 2 scans (2 for inf)."""
     f = torch.float32
     a32, x32, dy32 = a.to(f), x.to(f), dy.to(f)
     h0 = init.to(f) if init is not None else None
-    z = torch.ops.swr.scan(a32, dy32, None, tile, INF, True)
-    y = torch.ops.swr.scan(a32, x32, h0, tile, INF, False)
-    first = h0.unsqueeze(-1) if h0 is not None else torch.zeros_like(y[..., :1])
-    grad_a = z * torch.cat([first, y[..., :-1]], dim=-1)
+    first = h0.unsqueeze(-1) if h0 is not None else torch.zeros_like(x32[..., :1])
+    windows = [INF] if hops == INF else list(range(hops + 1))
+    z = [torch.ops.swr.scan(a32, dy32, None, tile, j, True) for j in windows]
+    before = [torch.cat([first, torch.ops.swr.scan(a32, x32, h0, tile, m, False)[..., :-1]],
+                        dim=-1) for m in windows]  # y^(m)_{k-1}
+    if hops == INF:
+        grad_a = z[0] * before[0]
+    else:
+        starts = torch.arange(x.shape[-1], device=x.device) % tile == 0
+        grad_a = torch.zeros_like(x32)
+        for j in range(hops + 1):
+            m = hops - j
+            s = torch.where(starts, before[m - 1] if m else 0.0, before[m])
+            grad_a += (z[j] - z[j - 1] if j else z[0]) * s
     da.copy_(grad_a.sum(dim=2) if a.dim() == 3 else grad_a)
-    dx.copy_(z)
+    dx.copy_(z[-1])
     if init is not None:
         a0 = a32[..., 0].unsqueeze(-1) if a.dim() == 3 else a32[..., 0]
-        dinit.copy_(a0 * z[..., 0])
+        dinit.copy_(a0 * z[-2 if hops != INF else -1][..., 0] if hops != 0 else 0.0)
 
 
 @_scan_grad.register_fake
