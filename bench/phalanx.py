@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""The Phalanx layer against the attention layers it replaces, on the GPU,
+in one process: forward and forward + backward of one layer of width
+dim = 2048, bf16, at B = 4 and 1, L in {4096, 8192, 32768}:
+
+  - phalanx: swr.torch.Phalanx (H = 128 heads of head dim 16, tile 16, hops 1);
+  - swa-flex w{32,4096} d{64,128}: sliding-window causal attention with
+    FlexAttention (torch.compile'd flex_attention, block mask of the window),
+    qkv and output projections included;
+  - sdpa causal d128: scaled_dot_product_attention with a causal mask;
+
+and the decode step of one layer at batch 1, 16, 64: Phalanx.step against
+SWA decode with a KV cache of the window (SDPA over the cache, window 4096,
+head dim 128). Device time per call, median of --reps (CUDA events, after
+warm-up); a table printed last.
+
+  SWR_LIB_DIR=build/python/swr/_lib python3 bench/phalanx.py [--json F]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+
+DIM = 2048
+
+
+def timed(torch, fn, reps):
+    for _ in range(3):
+        fn()
+    torch.cuda.synchronize()
+    out = []
+    for _ in range(reps):
+        s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        s.record()
+        fn()
+        e.record()
+        e.synchronize()
+        out.append(s.elapsed_time(e) * 1e3)
+    return statistics.median(out)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--json")
+    p.add_argument("--reps", type=int, default=10)
+    p.add_argument("--lengths", default="4096,8192,32768")
+    p.add_argument("--batches", default="4,1")
+    args = p.parse_args()
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+    from torch.nn.attention.flex_attention import create_block_mask, flex_attention
+    from swr.torch import Phalanx
+
+    dev, bf16 = torch.device("cuda"), torch.bfloat16
+    # One compiled flex_attention per shape and mask: never the eager
+    # (dense) fallback that a recompile limit would give.
+    torch._dynamo.config.cache_size_limit = 256
+    torch._dynamo.config.accumulated_cache_size_limit = 4096
+    flex = torch.compile(flex_attention, dynamic=False)
+
+    class Attn(nn.Module):
+        def __init__(self, head_dim, window):
+            super().__init__()
+            self.hd, self.window = head_dim, window
+            self.qkv = nn.Linear(DIM, 3 * DIM, bias=False, device=dev, dtype=bf16)
+            self.out = nn.Linear(DIM, DIM, bias=False, device=dev, dtype=bf16)
+            self.masks = {}
+
+        def forward(self, x):
+            B, L, _ = x.shape
+            q, k, v = self.qkv(x).view(B, L, 3, DIM // self.hd, self.hd).permute(2, 0, 3, 1, 4)
+            if self.window is None:
+                y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            else:
+                if L not in self.masks:
+                    w = self.window
+                    self.masks[L] = create_block_mask(
+                        lambda b, h, qi, ki: (ki <= qi) & (qi - ki < w), None, None, L, L,
+                        device=dev)
+                y = flex(q, k, v, block_mask=self.masks[L])
+            return self.out(y.transpose(1, 2).reshape(B, L, DIM))
+
+    layers = {"phalanx": Phalanx(DIM, 128, 16, device=dev, dtype=bf16)}
+    for w in (32, 4096):
+        for hd in (64, 128):
+            layers[f"swa-flex w{w} d{hd}"] = Attn(hd, w)
+    layers["sdpa causal d128"] = Attn(128, None)
+
+    results, rows = [], []
+    for b in map(int, args.batches.split(",")):
+        for n in map(int, args.lengths.split(",")):
+            x = torch.randn(b, n, DIM, device=dev, dtype=bf16)
+            gy = torch.randn_like(x)
+            for name, layer in layers.items():
+                xg = x.clone().requires_grad_()
+
+                def fb():
+                    layer(xg).backward(gy)
+                with torch.no_grad():
+                    f = timed(torch, lambda: layer(x), args.reps)
+                fbt = timed(torch, fb, args.reps)
+                results.append(dict(layer=name, B=b, L=n, fwd_us=f, fwd_bwd_us=fbt))
+                rows.append(f"{name:20} {b:2} {n:6} {f / 1e3:9.3f} {fbt / 1e3:10.3f}")
+            del x, gy
+            torch.cuda.empty_cache()
+
+    # Decode: one step of one layer.
+    drows = []
+    ph = layers["phalanx"]
+    attn = Attn(128, 4096)
+    for b in (1, 16, 64):
+        with torch.no_grad():
+            x = torch.randn(b, 64, DIM, device=dev, dtype=bf16)
+            _, st = ph(x, return_state=True)
+            xt = torch.randn(b, DIM, device=dev, dtype=bf16)
+            t_ph = timed(torch, lambda: ph.step(xt, st), args.reps * 5)
+            kc = torch.randn(b, DIM // 128, 4096, 128, device=dev, dtype=bf16)
+            vc = torch.randn_like(kc)
+
+            def swa_step():
+                q, k, v = attn.qkv(xt[:, None]).view(b, 1, 3, DIM // 128, 128).permute(
+                    2, 0, 3, 1, 4)
+                kc[:, :, :1].copy_(k)  # the ring buffer's write
+                vc[:, :, :1].copy_(v)
+                y = F.scaled_dot_product_attention(q, kc, vc)
+                return attn.out(y.transpose(1, 2).reshape(b, 1, DIM))
+            t_swa = timed(torch, swa_step, args.reps * 5)
+        results.append(dict(decode_batch=b, phalanx_step_us=t_ph, swa_w4096_d128_step_us=t_swa))
+        drows.append(f"{b:5} {t_ph:12.1f} {t_swa:16.1f}")
+
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(dict(device=torch.cuda.get_device_name(), results=results), f, indent=1)
+    print(f"\nOne layer, dim {DIM}, bf16, on {torch.cuda.get_device_name()} (ms, median of "
+          f"{args.reps})")
+    print(f"{'layer':20} {'B':>2} {'L':>6} {'fwd ms':>9} {'fwd+bwd ms':>10}")
+    print("\n".join(rows))
+    print("\nDecode step of one layer (us): batch, Phalanx.step, SWA w4096 d128 with KV cache")
+    print("\n".join(drows))
+
+
+if __name__ == "__main__":
+    main()
