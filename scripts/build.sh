@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Sets swr up on a fresh Debian 12 machine and runs the demo:
 #   1. installs the Debian packages it needs when they are missing,
-#   2. configures and builds into build/ (clang-22 + lld + ccache, libMLIR.so),
-#   3. makes build/venv, a Python environment with PyPI's torch (the version
+#   2. makes build/venv, a Python environment with PyPI's torch (the version
 #      the GPU machine has), NumPy and pytest, for the PyTorch front end
-#      (SWR_NO_TORCH=1 skips it, and its tests),
+#      (SWR_NO_TORCH=1 skips it, its C++ ops and its tests),
+#   3. configures and builds into build/ (clang-22 + lld + ccache, libMLIR.so),
 #   4. packs the Python package with the kernel library into a wheel,
 #      build/dist/swr-*.whl (scripts/swr_wheel.py),
 #   5. runs scripts/demo.py (CPU run checked against the float64 reference,
@@ -30,6 +30,17 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 BUILD=${SWR_BUILD_DIR:-build}
+TORCH_REQUIREMENTS="torch==2.11.* numpy pytest"
+VENV="$BUILD/venv"
+if [ "${SWR_NO_TORCH:-0}" != 1 ] &&
+   [ "$(cat "$VENV/requirements" 2>/dev/null)" != "$TORCH_REQUIREMENTS" ]; then
+  echo "== Python environment $VENV: $TORCH_REQUIREMENTS"
+  /usr/bin/python3 -m venv "$VENV"
+  # shellcheck disable=SC2086
+  "$VENV/bin/pip" install -q --disable-pip-version-check $TORCH_REQUIREMENTS
+  echo "$TORCH_REQUIREMENTS" > "$VENV/requirements"
+fi
+
 if [ ! -f "$BUILD/build.ninja" ]; then
   echo "== configuring $BUILD"
   cmake -G Ninja -S . -B "$BUILD" \
@@ -41,17 +52,6 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 fi
 echo "== building"
 ninja -C "$BUILD"
-
-TORCH_REQUIREMENTS="torch==2.11.* numpy pytest"
-VENV="$BUILD/venv"
-if [ "${SWR_NO_TORCH:-0}" != 1 ] &&
-   [ "$(cat "$VENV/requirements" 2>/dev/null)" != "$TORCH_REQUIREMENTS" ]; then
-  echo "== Python environment $VENV: $TORCH_REQUIREMENTS"
-  /usr/bin/python3 -m venv "$VENV"
-  # shellcheck disable=SC2086
-  "$VENV/bin/pip" install -q --disable-pip-version-check $TORCH_REQUIREMENTS
-  echo "$TORCH_REQUIREMENTS" > "$VENV/requirements"
-fi
 
 echo "== wheel: $(/usr/bin/python3 scripts/swr_wheel.py "$BUILD/dist")"
 

@@ -123,13 +123,11 @@ def test_grads_against_finite_differences(tile, hops, per_head, init):
 def test_grad_from_scans(tile, hops, per_head, init):
     """The backward that windows without a GPU kernel use (scans and
     elementwise ops), on this device, against finite differences."""
-    from swr.torch.ops import _grad_from_scans
     n = 2 * tile + 5
     a, x, h = inputs(1, 2, 3, n, per_head=per_head, init=init, seed=n + 1)
     dy = normal(x.shape, torch.Generator().manual_seed(8))
-    dx, da = torch.empty_like(x), torch.empty_like(a)
-    dh = torch.empty_like(h) if init else None
-    _grad_from_scans(a, x, dy, h, tile, -1 if hops == INF else hops, dx, da, dh)
+    dx, da, dh = torch.ops.swr._scan_grad_from_scans(a, x, dy, h, tile,
+                                                      -1 if hops == INF else hops)
     rx, ra, rh = fd_grads(a, x, dy, tile=tile, hops=hops, init=h)
     assert_close(dx, rx, scale=1e-2 + rx.abs().max(), rtol=1e-4, what="dx")
     assert_close(da, ra, scale=1e-2 + ra.abs().max(), rtol=1e-4, what="da")
@@ -293,3 +291,31 @@ def test_bad_input_raises_one_line():
             scan(**kwargs)
         assert "\n" not in str(e.value) and str(e.value).startswith("swr.torch")
 
+
+
+@pytest.mark.skipif(not GPU, reason="CUDA graphs need a GPU")
+def test_cuda_graph_capture():
+    """The op launches on the current stream, allocates through PyTorch and
+    never synchronizes: a CUDA graph captures it, and replays follow new
+    inputs."""
+    a, x, h = inputs(2, 3, 16, 100, per_head=True, init=True)
+    static = [t.clone() for t in (a, x, h)]
+    scan(*static[:2], init=static[2], tile=16, hops=1)  # warm-up: loads the kernels
+    _, s = scan(static[0], static[1], tile=16, hops=2, return_state=True)
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.stream(stream), torch.cuda.graph(graph):
+        y = scan(static[0], static[1], init=static[2], tile=16, hops=1)
+        yt, s2 = scan(static[0][..., :1], static[1][..., :1], state=s, tile=16, hops=2,
+                      return_state=True)
+    for seed in (1, 2):
+        a2, x2, h2 = inputs(2, 3, 16, 100, per_head=True, init=True, seed=seed)
+        for t, v in zip(static, (a2, x2, h2)):
+            t.copy_(v)
+        graph.replay()
+        torch.cuda.synchronize()
+        assert torch.equal(y, scan(a2, x2, init=h2, tile=16, hops=1))
+        ref_y, ref_s = scan(a2[..., :1], x2[..., :1], state=s, tile=16, hops=2,
+                            return_state=True)
+        assert torch.equal(yt, ref_y) and torch.equal(s2, ref_s)
