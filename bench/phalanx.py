@@ -3,7 +3,8 @@
 in one process: forward and forward + backward of one layer of width
 dim = 2048, bf16, at B = 4 and 1, L in {4096, 8192, 32768}:
 
-  - phalanx: swr.torch.Phalanx (H = 128 heads of head dim 16, tile 16, hops 1);
+  - phalanx: swr.torch.Phalanx (H = 128 heads of head dim 16, tile 16, hops 1),
+    eager and under torch.compile;
   - swa-flex w{32,4096} d{64,128}: sliding-window causal attention with
     FlexAttention (torch.compile'd flex_attention, block mask of the window),
     qkv and output projections included;
@@ -87,6 +88,7 @@ def main():
             return self.out(y.transpose(1, 2).reshape(B, L, DIM))
 
     layers = {"phalanx": Phalanx(DIM, 128, 16, device=dev, dtype=bf16)}
+    layers["phalanx compiled"] = torch.compile(layers["phalanx"], fullgraph=True)
     for w in (32, 4096):
         for hd in (64, 128):
             layers[f"swa-flex w{w} d{hd}"] = Attn(hd, w)

@@ -55,7 +55,7 @@ def _files():
         raise SystemExit(f"swr_wheel: no kernel library at {lib}; run scripts/build.sh first "
                          f"(or set SWR_BUILD_DIR)")
     for f in sorted(os.listdir(lib)):
-        if f.endswith(".so") or f == "index.json":
+        if f.endswith(".so") or f in ("index.json", "torch-version"):
             yield os.path.join("swr", "_lib", f), os.path.join(lib, f)
 
 
