@@ -45,6 +45,19 @@ def timed(torch, fn, reps):
     return statistics.median(out)
 
 
+def graphed(torch, fn):
+    """`fn` captured in a CUDA graph: its replay."""
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        fn()  # warm-up outside the graph
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        fn()
+    return graph.replay
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--json")
@@ -95,8 +108,8 @@ def main():
     layers["sdpa causal d128"] = Attn(128, None)
 
     results, rows = [], []
-    for b in map(int, args.batches.split(",")):
-        for n in map(int, args.lengths.split(",")):
+    for b in map(int, filter(None, args.batches.split(","))):
+        for n in map(int, filter(None, args.lengths.split(","))):
             x = torch.randn(b, n, DIM, device=dev, dtype=bf16)
             gy = torch.randn_like(x)
             for name, layer in layers.items():
@@ -133,8 +146,11 @@ def main():
                 y = F.scaled_dot_product_attention(q, kc, vc)
                 return attn.out(y.transpose(1, 2).reshape(b, 1, DIM))
             t_swa = timed(torch, swa_step, args.reps * 5)
-        results.append(dict(decode_batch=b, phalanx_step_us=t_ph, swa_w4096_d128_step_us=t_swa))
-        drows.append(f"{b:5} {t_ph:12.1f} {t_swa:16.1f}")
+            t_ph_graph = timed(torch, graphed(torch, lambda: ph.step(xt, st)), args.reps * 5)
+            t_swa_graph = timed(torch, graphed(torch, swa_step), args.reps * 5)
+        results.append(dict(decode_batch=b, phalanx_step_us=t_ph, swa_w4096_d128_step_us=t_swa,
+                            phalanx_step_graph_us=t_ph_graph, swa_step_graph_us=t_swa_graph))
+        drows.append(f"{b:5} {t_ph:12.1f} {t_swa:12.1f} {t_ph_graph:12.1f} {t_swa_graph:12.1f}")
 
     if args.json:
         with open(args.json, "w") as f:
@@ -143,7 +159,9 @@ def main():
           f"{args.reps})")
     print(f"{'layer':20} {'B':>2} {'L':>6} {'fwd ms':>9} {'fwd+bwd ms':>10}")
     print("\n".join(rows))
-    print("\nDecode step of one layer (us): batch, Phalanx.step, SWA w4096 d128 with KV cache")
+    print("\nDecode step of one layer (us): Phalanx.step and SWA (window 4096, head dim 128, "
+          "KV cache), eager and replayed as a CUDA graph")
+    print(f"{'batch':>5} {'phalanx':>12} {'swa':>12} {'phalanx graph':>12} {'swa graph':>12}")
     print("\n".join(drows))
 
 

@@ -110,14 +110,9 @@ def main():
     # The host cost of one call: a tiny scan, eager.
     a, x = torch.rand(1, 1, 16, device=dev), torch.rand(1, 1, 16, 16, device=dev)
     host = {}
-    from swr.torch._library import library
-    lib = library()
-    y = torch.empty_like(x)
     calls = {
         "swr.torch.scan": lambda: scan(a, x, tile=16, hops=1),
         "torch.ops.swr.scan": lambda: torch.ops.swr.scan(a, x, None, 16, 1, False),
-        "runtime call (ctypes)": lambda: lib.call("cuda:sm_90a", "scan_f32_t16_k1_head",
-                                                  [a, x, y]),
         "torch.add (reference)": lambda: torch.add(x, x),
     }
     for name, fn in calls.items():

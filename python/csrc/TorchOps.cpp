@@ -175,6 +175,11 @@ public:
     return find(isCuda(x), x, name) != nullptr;
   }
 
+  Library() {
+    // Errors become Python exceptions; a missing function is no error.
+    swr_runtime_set_verbose(0);
+  }
+
 private:
   std::string directory = libraryDirectory();
   std::mutex mutex;
