@@ -58,9 +58,10 @@ class Phalanx(nn.Module):
         bg = torch.sigmoid(self.input_gate(x)).view(B, L, G, 1, hd)
         c = self.output_gate(x).view(B, L, G, 1, hd)
         v = self.value(x).view(B, L, G, H // G, hd)
-        u = (bg * v).view(B, L, H, hd)
-        # The scan sees [B, H, hd, L] views of the time-major tensors.
-        y = scan(a.transpose(1, 2), u.permute(0, 2, 3, 1), tile=self.tile, hops=self.hops,
+        # The scan's layout, [B, H, hd, L], written by the producers (under
+        # torch.compile the transposes fuse into them: no extra pass).
+        u = (bg * v).view(B, L, H, hd).permute(0, 2, 3, 1).contiguous()
+        y = scan(a.transpose(1, 2).contiguous(), u, tile=self.tile, hops=self.hops,
                  state=state.scan if state is not None else None,
                  return_state=return_state or state is not None)
         y, s = y if isinstance(y, tuple) else (y, None)
