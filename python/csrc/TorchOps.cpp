@@ -106,7 +106,8 @@ class Library {
 public:
   /// The function `name` of the artifact for `cuda` and the storage type of
   /// `x` (kernels.py's `artifact_name`), or null when there is none.
-  const swr_function *find(bool cuda, const Tensor &x, const std::string &name) {
+  const swr_function *find(bool cuda, const Tensor &x,
+                           const std::string &name) {
     std::string file = std::string("kernels-") + (cuda ? "cuda" : "cpu") + "-" +
                        dtypeName(x.scalar_type()) + ".so";
     std::lock_guard<std::mutex> lock(mutex);
@@ -145,11 +146,13 @@ public:
     dense.reserve(tensors.size());
     for (size_t i = 0; i < tensors.size(); ++i) {
       const Tensor &t = dense.emplace_back(tensors[i].contiguous());
-      TORCH_CHECK_VALUE(t.device() == x.device(), "swr.torch.scan: a tensor is on ",
-                        t.device(), ", x on ", x.device());
+      TORCH_CHECK_VALUE(t.device() == x.device(),
+                        "swr.torch.scan: a tensor is on ", t.device(),
+                        ", x on ", x.device());
       swr_buffer &b = buffers[i];
       b.data = t.data_ptr();
-      b.dtype = static_cast<swr_dtype>(swr_dtype_from_name(dtypeName(t.scalar_type())));
+      b.dtype = static_cast<swr_dtype>(
+          swr_dtype_from_name(dtypeName(t.scalar_type())));
       b.rank = static_cast<int32_t>(t.dim());
       for (int64_t d = 0; d < t.dim(); ++d)
         b.sizes[d] = t.size(d);
@@ -211,10 +214,11 @@ std::vector<Tensor> with(std::vector<Tensor> tensors, const OptTensor &t) {
 
 Tensor callScan(const Tensor &a, const Tensor &x, const OptTensor &init,
                 int64_t tile, int64_t hops, bool reverse) {
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("swr::scan", "")
-                       .typed<Tensor(const Tensor &, const Tensor &,
-                                     const OptTensor &, int64_t, int64_t, bool)>();
+  static auto op =
+      c10::Dispatcher::singleton()
+          .findSchemaOrThrow("swr::scan", "")
+          .typed<Tensor(const Tensor &, const Tensor &, const OptTensor &,
+                        int64_t, int64_t, bool)>();
   return op.call(a, x, init, tile, hops, reverse);
 }
 
@@ -222,12 +226,11 @@ std::tuple<Tensor, Tensor> callChunk(const Tensor &a, const Tensor &x,
                                      const OptTensor &init,
                                      const OptTensor &state, int64_t tile,
                                      int64_t hops) {
-  static auto op =
-      c10::Dispatcher::singleton()
-          .findSchemaOrThrow("swr::scan_chunk", "")
-          .typed<std::tuple<Tensor, Tensor>(const Tensor &, const Tensor &,
-                                            const OptTensor &, const OptTensor &,
-                                            int64_t, int64_t)>();
+  static auto op = c10::Dispatcher::singleton()
+                       .findSchemaOrThrow("swr::scan_chunk", "")
+                       .typed<std::tuple<Tensor, Tensor>(
+                           const Tensor &, const Tensor &, const OptTensor &,
+                           const OptTensor &, int64_t, int64_t)>();
   return op.call(a, x, init, state, tile, hops);
 }
 
@@ -235,12 +238,11 @@ std::tuple<Tensor, Tensor, Tensor> callGrad(const Tensor &a, const Tensor &x,
                                             const Tensor &dy,
                                             const OptTensor &init, int64_t tile,
                                             int64_t hops) {
-  static auto op =
-      c10::Dispatcher::singleton()
-          .findSchemaOrThrow("swr::scan_grad", "")
-          .typed<std::tuple<Tensor, Tensor, Tensor>(
-              const Tensor &, const Tensor &, const Tensor &, const OptTensor &,
-              int64_t, int64_t)>();
+  static auto op = c10::Dispatcher::singleton()
+                       .findSchemaOrThrow("swr::scan_grad", "")
+                       .typed<std::tuple<Tensor, Tensor, Tensor>(
+                           const Tensor &, const Tensor &, const Tensor &,
+                           const OptTensor &, int64_t, int64_t)>();
   return op.call(a, x, dy, init, tile, hops);
 }
 
@@ -251,7 +253,8 @@ std::tuple<Tensor, Tensor, Tensor> callGrad(const Tensor &a, const Tensor &x,
 Tensor scanKernel(const Tensor &a, const Tensor &x, const OptTensor &init,
                   int64_t tile, int64_t hops, bool reverse) {
   Tensor y = at::empty(x.sizes(), x.options());
-  library().call(x, functionName("scan", a, x, tile, hops, startOf(init), reverse),
+  library().call(x,
+                 functionName("scan", a, x, tile, hops, startOf(init), reverse),
                  with(with({a, x}, init), y));
   return y;
 }
@@ -332,9 +335,9 @@ void gradFromScans(const Tensor &a, const Tensor &x, const Tensor &dy,
   std::vector<Tensor> z, before; // before[m]: y^(m)_{k-1}
   for (int64_t w : windows) {
     z.push_back(callScan(a32, dy32, std::nullopt, tile, w, true));
-    before.push_back(
-        at::cat({first, callScan(a32, x32, h0, tile, w, false).narrow(-1, 0, n - 1)},
-                -1));
+    before.push_back(at::cat(
+        {first, callScan(a32, x32, h0, tile, w, false).narrow(-1, 0, n - 1)},
+        -1));
   }
   Tensor gradA;
   if (hops == kInf) {
@@ -345,8 +348,8 @@ void gradFromScans(const Tensor &a, const Tensor &x, const Tensor &dy,
     gradA = at::zeros_like(x32);
     for (int64_t j = 0; j <= hops; ++j) {
       int64_t m = hops - j;
-      Tensor s = at::where(starts, m ? before[m - 1] : at::zeros_like(x32),
-                           before[m]);
+      Tensor s =
+          at::where(starts, m ? before[m - 1] : at::zeros_like(x32), before[m]);
       gradA += (j ? z[j] - z[j - 1] : z[0]) * s;
     }
   }
@@ -455,7 +458,8 @@ public:
           "swr.torch.scan: gradients of a reverse scan are provided for x "
           "only, not for a or init");
       return {Tensor(), callScan(a, grads[0], std::nullopt, tile, hops, false),
-              Tensor(), Tensor(), Tensor(), Tensor()};
+              Tensor(), Tensor(),
+              Tensor(), Tensor()};
     }
     auto [dx, da, dinit] = callGrad(a, x, grads[0], init, tile, hops);
     return {da, dx, init ? dinit : Tensor(), Tensor(), Tensor(), Tensor()};
@@ -499,9 +503,12 @@ public:
       dstate = at::zeros({x.size(0), x.size(1), x.size(2), 1},
                          x.options().dtype(at::kFloat));
     if (x.size(3) == 0)
-      return {at::zeros_like(a), at::zeros_like(x),
+      return {at::zeros_like(a),
+              at::zeros_like(x),
               init ? dstate.select(-1, 0).to(init->scalar_type()) : Tensor(),
-              state ? dstate : Tensor(), Tensor(), Tensor()};
+              state ? dstate : Tensor(),
+              Tensor(),
+              Tensor()};
     OptTensor h0;
     if (state)
       h0 = state->select(-1, 0);
@@ -509,13 +516,16 @@ public:
       h0 = init->to(at::kFloat);
     int64_t n = x.size(3);
     Tensor dy32 = dy.to(at::kFloat);
-    dy32 = at::cat({dy32.narrow(-1, 0, n - 1), dy32.narrow(-1, n - 1, 1) + dstate},
-                   -1);
+    dy32 = at::cat(
+        {dy32.narrow(-1, 0, n - 1), dy32.narrow(-1, n - 1, 1) + dstate}, -1);
     auto [dx, da, dh0] =
         callGrad(a.to(at::kFloat), x.to(at::kFloat), dy32, h0, tile, kInf);
-    return {da.to(a.scalar_type()), dx.to(x.scalar_type()),
+    return {da.to(a.scalar_type()),
+            dx.to(x.scalar_type()),
             init ? dh0.to(init->scalar_type()) : Tensor(),
-            state ? dh0.unsqueeze(-1) : Tensor(), Tensor(), Tensor()};
+            state ? dh0.unsqueeze(-1) : Tensor(),
+            Tensor(),
+            Tensor()};
   }
 };
 
