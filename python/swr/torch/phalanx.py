@@ -30,7 +30,11 @@ class PhalanxState(NamedTuple):
 
 class Phalanx(nn.Module):
     def __init__(self, dim, heads, head_dim=16, kv_heads=None, *, tile=16, hops=1,
-                 device=None, dtype=None):
+                 context_parallel_group=None, device=None, dtype=None):
+        """With `context_parallel_group` (a torch.distributed process group,
+        or `swr.torch.distributed.WORLD` for the default one), each rank's
+        `x` is its shard of the sequence, in rank order
+        (swr.torch.distributed); states are not offered then."""
         super().__init__()
         kv_heads = heads if kv_heads is None else kv_heads
         if heads < 1 or kv_heads < 1 or heads % kv_heads:
@@ -38,6 +42,7 @@ class Phalanx(nn.Module):
                              f"kv_heads ({kv_heads})")
         self.dim, self.heads, self.head_dim, self.kv_heads = dim, heads, head_dim, kv_heads
         self.tile, self.hops = tile, hops
+        self.context_parallel_group = context_parallel_group
         kw = dict(device=device, dtype=dtype)
         self.decay = nn.Linear(dim, heads, **kw)
         self.input_gate = nn.Linear(dim, kv_heads * head_dim, **kw)
@@ -61,10 +66,18 @@ class Phalanx(nn.Module):
         # The scan's layout, [B, H, hd, L], written by the producers (under
         # torch.compile the transposes fuse into them: no extra pass).
         u = (bg * v).view(B, L, H, hd).permute(0, 2, 3, 1).contiguous()
-        y = scan(a.transpose(1, 2).contiguous(), u, tile=self.tile, hops=self.hops,
-                 state=state.scan if state is not None else None,
-                 return_state=return_state or state is not None)
-        y, s = y if isinstance(y, tuple) else (y, None)
+        a = a.transpose(1, 2).contiguous()
+        if self.context_parallel_group is not None:
+            if state is not None or return_state:
+                raise ValueError("Phalanx: states are not offered with context parallelism")
+            from . import distributed
+            y, s = distributed.scan(a, u, tile=self.tile, hops=self.hops,
+                                    group=distributed.group_of(self.context_parallel_group)), None
+        else:
+            y = scan(a, u, tile=self.tile, hops=self.hops,
+                     state=state.scan if state is not None else None,
+                     return_state=return_state or state is not None)
+            y, s = y if isinstance(y, tuple) else (y, None)
         y = y.permute(0, 3, 1, 2).reshape(B, L, G, H // G, hd)
         out = self.out((y * c + v).reshape(B, L, H * hd))
         if return_state:
