@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <dlfcn.h>
+#include <map>
 #include <mutex>
 #include <string>
 #include <type_traits>
@@ -75,6 +76,9 @@ struct Driver {
 /// PyTorch's current stream is (see swr_runtime.h).
 thread_local CUstream userStream = nullptr;
 thread_local bool asyncCalls = false;
+/// The device of swr_runtime_set_device, per thread (as CUDA's current
+/// device is).
+thread_local int userDevice = 0;
 
 /// Loads libcuda and binds the entry points. Null if that fails.
 const Driver *driver() {
@@ -137,34 +141,45 @@ bool check(const Driver *d, CUresult result, const char *call) {
   return false;
 }
 
-/// The driver with the primary context of device 0 current on this thread
-/// (shared with other users of the driver, such as PyTorch).
+/// The driver with the primary context of the calling thread's device
+/// current on this thread (shared with other users of the driver, such as
+/// PyTorch).
 const Driver *context() {
   const Driver *d = driver();
   if (!d)
     return nullptr;
-  static CUcontext primary = [&]() -> CUcontext {
-    CUdevice device;
-    CUcontext ctx = nullptr;
-    if (check(d, d->cuInit(0), "cuInit") &&
-        check(d, d->cuDeviceGet(&device, 0), "cuDeviceGet"))
-      check(d, d->cuDevicePrimaryCtxRetain(&ctx, device),
-            "cuDevicePrimaryCtxRetain");
-    return ctx;
-  }();
-  if (!primary || !check(d, d->cuCtxSetCurrent(primary), "cuCtxSetCurrent"))
+  static std::mutex mutex;
+  static CUresult initialized = d->cuInit(0);
+  static std::map<int, CUcontext> contexts; // retained, never released
+  if (!check(d, initialized, "cuInit"))
+    return nullptr;
+  CUcontext ctx = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = contexts.find(userDevice);
+    if (found != contexts.end()) {
+      ctx = found->second;
+    } else {
+      CUdevice device;
+      if (!check(d, d->cuDeviceGet(&device, userDevice), "cuDeviceGet") ||
+          !check(d, d->cuDevicePrimaryCtxRetain(&ctx, device),
+                 "cuDevicePrimaryCtxRetain"))
+        return nullptr;
+      contexts.emplace(userDevice, ctx);
+    }
+  }
+  if (!check(d, d->cuCtxSetCurrent(ctx), "cuCtxSetCurrent"))
     return nullptr;
   return d;
 }
 
 /// A kernel module of generated code: its binary is kept until the first
-/// function lookup, so that loading an artifact does not need a GPU.
+/// function lookup on a device, which loads it there (once per device).
 struct LazyModule {
   explicit LazyModule(const void *data) : data(data) {}
   const void *data;
   std::mutex mutex;
-  CUmodule module = nullptr;
-  bool failed = false;
+  std::map<int, CUmodule> modules; // by device; null: failed to load
 };
 
 } // namespace
@@ -193,6 +208,8 @@ void swr_runtime_set_stream(void *stream) {
   asyncCalls = true;
 }
 
+void swr_runtime_set_device(int device) { userDevice = device; }
+
 void swr_runtime_unset_stream(void) {
   userStream = nullptr;
   asyncCalls = false;
@@ -214,8 +231,9 @@ void mgpuModuleUnload(void *handle) {
   // driver may already have shut down at process exit: best effort, silent.
   auto *lazy = static_cast<LazyModule *>(handle);
   const Driver *d = driver();
-  if (d && lazy->module)
-    d->cuModuleUnload(lazy->module);
+  for (auto &[device, module] : lazy->modules)
+    if (d && module)
+      d->cuModuleUnload(module);
   delete lazy;
 }
 
@@ -224,16 +242,27 @@ void *mgpuModuleGetFunction(void *handle, const char *name) {
   const Driver *d = context();
   if (!d)
     return nullptr;
+  CUmodule module = nullptr;
   {
     std::lock_guard<std::mutex> lock(lazy->mutex);
-    if (!lazy->module && !lazy->failed)
-      lazy->failed = !check(d, d->cuModuleLoadData(&lazy->module, lazy->data),
-                            "cuModuleLoadData");
+    auto found = lazy->modules.find(userDevice);
+    if (found == lazy->modules.end()) {
+      if (!check(d, d->cuModuleLoadData(&module, lazy->data),
+                 "cuModuleLoadData"))
+        module = nullptr;
+      lazy->modules.emplace(userDevice, module);
+    } else {
+      module = found->second;
+      if (!module)
+        recordError("cuModuleLoadData: the kernel module failed to load on "
+                    "device " +
+                    std::to_string(userDevice) + " before");
+    }
   }
-  if (!lazy->module)
+  if (!module)
     return nullptr;
   CUfunction function = nullptr;
-  check(d, d->cuModuleGetFunction(&function, lazy->module, name),
+  check(d, d->cuModuleGetFunction(&function, module, name),
         "cuModuleGetFunction");
   return function;
 }

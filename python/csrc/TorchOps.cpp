@@ -78,11 +78,7 @@ bool isCuda(const Tensor &x) {
   if (x.is_cpu())
     return false;
   TORCH_CHECK_VALUE(x.is_cuda(), "swr.torch.scan: tensors on ",
-                    x.device().type(), " are not supported (cpu or cuda:0)");
-  TORCH_CHECK_VALUE(x.device().index() == 0,
-                    "swr.torch.scan: CUDA tensors must be on cuda:0 (the "
-                    "runtime drives device 0); got ",
-                    x.device());
+                    x.device().type(), " are not supported (cpu or cuda)");
   return true;
 }
 
@@ -159,8 +155,11 @@ public:
       b.allocation = nullptr;
     }
 #ifdef SWR_TORCH_CUDA
-    if (cuda)
-      swr_runtime_set_stream(c10::cuda::getCurrentCUDAStream(0).stream());
+    if (cuda) {
+      c10::DeviceIndex device = x.device().index();
+      swr_runtime_set_device(device);
+      swr_runtime_set_stream(c10::cuda::getCurrentCUDAStream(device).stream());
+    }
 #else
     TORCH_CHECK(!cuda, "swr.torch: this build of the ops has no CUDA support");
 #endif

@@ -135,6 +135,7 @@ class Runtime:
             "swr_runtime_clear_error": (None, []),
             "swr_runtime_set_verbose": (None, [c.c_int]),
             "swr_runtime_set_stream": (None, [vp]),
+            "swr_runtime_set_device": (None, [c.c_int]),
             "swr_runtime_unset_stream": (None, []),
             "swr_cuda_available": (c.c_int, []),
             "swr_artifact_load": (vp, [c.c_char_p]),
@@ -196,6 +197,11 @@ class Runtime:
         self.lib.swr_runtime_clear_error()
         if self.lib.swr_cuda_copy_to_device(device, host, nbytes):
             raise SwrError(self.last_error())
+
+    def set_device(self, device):
+        """This thread's calls use CUDA device `device` (an ordinal; 0
+        until set)."""
+        self.lib.swr_runtime_set_device(device)
 
     def set_stream(self, stream):
         """Calls launch their kernels on `stream` (a CUstream handle, e.g.

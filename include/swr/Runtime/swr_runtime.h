@@ -63,7 +63,7 @@ void swr_runtime_shape_error(const char *message, int64_t got,
                              int64_t expected);
 
 /*===----------------------------------------------------------------------===
- * CUDA: streams, memory, events (device 0, its primary context)
+ * CUDA: devices, streams, memory, events (primary contexts)
  *===----------------------------------------------------------------------===*/
 
 /// By default a call launches its kernels on the CUDA default (legacy)
@@ -80,8 +80,14 @@ void swr_runtime_shape_error(const char *message, int64_t got,
 void swr_runtime_set_stream(void *stream);
 void swr_runtime_unset_stream(void);
 
-/// 1 if the CUDA driver loads and device 0 is usable, 0 otherwise (the
-/// reason is recorded).
+/// The CUDA device (ordinal) that the calling thread's calls, allocations,
+/// copies, streams and events use, through its primary context (the one
+/// PyTorch uses too); 0 until set. A kernel module loads once per device,
+/// at its first launch there.
+void swr_runtime_set_device(int device);
+
+/// 1 if the CUDA driver loads and the calling thread's device is usable, 0
+/// otherwise (the reason is recorded).
 int swr_cuda_available(void);
 
 /// Device memory (cuMemAlloc / cuMemFree); NULL on failure.

@@ -12,6 +12,7 @@ typedef int CUresult;
 enum {
   kOutOfMemory = 2,
   kNoDevice = 100,
+  kInvalidDevice = 101,
   kNoBinaryForGpu = 209,
   kLaunchFailed = 719,
 };
@@ -24,10 +25,26 @@ static int failing(const char *step) {
 }
 
 CUresult cuInit(unsigned flags) { return failing("nodevice") ? kNoDevice : 0; }
-CUresult cuDeviceGet(int *device, int ordinal) { *device = 0; return 0; }
-CUresult cuDevicePrimaryCtxRetain(void **ctx, int device) { *ctx = (void *)1; return 0; }
+/* FAKE_CUDA_DEVICES devices (default 2); FAKE_CUDA_TRACE_DEVICES=1 prints
+ * the contexts retained and the modules loaded. */
+static int tracingDevices(void) { return getenv("FAKE_CUDA_TRACE_DEVICES") != NULL; }
+CUresult cuDeviceGet(int *device, int ordinal) {
+  const char *n = getenv("FAKE_CUDA_DEVICES");
+  if (ordinal < 0 || ordinal >= (n ? atoi(n) : 2))
+    return kInvalidDevice;
+  *device = ordinal;
+  return 0;
+}
+CUresult cuDevicePrimaryCtxRetain(void **ctx, int device) {
+  if (tracingDevices())
+    fprintf(stderr, "fake: retain the primary context of device %d\n", device);
+  *ctx = (void *)(long)(16 + device);
+  return 0;
+}
 CUresult cuCtxSetCurrent(void *ctx) { return 0; }
 CUresult cuModuleLoadData(void **module, const void *image) {
+  if (tracingDevices())
+    fprintf(stderr, "fake: load a module\n");
   *module = (void *)2;
   return failing("module") ? kNoBinaryForGpu : 0;
 }
@@ -82,6 +99,7 @@ static const struct {
 } kErrors[] = {
     {kOutOfMemory, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"},
     {kNoDevice, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"},
+    {kInvalidDevice, "CUDA_ERROR_INVALID_DEVICE", "invalid device ordinal"},
     {kNoBinaryForGpu, "CUDA_ERROR_NO_BINARY_FOR_GPU",
      "no kernel image is available for execution on the device"},
     {kLaunchFailed, "CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"},
