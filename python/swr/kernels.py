@@ -25,6 +25,7 @@ swr.scan_chunk: S = hops + 2, or 1 for hops = inf).
 import argparse
 import itertools
 import json
+import math
 import os
 from dataclasses import dataclass
 
@@ -44,8 +45,43 @@ GPU_GRAD_HOPS = (0, 1)
 TARGETS = ("cpu", "cuda:sm_90a")
 
 
+class LibraryError(RuntimeError):
+    """The kernel library is missing, or lacks a configuration."""
+
+
+def library_dir():
+    """Where the kernel library is: $SWR_LIB_DIR, else the package's own
+    `_lib` (what the wheel installs)."""
+    return os.environ.get("SWR_LIB_DIR") or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "_lib")
+
+
 def hops_text(hops):
     return "inf" if hops == INF else str(hops)
+
+
+def available():
+    """A one-line summary of the windows the library offers, for messages."""
+    return (f"tiles {', '.join(map(str, TILES))}; hops "
+            f"{', '.join(hops_text(h) for h in HOPS)}")
+
+
+def window(tile, hops, who):
+    """(tile, hops as an int, INF for inf) of a call's window attributes,
+    checked: ValueError for values that are no window, LibraryError for a
+    window the library lacks; messages start with `who`."""
+    if isinstance(tile, bool) or not isinstance(tile, int) or tile < 1:
+        raise ValueError(f"{who}: tile must be an integer >= 1; got {tile!r}")
+    if isinstance(hops, float) and math.isinf(hops) and hops > 0:
+        hops = INF
+    elif isinstance(hops, float) and math.isfinite(hops) and hops == int(hops) and hops >= 0:
+        hops = int(hops)
+    elif isinstance(hops, bool) or not isinstance(hops, int) or hops < 0:
+        raise ValueError(f"{who}: hops must be an integer >= 0 or math.inf; got {hops!r}")
+    if tile not in TILES or hops not in HOPS:
+        raise LibraryError(f"{who}: no kernels for tile={tile}, hops={hops_text(hops)}; the "
+                           f"kernel library has {available()}")
+    return tile, hops
 
 
 def state_slots(hops):

@@ -3,8 +3,8 @@ that swr-compile built (python/swr/kernels.py lists it), libswr_runtime, and
 libswr_torch_ops.so, the C++ library that defines the ops
 (python/csrc/TorchOps.cpp) and calls the kernels.
 
-The directory is `$SWR_LIB_DIR`, else the package's own `_lib` (what the
-wheel installs).
+The directory is `swr.kernels.library_dir()`: `$SWR_LIB_DIR`, else the
+package's own `_lib` (what the wheel installs).
 """
 
 import os
@@ -12,19 +12,10 @@ import threading
 
 import torch
 
-from .. import kernels
+from ..kernels import LibraryError, library_dir
 
 #: torch dtype -> the library's (MLIR) name of it.
 DTYPE_NAMES = {torch.float32: "f32", torch.bfloat16: "bf16", torch.float16: "f16"}
-
-
-class LibraryError(RuntimeError):
-    """The compiled library is missing, or lacks a configuration."""
-
-
-def directory():
-    return os.environ.get("SWR_LIB_DIR") or os.path.join(
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "_lib")
 
 
 _loaded = False
@@ -37,7 +28,7 @@ def load():
     with _lock:
         if _loaded:
             return
-        d = directory()
+        d = library_dir()
         ops = os.path.join(d, "libswr_torch_ops.so")
         try:
             with open(os.path.join(d, "torch-version")) as f:
@@ -53,9 +44,3 @@ def load():
         torch.ops.load_library(ops)
         _loaded = True
 
-
-def available():
-    """A one-line summary of what the library offers, for messages."""
-    hops = ", ".join(kernels.hops_text(h) for h in kernels.HOPS)
-    return (f"tiles {', '.join(map(str, kernels.TILES))}; hops {hops}; storage "
-            f"{', '.join(str(d).replace('torch.', '') for d in DTYPE_NAMES)}")

@@ -13,13 +13,11 @@ checks of their operands, in one place, run by the fake kernels and by
 `scan`, so that a bad call fails with one line, under `torch.compile` too.
 """
 
-import math
-
 import torch
 from torch import Tensor
 
 from .. import kernels
-from ._library import DTYPE_NAMES, LibraryError, available, load
+from ._library import DTYPE_NAMES, load
 
 INF = kernels.INF
 
@@ -31,19 +29,7 @@ def _fail(message, kind=ValueError):
 
 
 def _window(tile, hops):
-    """(tile, hops as an int with -1 for inf), checked against the library."""
-    if isinstance(tile, bool) or not isinstance(tile, int) or tile < 1:
-        _fail(f"tile must be an integer >= 1; got {tile!r}")
-    if isinstance(hops, float) and math.isinf(hops) and hops > 0:
-        hops = INF
-    elif isinstance(hops, float) and math.isfinite(hops) and hops == int(hops) and hops >= 0:
-        hops = int(hops)
-    elif isinstance(hops, bool) or not isinstance(hops, int) or hops < 0:
-        _fail(f"hops must be an integer >= 0 or math.inf; got {hops!r}")
-    if tile not in kernels.TILES or hops not in kernels.HOPS:
-        _fail(f"no kernels for tile={tile}, hops={kernels.hops_text(hops)}; the kernel library "
-              f"has {available()}", LibraryError)
-    return tile, hops
+    return kernels.window(tile, hops, "swr.torch.scan")
 
 
 def _check(a, x, init=None, state=None, hops=None, dy=None):
