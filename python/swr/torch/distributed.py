@@ -40,11 +40,12 @@ def group_of(g):
     return None if g == WORLD else g
 
 
-def _offsets(n, group):
-    """(first position of every rank's shard, every shard's length)."""
+def _offsets(n, group, device):
+    """(first position of every rank's shard, every shard's length); the
+    lengths travel on `device` (the data's: NCCL needs GPU tensors)."""
     world = dist.get_world_size(group)
-    lengths = [torch.zeros(1, dtype=torch.int64) for _ in range(world)]
-    dist.all_gather(lengths, torch.tensor([n], dtype=torch.int64), group=group)
+    lengths = [torch.zeros(1, dtype=torch.int64, device=device) for _ in range(world)]
+    dist.all_gather(lengths, torch.tensor([n], dtype=torch.int64, device=device), group=group)
     lengths = [int(t) for t in lengths]
     starts = [sum(lengths[:r]) for r in range(world)]
     return starts, lengths
@@ -164,7 +165,7 @@ def scan(a, x, *, tile=16, hops=1, init=None, group=None):
     (every rank passes the same, or None)."""
     tile, k = _window(tile, hops)
     rank = dist.get_rank(group)
-    starts, lengths = _offsets(x.shape[-1], group)
+    starts, lengths = _offsets(x.shape[-1], group, x.device)
     start = starts[rank]
     if k == INF:
         # init enters the first non-empty shard (which starts at 0).
