@@ -127,8 +127,10 @@ public:
     return fn;
   }
 
-  /// Calls `name` on `tensors` (inputs and outputs, made contiguous; the
-  /// outputs are contiguous already). Nothing to do for empty tensors.
+  /// Calls `name` on `tensors` (inputs and outputs). Inputs are made
+  /// contiguous; outputs must be fresh contiguous tensors, so that
+  /// contiguous() returns them and the kernel writes the caller's memory.
+  /// Nothing to do when `x` is empty (the runtime refuses null buffers).
   void call(const Tensor &x, const std::string &name,
             const std::vector<Tensor> &tensors) {
     if (x.numel() == 0)
@@ -170,7 +172,6 @@ public:
       TORCH_CHECK_VALUE(false, "swr.torch: ", name, ": ",
                         error ? error : "unknown error");
     }
-    // The outputs were contiguous: contiguous() returned them, not copies.
   }
 
   bool has(const Tensor &x, const std::string &name) {

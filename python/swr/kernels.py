@@ -111,11 +111,11 @@ class Config:
 
     def module_text(self):
         """The MLIR function of this configuration."""
-        t, s = self.dtype, f"f32"
+        t = self.dtype
         seq = f"memref<?x?x?x?x{t}>"
         gate = f"memref<?x?x?x{t}>" if self.gates == "head" else seq
         vec = f"memref<?x?x?x{t}>"
-        state = f"memref<?x?x?x{state_slots(self.hops)}x{s}>"
+        state = f"memref<?x?x?x{state_slots(self.hops)}xf32>"  # states are f32
         window = f"<tile = {self.tile}, hops = {hops_text(self.hops)}>"
         args = [("a", gate), ("x", seq)]
         if self.kind == "grad":

@@ -6,8 +6,8 @@ bfloat16; arithmetic is float32, as everywhere in swr.
 """
 
 import ctypes
+import functools
 import os
-import threading
 
 import numpy as np
 
@@ -22,27 +22,23 @@ try:  # NumPy has no bfloat16 of its own.
 except ImportError:
     pass
 
-_state = {}
-_lock = threading.Lock()
+@functools.lru_cache(maxsize=None)
+def _runtime():
+    d = kernels.library_dir()
+    if not os.path.exists(os.path.join(d, "index.json")):
+        raise kernels.LibraryError(f"{WHO}: no kernel library at {d}; build it "
+                                   f"(scripts/build.sh) and set SWR_LIB_DIR, or install the "
+                                   f"swr wheel")
+    rt = Runtime(os.path.join(d, "libswr_runtime.so"))
+    rt.lib.swr_runtime_set_verbose(0)
+    return d, rt
 
 
-def _function(name, dtype):
-    """The runtime function `name` of the CPU artifact for `dtype`."""
-    with _lock:
-        if "runtime" not in _state:
-            d = kernels.library_dir()
-            if not os.path.exists(os.path.join(d, "index.json")):
-                raise kernels.LibraryError(
-                    f"{WHO}: no kernel library at {d}; build it (scripts/build.sh) and set "
-                    f"SWR_LIB_DIR, or install the swr wheel")
-            _state["dir"] = d
-            _state["runtime"] = Runtime(os.path.join(d, "libswr_runtime.so"))
-            _state["runtime"].lib.swr_runtime_set_verbose(0)
-        key = ("artifact", dtype)
-        if key not in _state:
-            _state[key] = _state["runtime"].load(
-                os.path.join(_state["dir"], kernels.artifact_name("cpu", dtype)))
-        return _state[key][name]
+@functools.lru_cache(maxsize=None)
+def _artifact(dtype):
+    """The CPU artifact of the library for storage type `dtype`."""
+    d, rt = _runtime()
+    return rt.load(os.path.join(d, kernels.artifact_name("cpu", dtype)))
 
 
 def _dtype_name(what, dtype):
@@ -80,10 +76,9 @@ def scan(a, x, *, tile=16, hops=1, init=None, reverse=False, out_dtype=None):
     args = [np.ascontiguousarray(t, dtype=storage) for t in (a, x, init) if t is not None]
     y = np.empty(x.shape, dtype=storage)
     if y.size:
-        name = kernels.Config("scan", _NAMES[storage], tile, hops,
-                              "head" if a.ndim == 3 else "channel",
-                              "init" if init is not None else "", bool(reverse)).name
         dt = _NAMES[storage]
-        fn = _function(name, dt)
+        name = kernels.Config("scan", dt, tile, hops, "head" if a.ndim == 3 else "channel",
+                              "init" if init is not None else "", bool(reverse)).name
+        fn = _artifact(dt)[name]
         fn(*[buffer(t.ctypes.data_as(ctypes.c_void_p).value, dt, t.shape) for t in args + [y]])
     return y.astype(out_dtype, copy=False)

@@ -71,10 +71,11 @@ def _transfers(starts, lengths, tile, hops):
 def _exchange(sends, recvs, group):
     """Point-to-point: sends [(tensor, peer)], receives into [(tensor,
     peer)], all at once."""
-    ops = [dist.P2POp(dist.isend, t.contiguous(), dist.get_global_rank(group, peer)
-                      if group is not None else peer, group) for t, peer in sends]
-    ops += [dist.P2POp(dist.irecv, t, dist.get_global_rank(group, peer)
-                       if group is not None else peer, group) for t, peer in recvs]
+    def global_rank(peer):
+        return dist.get_global_rank(group, peer) if group is not None else peer
+
+    ops = [dist.P2POp(dist.isend, t.contiguous(), global_rank(peer), group) for t, peer in sends]
+    ops += [dist.P2POp(dist.irecv, t, global_rank(peer), group) for t, peer in recvs]
     if ops:
         for req in dist.batch_isend_irecv(ops):
             req.wait()
