@@ -6,13 +6,15 @@ GPU with PyTorch and Triton: the device) can happen on different machines:
 
   bench.py build --out DIR --swr-compile build/bin/swr-compile
       one artifact per configuration (static shapes, memref form
-      `scan(a: [B,H,N], x: [B,H,D,N], y: [B,H,D,N])`, a, x, y of one dtype)
-      and DIR/configs.json; each --variant LABEL=OPTIONS also compiles the
-      target shapes (B = 4, N = 8192 and 32768, tile 16) with those
-      swr-cuda-pipeline options, timed as "swr ... [LABEL]";
+      `scan(a: [B,H,N] or [B,H,D,N], x: [B,H,D,N], y: [B,H,D,N])`, a, x, y
+      of one dtype) and DIR/configs.json; each --variant LABEL=OPTIONS also
+      compiles the target shapes (B = 4, N = 8192 and 32768, tile 16) with
+      those swr-cuda-pipeline options, timed as "swr ... [LABEL]";
   bench.py run --dir DIR --runtime libswr_runtime.so [--json F] [--png F]
       for every shape (B in {1, 4}, H = 128, D = 16, N in {4096, 8192,
-      32768}) and dtype (bf16, f32), in one process, times with CUDA events
+      32768}), dtype (bf16, f32) and gate layout (per head: a is [B, H, N],
+      the Phalanx case; per channel: [B, H, D, N]), in one process, times
+      with CUDA events
       (median of --reps measurements, each of at least 8 back-to-back calls
       on rotating buffer sets that together are 4x the L2: steady state,
       where each call writes back what the previous one left in L2 and
@@ -30,7 +32,7 @@ GPU with PyTorch and Triton: the device) can happen on different machines:
         - flex: sliding-window attention (window 32, causal) with
           torch.nn.attention.flex_attention at head dims 16 and 64, on
           q, k, v of [B, H, N, head dim] (what a Phalanx layer replaces;
-          bf16 only);
+          bf16, listed with the per-head rows);
       checks every timed scan against float64 (a subset of rows, all
       positions), and writes JSON, a PNG (GB/s and fraction of the copy
       against N) and a table, printed last.
@@ -42,6 +44,7 @@ Fraction of copy = copy time / time.
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -51,6 +54,7 @@ import time
 H, D = 128, 16
 SHAPES = [(b, n) for b in (1, 4) for n in (4096, 8192, 32768)]
 DTYPES = ("bf16", "f32")
+GATES = ("head", "channel")
 WINDOWS = [(1, 16), (1, 32), (1, 64), ("inf", 16)]
 BYTES = {"bf16": 2, "f32": 4}
 
@@ -58,12 +62,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 
 
-def name_of(dtype, b, n, hops, tile):
-    return f"{dtype}_b{b}_n{n}_k{hops}_t{tile}"
+def name_of(dtype, gates, b, n, hops, tile):
+    return f"{dtype}_{gates}_b{b}_n{n}_k{hops}_t{tile}"
 
 
-def module_for(dtype, b, n, hops, tile):
-    ta = f"memref<{b}x{H}x{n}x{dtype}>"
+def module_for(dtype, gates, b, n, hops, tile):
+    ta = f"memref<{b}x{H}x{n}x{dtype}>" if gates == "head" else f"memref<{b}x{H}x{D}x{n}x{dtype}>"
     tx = f"memref<{b}x{H}x{D}x{n}x{dtype}>"
     return (f"func.func @scan(%a: {ta}, %x: {tx}, %y: {tx}) {{\n"
             f"  swr.scan <tile = {tile}, hops = {hops}> ins(%a, %x : {ta}, {tx}) outs(%y : {tx})\n"
@@ -86,15 +90,16 @@ def build(args):
         if r.returncode:
             sys.exit(f"error: {' '.join(cmd)}:\n{r.stderr}")
 
-    for dtype in DTYPES:
+    for dtype, gates in ((d, g) for d in DTYPES for g in GATES):
         for b, n in SHAPES:
             for hops, tile in WINDOWS:
-                name = name_of(dtype, b, n, hops, tile)
+                name = name_of(dtype, gates, b, n, hops, tile)
                 path = os.path.join(args.out, name)
                 with open(path + ".mlir", "w") as f:
-                    f.write(module_for(dtype, b, n, hops, tile))
+                    f.write(module_for(dtype, gates, b, n, hops, tile))
                 compile_one(path + ".mlir", path + ".so", args.pipeline_options)
-                configs.append(dict(name=name, dtype=dtype, B=b, N=n, hops=hops, tile=tile))
+                configs.append(dict(name=name, dtype=dtype, gates=gates, B=b, N=n, hops=hops,
+                                    tile=tile))
                 # Mapping variants (--variant LABEL=OPTIONS): the target
                 # shapes of issue 5 only (B = 4, N = 8192 and 32768, tile 16).
                 for label, options in variants:
@@ -104,8 +109,8 @@ def build(args):
                     vpath = os.path.join(args.out, vname)
                     compile_one(path + ".mlir", vpath + ".so",
                                 " ".join(filter(None, [args.pipeline_options, options])))
-                    configs.append(dict(name=vname, dtype=dtype, B=b, N=n, hops=hops, tile=tile,
-                                        variant=label))
+                    configs.append(dict(name=vname, dtype=dtype, gates=gates, B=b, N=n,
+                                        hops=hops, tile=tile, variant=label))
     with open(os.path.join(args.out, "configs.json"), "w") as f:
         json.dump(dict(H=H, D=D, configs=configs, pipeline_options=args.pipeline_options), f,
                   indent=1)
@@ -119,12 +124,13 @@ def build(args):
 def torch_swr(a, x, tile, out_dtype):
     """SWR with hops 1 in PyTorch (f32 arithmetic): tile-local scans from
     zero, then each tile adds its gate prefix times the previous tile's
-    final local state. a: [B, H, N], x: [B, H, D, N]."""
+    final local state. a: [B, H, N] or [B, H, D, N], x: [B, H, D, N]."""
     import torch
     b, h, d, n = x.shape
     m = -(-n // tile)
     pad = m * tile - n
-    af = torch.nn.functional.pad(a.float(), (0, pad), value=1.0).reshape(b, h, 1, m, tile)
+    af = torch.nn.functional.pad(a.float(), (0, pad), value=1.0).reshape(
+        b, h, -1 if a.dim() == 4 else 1, m, tile)
     xf = torch.nn.functional.pad(x.float(), (0, pad)).reshape(b, h, d, m, tile)
     v = torch.zeros_like(xf[..., 0])
     g = torch.ones_like(af[..., 0])
@@ -148,7 +154,8 @@ def torch_exact(a, x, out_dtype, chunk=64):
     b, h, d, n = x.shape
     m = -(-n // chunk)
     pad = m * chunk - n
-    af = torch.nn.functional.pad(a.float(), (0, pad), value=1.0).reshape(b, h, 1, m, chunk)
+    af = torch.nn.functional.pad(a.float(), (0, pad), value=1.0).reshape(
+        b, h, -1 if a.dim() == 4 else 1, m, chunk)
     xf = torch.nn.functional.pad(x.float(), (0, pad)).reshape(b, h, d, m, chunk)
     v = torch.empty_like(xf)
     g = torch.empty_like(af)
@@ -172,9 +179,9 @@ def triton_exact(triton, tl):
         return a1 * a2, a2 * x1 + x2
 
     @triton.jit
-    def kernel(a_ptr, x_ptr, y_ptr, N, D, BLOCK: tl.constexpr):
+    def kernel(a_ptr, x_ptr, y_ptr, N, D, BLOCK: tl.constexpr, PER_CHANNEL: tl.constexpr):
         row = tl.program_id(0).to(tl.int64)
-        bh = row // D
+        bh = row if PER_CHANNEL else row // D
         carry = 0.0
         for start in range(0, N, BLOCK):
             offs = start + tl.arange(0, BLOCK)
@@ -188,7 +195,8 @@ def triton_exact(triton, tl):
 
     def run(a, x, y):
         b, h, d, n = x.shape
-        kernel[(b * h * d,)](a, x, y, n, d, BLOCK=1024, num_warps=4)
+        kernel[(b * h * d,)](a, x, y, n, d, BLOCK=1024, num_warps=4,
+                             PER_CHANNEL=a.dim() == 4)
 
     return run
 
@@ -287,16 +295,19 @@ def run(args):
         return check_close(got, ref, scale, dtype)
 
     runtime.set_stream(stream.cuda_stream)
-    for dtype in DTYPES:
+    for dtype, gates in ((d, g) for d in DTYPES for g in GATES):
+        if gates not in args.gates:
+            continue
         for b, n in SHAPES:
             if b not in args.batch:
                 continue
             t0 = time.time()
-            nbytes = (b * H * n + 2 * b * H * D * n) * BYTES[dtype]
+            a_shape = (b, H, n) if gates == "head" else (b, H, D, n)
+            nbytes = (math.prod(a_shape) + 2 * b * H * D * n) * BYTES[dtype]
             nsets = -(-4 * l2_bytes // nbytes)
             sets = []
             for _ in range(nsets):
-                a = torch.rand((b, H, n), device=dev).clamp_(1e-3, 1 - 1e-3).to(tdt[dtype])
+                a = torch.rand(a_shape, device=dev).clamp_(1e-3, 1 - 1e-3).to(tdt[dtype])
                 x = (torch.rand((b, H, D, n), device=dev) * 2 - 1).to(tdt[dtype])
                 sets.append((a, x, torch.empty_like(x)))
             a_t, x_t, y_t = sets[0]
@@ -306,11 +317,12 @@ def run(args):
             # A subset of rows for the float64 checks.
             sel = np.unique(np.linspace(0, b * H * D - 1, 48).astype(np.int64))
             x64 = x_t.reshape(-1, n)[sel].double().cpu().numpy()
-            a64 = a_t[:, :, None, :].expand(b, H, D, n).reshape(-1, n)[sel].double().cpu().numpy()
+            a_rows = a_t if gates == "channel" else a_t[:, :, None, :].expand(b, H, D, n)
+            a64 = a_rows.reshape(-1, n)[sel].double().cpu().numpy()
 
             def record(impl, times, ok=None, summary="", **kw):
                 us, host_us = times
-                rows.append(dict(impl=impl, dtype=dtype, B=b, H=H, D=D, N=n, time_us=us,
+                rows.append(dict(impl=impl, dtype=dtype, gates=gates, B=b, H=H, D=D, N=n, time_us=us,
                                  host_us=host_us, copy_us=t_copy, frac_copy=t_copy / us,
                                  gbps=nbytes / us / 1e3, ok=ok, check=summary, **kw))
 
@@ -318,7 +330,7 @@ def run(args):
             # together with the copy.
             kernels = []
             for c in setup["configs"]:
-                if (c["dtype"], c["B"], c["N"]) != (dtype, b, n):
+                if (c["dtype"], c.get("gates", "head"), c["B"], c["N"]) != (dtype, gates, b, n):
                     continue
                 fn = runtime.load(os.path.join(args.dir, c["name"] + ".so"))["scan"]
                 calls = [lambda fn=fn, bufs=[buffer(t.data_ptr(), dtype, t.shape) for t in ts]:
@@ -355,7 +367,7 @@ def run(args):
                     ok, summary = check(y_t, a64, x64, sel, "inf", 16, dtype)
                     measured, = timed_together([[lambda s=s: triton_run(*s) for s in sets]])
                     record("triton scan k=inf", measured, ok, summary)
-                if flex and dtype == "bf16":
+                if flex and dtype == "bf16" and gates == "head":
                     mask = create_block_mask(lambda bb, hh, q, kv: (q >= kv) & (q - kv < 32),
                                              B=None, H=None, Q_LEN=n, KV_LEN=n, device=dev)
                     for hd in (16, 64):
@@ -365,7 +377,7 @@ def run(args):
                                                for q, k, v in qkv]])
                         record(f"flex window 32 hd={hd}", measured)
                         del qkv
-            print(f"{dtype} B={b} N={n}: done in {time.time() - t0:.1f} s", flush=True)
+            print(f"{dtype} per {gates} B={b} N={n}: done in {time.time() - t0:.1f} s", flush=True)
             del a_t, x_t, y_t, sets, copies, kernels
             torch.cuda.empty_cache()
     runtime.set_stream(None)
@@ -378,7 +390,8 @@ def run(args):
     print_table(rows)
     bad = [r for r in rows if r["ok"] is False]
     for r in bad:
-        print(f"MISMATCH {r['impl']} {r['dtype']} B={r['B']} N={r['N']}: {r['check']}")
+        print(f"MISMATCH {r['impl']} {r['dtype']} per {r.get('gates', 'head')} B={r['B']} N={r['N']}: "
+              f"{r['check']}")
     sys.exit(1 if bad else 0)
 
 
@@ -395,6 +408,7 @@ def plot(rows, path):
         for impl in dict.fromkeys(r["impl"] for r in rows if r["dtype"] == dtype):
             pts = sorted((r["N"], r["gbps"], r["frac_copy"]) for r in rows
                          if r["impl"] == impl and r["dtype"] == dtype and r["B"] == 4
+                         and r.get("gates", "head") == "head"
                          and not r.get("variant"))
             if not pts:
                 continue
@@ -402,7 +416,7 @@ def plot(rows, path):
             style = "-" if impl.startswith(("swr", "copy")) else "--"
             axes[0][col].plot(ns, gb, style, marker="o", label=impl)
             axes[1][col].plot(ns, fr, style, marker="o", label=impl)
-        axes[0][col].set_title(f"{dtype}, B=4, H={H}, D={D}: GB/s (scan bytes / time)")
+        axes[0][col].set_title(f"{dtype}, per head, B=4, H={H}, D={D}: GB/s (scan bytes / time)")
         axes[1][col].set_title(f"{dtype}: fraction of a copy of the same bytes")
         for ax in (axes[0][col], axes[1][col]):
             ax.set_xscale("log", base=2)
@@ -416,11 +430,11 @@ def plot(rows, path):
 
 
 def print_table(rows):
-    print(f"\n{'dtype':<5} {'B':>1} {'N':>6}  {'implementation':<24} {'us':>9} {'GB/s':>7} "
+    print(f"\n{'dtype':<5} {'gates':<7} {'B':>1} {'N':>6}  {'implementation':<24} {'us':>9} {'GB/s':>7} "
           f"{'of copy':>8} {'host us':>8}  check")
     for r in rows:
         check = "" if r["ok"] is None else ("ok" if r["ok"] else "FAIL")
-        print(f"{r['dtype']:<5} {r['B']:>1} {r['N']:>6}  {r['impl']:<24} {r['time_us']:>9.1f} "
+        print(f"{r['dtype']:<5} {r.get('gates', 'head'):<7} {r['B']:>1} {r['N']:>6}  {r['impl']:<24} {r['time_us']:>9.1f} "
               f"{r['gbps']:>7.0f} {100 * r['frac_copy']:>7.1f}% {r['host_us']:>8.1f}  {check}")
 
 
@@ -443,9 +457,13 @@ def main():
     pr.add_argument("--no-alternatives", action="store_true", help="only the copy and swr")
     pr.add_argument("--batch", type=int, action="append", choices=(1, 4),
                     help="only these batch sizes (default: both)")
+    pr.add_argument("--gates", action="append", choices=GATES,
+                    help="only these gate layouts (default: both)")
     args = p.parse_args()
     if args.cmd == "run" and not args.batch:
         args.batch = [1, 4]
+    if args.cmd == "run" and not args.gates:
+        args.gates = list(GATES)
     build(args) if args.cmd == "build" else run(args)
 
 

@@ -98,6 +98,18 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
     Option<"targetWarps", "target-warps", "int64_t", /*default=*/"1048576",
            "Finite windows: split sequences into chunks until there are "
            "this many warps">,
+    Option<"channelsPerWarp", "channels-per-warp", "int64_t",
+           /*default=*/"1",
+           "Channels (sequences) a warp walks at once, side by side (1, 2, 4 "
+           "or 8): each lane group of 32 / channels-per-warp lanes walks its "
+           "own channel of the same head and positions, so that per-head "
+           "gates are loaded once per warp for all of them; implies "
+           "adjacent-channels; hops = inf only with one warp per sequence">,
+    Option<"adjacentChannels", "adjacent-channels", "bool",
+           /*default=*/"false",
+           "Number work items channel fastest ((b, h, chunk, d) instead of "
+           "(b, h, d, chunk)), so that neighbouring warps walk the same "
+           "positions of one head's channels at the same time">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

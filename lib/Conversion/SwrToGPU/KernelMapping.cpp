@@ -27,11 +27,18 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
   if (o.warpsPerBlock < 1 || o.warpsPerBlock > 32 || o.warpsPerSequence < 0 ||
       o.warpsPerSequence > 32 || o.vectorsPerLane < 0 || o.vectorsPerLane > 4 ||
       o.prefetchSteps < 1 || o.prefetchSteps > 4 || o.minChunkSteps < 1 ||
-      o.targetWarps < 1) {
+      o.targetWarps < 1 || o.channelsPerWarp < 1 || o.channelsPerWarp > 8 ||
+      !llvm::isPowerOf2_64(o.channelsPerWarp)) {
     reason = "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
              "warps-per-sequence in [0, 32], "
              "vectors-per-lane in [0, 4], prefetch-steps in [1, 4], "
-             "min-chunk-steps and target-warps at least 1";
+             "min-chunk-steps and target-warps at least 1, "
+             "channels-per-warp 1, 2, 4 or 8";
+    return failure();
+  }
+  if (o.channelsPerWarp > 1 && o.warpsPerSequence > 1) {
+    reason = "convert-swr-to-gpu: channels-per-warp > 1 needs one warp per "
+             "sequence (warps-per-sequence 0 or 1)";
     return failure();
   }
   return success();
@@ -78,14 +85,20 @@ KernelMapping::compute(const ScanSpec &spec,
     vectors = std::max<int64_t>(
         1, std::min<int64_t>(vectors, m.tile / m.vectorElems));
   m.elems = vectors * m.vectorElems;
-  m.span = kWarpSize * m.elems;
+  // A warp may walk several channels side by side, one per lane group.
+  m.channelsPerWarp = options.channelsPerWarp;
+  m.lanes = kWarpSize / m.channelsPerWarp;
+  m.adjacentChannels = options.adjacentChannels || m.channelsPerWarp > 1;
+  m.span = m.lanes * m.elems;
   // The exact scan may walk each sequence with a team of warps (a block): a
   // block step is `team` consecutive warp steps. By default (0) the most,
   // up to 4, that leave every warp at least `min-chunk-steps` steps of a
   // sequence of static length (measured: bench/NOTES.md, v8); one for
   // dynamic lengths.
   m.team = 1;
-  if (m.exact && options.warpsPerSequence > 0) {
+  if (m.channelsPerWarp > 1) {
+    // Lane groups walk alone.
+  } else if (m.exact && options.warpsPerSequence > 0) {
     m.team = options.warpsPerSequence;
   } else if (m.exact) {
     int64_t n = cast<MemRefType>(spec.input.getType()).getDimSize(3);
@@ -96,13 +109,14 @@ KernelMapping::compute(const ScanSpec &spec,
   }
   m.stride = m.team * m.span;
   // A block holds `warps-per-block` lone warps, or one team.
-  m.itemsPerBlock = m.team > 1 ? 1 : options.warpsPerBlock;
-  m.blockThreads = m.itemsPerBlock * m.team * kWarpSize;
+  m.itemsPerBlock =
+      m.team > 1 ? 1 : options.warpsPerBlock * m.channelsPerWarp;
+  m.blockThreads = m.itemsPerBlock * m.team * m.lanes;
   // Tiles that fit in a step are scanned by groups of T / E lanes; longer
   // tiles and the exact scan by the whole warp, with the state of the
   // segment still open carried from step to step.
   m.tileInStep = !m.exact && m.tile <= m.span;
-  m.lanesPerTile = m.tileInStep ? m.tile / m.elems : kWarpSize;
+  m.lanesPerTile = m.tileInStep ? m.tile / m.elems : m.lanes;
   m.vectorizable = llvm::all_of(
       ArrayRef<Value>{spec.input, spec.output, spec.gates}, [](Value v) {
         return cast<MemRefType>(v.getType()).isLastDimUnitStride();
@@ -126,5 +140,7 @@ void KernelMapping::print(llvm::raw_ostream &os) const {
      << ", vectorizable = " << vectorizable
      << ", prefetch-steps = " << prefetchSteps
      << ", min-chunk-steps = " << minChunkSteps
-     << ", target-warps = " << targetWarps;
+     << ", target-warps = " << targetWarps
+     << ", channels-per-warp = " << channelsPerWarp << ", lanes = " << lanes
+     << ", adjacent-channels = " << adjacentChannels;
 }

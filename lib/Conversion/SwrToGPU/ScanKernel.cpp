@@ -286,35 +286,58 @@ private:
           gpu::AddressSpaceAttr::get(b.getContext(),
                                      gpu::AddressSpace::Workgroup)));
     auto launch = gpu::LaunchOp::create(
-        b, grid, one, one, idx(m.itemsPerBlock * m.team * kWarpSize), one, one,
+        b, grid, one, one, idx(m.blockThreads), one, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         /*asyncDependencies=*/ValueRange(), workgroup);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
     Value threadId = launch.getThreadIds().x;
-    laneId = remu(threadId, idx(kWarpSize));
-    Value warp = divu(threadId, idx(kWarpSize));
-    warpInTeam = remu(warp, idx(m.team));
+    // Lane groups of `lanes` lanes (whole warps unless channels-per-warp >
+    // 1) are the walkers; `groupBase` is the warp lane of a group's first.
+    laneId = remu(threadId, idx(m.lanes));
+    if (m.channelsPerWarp > 1)
+      groupBase = arith::IndexCastOp::create(
+          b, b.getI32Type(), sub(remu(threadId, idx(kWarpSize)), laneId));
+    Value walker = divu(threadId, idx(m.lanes));
+    warpInTeam = remu(walker, idx(m.team));
     Value item = add(mul(launch.getBlockIds().x, idx(m.itemsPerBlock)),
-                     divu(warp, idx(m.team)));
+                     divu(walker, idx(m.team)));
     if (m.team > 1)
       teamMemory = launch.getWorkgroupAttributions().front();
-    // The last block may have warps without a chunk; they do nothing.
-    scf::IfOp::create(b, cmp(arith::CmpIPredicate::ult, item, items),
-                      [&](OpBuilder &, Location) {
-                        emitWarp(item);
-                        scf::YieldOp::create(b);
-                      });
+    if (m.channelsPerWarp > 1) {
+      // The groups of a warp shuffle together, so all of them walk, as
+      // long as the longest: a group past the last item walks the last
+      // one's coordinates with an empty chunk (loading and storing nothing).
+      Value dead = cmp(arith::CmpIPredicate::uge, item, items);
+      emitWarp(select(dead, sub(items, idx(1)), item), dead);
+    } else {
+      // The last block may have warps without a chunk; they do nothing.
+      scf::IfOp::create(b, cmp(arith::CmpIPredicate::ult, item, items),
+                        [&](OpBuilder &, Location) {
+                          emitWarp(item, /*dead=*/nullptr);
+                          scf::YieldOp::create(b);
+                        });
+    }
     gpu::TerminatorOp::create(b);
   }
 
-  /// The walk of one warp over its chunk of one sequence.
-  void emitWarp(Value item) {
+  /// The walk of one warp (lane group) over its chunk of one sequence;
+  /// none if `dead` (null: alive).
+  void emitWarp(Value item, Value dead) {
     using P = arith::CmpIPredicate;
-    Value row = divu(item, chunks);
-    Value chunkId = remu(item, chunks);
-    dIdx = remu(row, channels);
-    Value bh = divu(row, channels);
+    // Items are (b, h, d, chunk), or channel fastest (b, h, chunk, d).
+    Value chunkId, bh;
+    if (m.adjacentChannels) {
+      dIdx = remu(item, channels);
+      Value rest = divu(item, channels);
+      chunkId = remu(rest, chunks);
+      bh = divu(rest, chunks);
+    } else {
+      Value row = divu(item, chunks);
+      chunkId = remu(item, chunks);
+      dIdx = remu(row, channels);
+      bh = divu(row, channels);
+    }
     hIdx = remu(bh, heads);
     bIdx = divu(bh, heads);
 
@@ -326,8 +349,12 @@ private:
       Value warm = sub(chunkStart, idx(m.hops * m.tile));
       walkStart = select(cmp(P::slt, warm, idx(0)), idx(0), warm);
     }
+    if (dead)
+      chunkEnd = select(dead, walkStart, chunkEnd);
     writeStart = maxu(chunkStart, pad);
     Value steps = ceilDiv(sub(chunkEnd, walkStart), idx(m.stride));
+    if (m.channelsPerWarp > 1)
+      steps = maxOverWarp(steps);
     laneOffset = add(mul(warpInTeam, idx(m.span)), mul(laneId, idx(m.elems)));
     Value h0;
     if (spec.init)
@@ -386,6 +413,20 @@ private:
           llvm::append_range(next, state.values());
           scf::YieldOp::create(b, next);
         });
+  }
+
+  /// The largest `v` (an index) of the warp's lane groups.
+  Value maxOverWarp(Value v) {
+    Value w = arith::IndexCastOp::create(b, b.getI32Type(), v);
+    for (int64_t offset = m.lanes; offset < kWarpSize; offset *= 2)
+      w = arith::MaxUIOp::create(
+          b, w, shuffle(w, i32(offset), gpu::ShuffleMode::XOR));
+    return arith::IndexCastOp::create(b, b.getIndexType(), w);
+  }
+
+  /// The warp lane of lane `lane` (i32) of this lane group.
+  Value warpLane(Value lane) {
+    return groupBase ? arith::AddIOp::create(b, lane, groupBase) : lane;
   }
 
   /// Issues the loads of the lane for the step starting at `base`, without
@@ -560,7 +601,7 @@ private:
       open =
           select(cmp(P::eq, remu(base, idx(m.tile)), idx(0)), identity(), open);
     Pair warpTotal =
-        shuffle(laneTotal, i32(kWarpSize - 1), gpu::ShuffleMode::IDX);
+        shuffle(laneTotal, warpLane(i32(m.lanes - 1)), gpu::ShuffleMode::IDX);
     Pair after = combine(open, warpTotal);
     if (m.team > 1)
       std::tie(open, after) = passAcrossTeam(step, open, warpTotal);
@@ -654,8 +695,8 @@ private:
     using P = arith::CmpIPredicate;
     Value lane = arith::IndexCastOp::create(b, b.getI32Type(), laneId);
     Value tileStartLane = arith::AndIOp::create(b, lane, i32(-m.lanesPerTile));
-    Value source = arith::AndIOp::create(
-        b, arith::SubIOp::create(b, tileStartLane, i32(1)), i32(kWarpSize - 1));
+    Value source = warpLane(arith::AndIOp::create(
+        b, arith::SubIOp::create(b, tileStartLane, i32(1)), i32(m.lanes - 1)));
     Value firstTile = cmp(P::ult, laneId, idx(m.lanesPerTile));
     // The value of `v` in tile j - 1 (from its last lane), or, for the
     // step's first tile, `saved`; `keep` receives what the shuffle returned.
@@ -749,7 +790,7 @@ private:
   // Kernel values (laneTotal: the current step's, see scanLanes).
   Pair laneTotal;
   Value laneId, bIdx, hIdx, dIdx, chunkStart, chunkEnd, writeStart, walkStart,
-      laneOffset, warpInTeam, teamMemory;
+      laneOffset, warpInTeam, teamMemory, groupBase;
 };
 
 } // namespace

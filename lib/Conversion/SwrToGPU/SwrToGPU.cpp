@@ -218,7 +218,8 @@ struct ConvertSwrToGPUPass
   /// The pass's options (declared once, in Passes.td) as their struct.
   ConvertSwrToGPUOptions mappingOptions() const {
     return {warpsPerBlock, warpsPerSequence, vectorsPerLane,
-            prefetchSteps, minChunkSteps,    targetWarps};
+            prefetchSteps, minChunkSteps,    targetWarps,
+            channelsPerWarp, adjacentChannels};
   }
 
   void runOnOperation() override {

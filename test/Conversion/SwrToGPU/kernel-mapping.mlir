@@ -2,8 +2,21 @@
 // test pass takes the same options and prints the mapping of each scan.
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping -verify-diagnostics
 // RUN: not swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping="vectors-per-lane=4 warps-per-sequence=3 warps-per-block=8" 2>&1 | FileCheck %s --check-prefix=KNOBS
+// RUN: not swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping="channels-per-warp=4" 2>&1 | FileCheck %s --check-prefix=GROUPS
+// RUN: not swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping="adjacent-channels=1" 2>&1 | FileCheck %s --check-prefix=ADJACENT
 // RUN: not swr-opt %s -test-swr-kernel-mapping=prefetch-steps=0 2>&1 | FileCheck %s --check-prefix=OPTION
+// RUN: not swr-opt %s -test-swr-kernel-mapping=channels-per-warp=3 2>&1 | FileCheck %s --check-prefix=OPTION
+// RUN: not swr-opt %s -test-swr-kernel-mapping="channels-per-warp=2 warps-per-sequence=2" 2>&1 | FileCheck %s --check-prefix=GROUP-TEAM
 // OPTION: error: convert-swr-to-gpu: warps-per-block must be in [1, 32]
+// OPTION-SAME: channels-per-warp 1, 2, 4 or 8
+// GROUP-TEAM: error: convert-swr-to-gpu: channels-per-warp > 1 needs one warp per sequence
+
+// Four channels per warp: lane groups of 8 lanes, steps of 8 lanes; 16
+// groups (4 warps) per block; work items channel fastest. The exact scan
+// walks with one group per sequence (no team).
+// GROUPS: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 8, elems = 8, span = 64, team = 1, stride = 64, items-per-block = 16, block-threads = 128, tile-in-step = 1, lanes-per-tile = 2, {{.*}} channels-per-warp = 4, lanes = 8, adjacent-channels = 1
+// GROUPS: remark: kernel mapping: tile = 16, hops = inf, forward, vector-elems = 4, elems = 8, span = 64, team = 1, stride = 64, items-per-block = 16, block-threads = 128, tile-in-step = 0, lanes-per-tile = 8, {{.*}} channels-per-warp = 4, lanes = 8, adjacent-channels = 1
+// ADJACENT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} span = 256, {{.*}} channels-per-warp = 1, lanes = 32, adjacent-channels = 1
 
 // Phalanx: bf16, per-head gates, tile 16, one hop. A lane holds one vector
 // (8 positions), a tile two lanes; blocks of 4 lone warps.

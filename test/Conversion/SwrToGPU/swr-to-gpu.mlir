@@ -6,6 +6,33 @@
 // RUN:   -canonicalize -cse | FileCheck %s --check-prefix=VEC
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu="warps-per-sequence=4" \
 // RUN:   -canonicalize -cse | FileCheck %s --check-prefix=TEAM
+// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu="channels-per-warp=2" \
+// RUN:   -canonicalize -cse | FileCheck %s --check-prefix=GROUPS
+// Two channels per warp: lane groups of 16 lanes (lane, warp lane of the
+// group's first), 8 groups of 128 threads per block, work items channel
+// fastest (d = item mod 8); the last block's groups past the 256 items walk
+// the last item with an empty chunk, and each group walks as many steps as
+// the longest of its warp (a xor-shuffle maximum). Carries come from the
+// group's own lanes: the source lane wraps within 16 lanes and is offset by
+// the group's first.
+// GROUPS-LABEL: func.func @swr_bf16
+//       GROUPS:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c128, {{.*}}) {
+//       GROUPS:     %[[LANE:.*]] = arith.remui %{{.*}}, %c16 : index
+//       GROUPS:     %[[WLANE:.*]] = arith.remui %{{.*}}, %c32 : index
+//       GROUPS:     %[[BASE:.*]] = arith.subi %[[WLANE]], %[[LANE]] : index
+//       GROUPS:     %[[BASE32:.*]] = arith.index_cast %[[BASE]] : index to i32
+//       GROUPS:     %[[DEAD:.*]] = arith.cmpi uge, %{{.*}}, %c256 : index
+//       GROUPS:     %[[ITEM:.*]] = arith.select %[[DEAD]], %c255, %{{.*}} : index
+//       GROUPS:     arith.remui %[[ITEM]], %c8 : index
+//       GROUPS:     %[[SHUF:.*]], %{{.*}} = gpu.shuffle  xor %[[STEPS:.*]], %c16_i32, %c32_i32 : i32
+//       GROUPS:     arith.maxui %[[STEPS]], %[[SHUF]] : i32
+//       GROUPS:     scf.for
+//       GROUPS:       %[[T:.*]] = arith.andi %{{.*}}, %c-2_i32 : i32
+//       GROUPS:       %[[S:.*]] = arith.subi %[[T]], %c1_i32 : i32
+//       GROUPS:       %[[W:.*]] = arith.andi %[[S]], %c15_i32 : i32
+//       GROUPS:       %[[SRC:.*]] = arith.addi %[[W]], %[[BASE32]] : i32
+//       GROUPS:       gpu.shuffle  idx %{{.*}}, %[[SRC]], %c32_i32 : f32
+
 // Four 16-byte vectors per lane where the tile allows it: two for tiles of
 // 16 bf16 positions (a lane never holds more than a tile), four for the
 // exact scan.

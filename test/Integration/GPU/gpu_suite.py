@@ -114,6 +114,31 @@ def cases():
     add("odd", 16, "inf", "bf16", reverse=True,
         options="warps-per-sequence=2 vectors-per-lane=1 prefetch-steps=1")
     add("big", 16, "inf", "bf16", options="warps-per-sequence=4")
+    # Several channels per warp (lane groups of 16, 8, 4 lanes) and work
+    # items channel fastest: groups of one warp on channels of different
+    # heads, batches and chunks (D = 4 < 8 groups), groups past the last
+    # item (tiny), tiles longer than a group's step, every window, reverse,
+    # init, per-channel gates, chunks of one step.
+    for g, shape, tile, hops, dtype, kw in (
+            (2, "odd", 16, 1, "bf16", {}),
+            (4, "odd", 16, 1, "bf16", dict(reverse=True, init=True)),
+            (8, "odd", 16, 2, "f32", dict(init=True)),
+            (4, "odd", 16, 0, "bf16", dict(per_channel=True)),
+            (2, "odd", 16, "inf", "bf16", dict(init=True)),
+            (4, "odd", 32, "inf", "f32", dict(reverse=True)),
+            (8, "tiny", 16, 1, "bf16", dict(init=True)),
+            (8, "tiny", 16, "inf", "f32", dict(reverse=True, init=True)),
+            (4, "odd", 256, 2, "bf16", dict(reverse=True, init=True)),
+            (2, "mult", 64, 1, "f32", dict(per_channel=True, reverse=True)),
+            (4, "long", 16, 1, "bf16", {}),
+            (2, "long", 16, "inf", "bf16", {}),
+            (4, "big", 16, 1, "bf16", {}),
+            (2, "big", 16, "inf", "bf16", {})):
+        add(shape, tile, hops, dtype, options=f"channels-per-warp={g}", **kw)
+    add("odd", 16, 1, "f32", init=True, options=f"channels-per-warp=4 {chunky}")
+    add("odd", 32, 2, "bf16", reverse=True, options="adjacent-channels=1")
+    add("odd", 16, 1, "bf16", init=True, options=f"adjacent-channels=1 {chunky}")
+    add("odd", 16, "inf", "bf16", options="adjacent-channels=1 warps-per-sequence=2")
     # The default for static lengths: 4 warps per sequence for these.
     add("long", 16, "inf", "f32", reverse=True, init=True, dynamic=False)
     add("long", 64, "inf", "bf16", dynamic=False)

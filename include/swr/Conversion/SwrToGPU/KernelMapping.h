@@ -42,7 +42,11 @@ struct KernelMapping {
   bool exact, forward;
   /// Positions in one 16-byte vector of the narrowest element type.
   int64_t vectorElems;
-  /// Positions per lane and step (E), and per warp step (32 E).
+  /// Channels a warp walks side by side (G), each by a group of 32 / G
+  /// lanes; whether work items are numbered channel fastest.
+  int64_t channelsPerWarp, lanes;
+  bool adjacentChannels;
+  /// Positions per lane and step (E), and per lane group step (lanes * E).
   int64_t elems, span;
   /// Warps walking one sequence together (a team; 1 but for exact scans),
   /// and the positions of one block step (team * span).
@@ -50,8 +54,8 @@ struct KernelMapping {
   /// Work items (chunks, or sequences for a team) per block, and threads
   /// per block.
   int64_t itemsPerBlock, blockThreads;
-  /// Whether a tile fits in a warp step (scanned by `lanesPerTile` lanes);
-  /// otherwise the whole warp scans and carries the open segment.
+  /// Whether a tile fits in a lane group's step (scanned by `lanesPerTile`
+  /// lanes); otherwise the whole group scans and carries the open segment.
   bool tileInStep;
   int64_t lanesPerTile;
   /// Whether every operand's innermost stride is statically 1, so that
