@@ -8,8 +8,8 @@ GPU with PyTorch and Triton: the device) can happen on different machines:
       one artifact per configuration (static shapes, memref form
       `scan(a: [B,H,N] or [B,H,D,N], x: [B,H,D,N], y: [B,H,D,N])`, a, x, y
       of one dtype) and DIR/configs.json; each --variant LABEL=OPTIONS also
-      compiles the target shapes (B = 4, N = 8192 and 32768, tile 16) with
-      those swr-cuda-pipeline options, timed as "swr ... [LABEL]";
+      compiles every shape at tile 16 with those swr-cuda-pipeline options,
+      timed as "swr ... [LABEL]";
   bench.py run --dir DIR --runtime libswr_runtime.so [--json F] [--png F]
       for every shape (B in {1, 4}, H = 128, D = 16, N in {4096, 8192,
       32768}), dtype (bf16, f32) and gate layout (per head: a is [B, H, N],
@@ -100,10 +100,9 @@ def build(args):
                 compile_one(path + ".mlir", path + ".so", args.pipeline_options)
                 configs.append(dict(name=name, dtype=dtype, gates=gates, B=b, N=n, hops=hops,
                                     tile=tile))
-                # Mapping variants (--variant LABEL=OPTIONS): the target
-                # shapes of issue 5 only (B = 4, N = 8192 and 32768, tile 16).
+                # Mapping variants (--variant LABEL=OPTIONS), at tile 16.
                 for label, options in variants:
-                    if b != 4 or tile != 16 or n == 4096:
+                    if tile != 16:
                         continue
                     vname = f"{name}_{label}"
                     vpath = os.path.join(args.out, vname)
@@ -447,7 +446,7 @@ def main():
     pb.add_argument("--chip", default="sm_90a")
     pb.add_argument("--pipeline-options", default="")
     pb.add_argument("--variant", action="append", default=[], metavar="LABEL=OPTIONS",
-                    help="also build the target shapes with these swr-cuda-pipeline options")
+                    help="also build every shape at tile 16 with these swr-cuda-pipeline options")
     pr = sub.add_parser("run")
     pr.add_argument("--dir", required=True)
     pr.add_argument("--runtime", required=True)

@@ -34,10 +34,12 @@ def modules():
     for c in gpu_suite.cases():
         yield "suite_" + c["name"], gpu_suite.module_for(c), c.get("options", "")
     for dtype in bench.DTYPES:
-        for b, n in bench.SHAPES:
-            for hops, tile in bench.WINDOWS:
-                name = bench.name_of(dtype, b, n, hops, tile)
-                yield "bench_" + name, bench.module_for(dtype, b, n, hops, tile), ""
+        for gates in bench.GATES:
+            for b, n in bench.SHAPES:
+                for hops, tile in bench.WINDOWS:
+                    name = bench.name_of(dtype, gates, b, n, hops, tile)
+                    yield ("bench_" + name, bench.module_for(dtype, gates, b, n, hops, tile),
+                           "")
 
 
 def ptx_of(swr_opt, text, options):

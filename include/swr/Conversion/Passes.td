@@ -53,6 +53,14 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
       combines the step totals that the warps before it published in
       workgroup memory (`W = 1`: each warp alone, `warps-per-block` per
       block);
+    - with per-head gates a lane may walk several channels of one head at
+      the same positions (`channels-per-lane`), loading each gate vector
+      and computing each gate product once for all of them, and a warp may
+      walk several channels side by side, one per group of
+      `32 / channels-per-warp` lanes (shuffles stay within a group; the
+      groups of a warp walk as many steps as the longest); work items are
+      numbered channel fastest (`adjacent-channels`), so that neighbouring
+      warps read the same gates at the same time;
     - a step covers `32 * E` positions: each lane holds `E` consecutive
       positions (`E * bytes = 16 * vectors-per-lane` for the narrowest
       element type, fewer for shorter tiles; by default 2 vectors for
@@ -88,8 +96,9 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "static length, else 1">,
     Option<"vectorsPerLane", "vectors-per-lane", "int64_t", /*default=*/"0",
            "16-byte vectors of the narrowest element type per lane and step "
-           "(1 to 4; fewer for tiles shorter than that); 0: 2 for hops = inf, "
-           "1 otherwise">,
+           "(1 to 4; fewer for tiles shorter than that); 0: 2 for hops = inf "
+           "(1 for f32 inputs walked several channels per lane), 1 "
+           "otherwise">,
     Option<"prefetchSteps", "prefetch-steps", "int64_t", /*default=*/"3",
            "Steps whose loads each warp keeps in flight (1 to 4)">,
     Option<"minChunkSteps", "min-chunk-steps", "int64_t", /*default=*/"8",
@@ -99,14 +108,22 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "Finite windows: split sequences into chunks until there are "
            "this many warps">,
     Option<"channelsPerWarp", "channels-per-warp", "int64_t",
-           /*default=*/"1",
+           /*default=*/"0",
            "Channels (sequences) a warp walks at once, side by side (1, 2, 4 "
            "or 8): each lane group of 32 / channels-per-warp lanes walks its "
-           "own channel of the same head and positions, so that per-head "
-           "gates are loaded once per warp for all of them; implies "
-           "adjacent-channels; hops = inf only with one warp per sequence">,
+           "own channel (group) of the same head and positions; implies "
+           "adjacent-channels; hops = inf only with one warp per sequence. "
+           "0: 2 where channels-per-lane picks 2 for an exact scan with "
+           "16-bit inputs, 1 otherwise">,
+    Option<"channelsPerLane", "channels-per-lane", "int64_t",
+           /*default=*/"0",
+           "Per-head gates: channels of one head each lane walks at once (1 "
+           "to 4), loading and multiplying their gates once for all; "
+           "per-channel gates walk one. 0: 2 for finite windows with 16-bit "
+           "inputs and for exact scans of static shapes with N >= 8192 (and "
+           "B * H * D >= 4096 for 16-bit inputs), 1 otherwise">,
     Option<"adjacentChannels", "adjacent-channels", "bool",
-           /*default=*/"false",
+           /*default=*/"true",
            "Number work items channel fastest ((b, h, chunk, d) instead of "
            "(b, h, d, chunk)), so that neighbouring warps walk the same "
            "positions of one head's channels at the same time">,

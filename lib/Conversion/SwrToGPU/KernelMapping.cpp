@@ -27,13 +27,14 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
   if (o.warpsPerBlock < 1 || o.warpsPerBlock > 32 || o.warpsPerSequence < 0 ||
       o.warpsPerSequence > 32 || o.vectorsPerLane < 0 || o.vectorsPerLane > 4 ||
       o.prefetchSteps < 1 || o.prefetchSteps > 4 || o.minChunkSteps < 1 ||
-      o.targetWarps < 1 || o.channelsPerWarp < 1 || o.channelsPerWarp > 8 ||
-      !llvm::isPowerOf2_64(o.channelsPerWarp)) {
+      o.targetWarps < 1 || o.channelsPerWarp < 0 || o.channelsPerWarp > 8 ||
+      (o.channelsPerWarp > 0 && !llvm::isPowerOf2_64(o.channelsPerWarp)) ||
+      o.channelsPerLane < 0 || o.channelsPerLane > 4) {
     reason = "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
              "warps-per-sequence in [0, 32], "
              "vectors-per-lane in [0, 4], prefetch-steps in [1, 4], "
              "min-chunk-steps and target-warps at least 1, "
-             "channels-per-warp 1, 2, 4 or 8";
+             "channels-per-warp 0, 1, 2, 4 or 8, channels-per-lane in [0, 4]";
     return failure();
   }
   if (o.channelsPerWarp > 1 && o.warpsPerSequence > 1) {
@@ -58,10 +59,6 @@ KernelMapping::compute(const ScanSpec &spec,
   m.targetWarps = options.targetWarps;
   int64_t minBytes = std::min(
       {byteWidth(spec.input), byteWidth(spec.output), byteWidth(spec.gates)});
-  // A lane holds `vectors-per-lane` 16-byte vectors of the narrowest type,
-  // fewer if a tile is shorter; by default (0) two for the exact scan, whose
-  // five shuffle rounds per step they amortize (measured: bench/NOTES.md,
-  // v6), one otherwise.
   m.vectorElems = 16 / minBytes;
   if (!m.exact) {
     if (!llvm::isPowerOf2_64(m.tile) || m.tile < m.vectorElems) {
@@ -78,15 +75,43 @@ KernelMapping::compute(const ScanSpec &spec,
       return failure();
     }
   }
+  // Per-head gates: by default (0) a lane walks two channels of a head
+  // (loading and multiplying their gates once) where that measured faster
+  // on the H200 (bench/NOTES.md, "H200: per-head gates"): finite windows
+  // with 16-bit inputs; the exact scan of static shapes with long
+  // sequences (N >= 8192) and, for 16-bit inputs, many of them
+  // (B * H * D >= 4096), which then also walks two channels side by side
+  // per warp. Elsewhere fewer, longer walks lost to one channel per lane.
+  bool perHead = cast<MemRefType>(spec.gates.getType()).getRank() == 3;
+  bool narrow = byteWidth(spec.input) < 4;
+  auto shape = cast<MemRefType>(spec.input.getType()).getShape();
+  bool manyLong =
+      !ShapedType::isDynamic(shape[3]) && shape[3] >= 8192 &&
+      (!narrow || llvm::none_of(shape.take_front(3), ShapedType::isDynamic) &&
+                      shape[0] * shape[1] * shape[2] >= 4096);
+  bool shareExact = perHead && m.exact && manyLong;
+  m.channelsPerLane = options.channelsPerLane;
+  if (!perHead)
+    m.channelsPerLane = 1;
+  else if (m.channelsPerLane == 0)
+    m.channelsPerLane = (!m.exact && narrow) || shareExact ? 2 : 1;
+  m.channelsPerWarp = options.channelsPerWarp;
+  if (m.channelsPerWarp == 0)
+    m.channelsPerWarp =
+        shareExact && narrow && options.warpsPerSequence <= 1 ? 2 : 1;
+  // A lane holds `vectors-per-lane` 16-byte vectors of the narrowest type,
+  // fewer if a tile is shorter; by default (0) two for the exact scan, whose
+  // five shuffle rounds per step they amortize (measured: bench/NOTES.md,
+  // v6), but one for f32 lanes that walk several channels (registers);
+  // one otherwise.
   int64_t vectors = options.vectorsPerLane;
   if (vectors == 0)
-    vectors = m.exact ? 2 : 1;
+    vectors = m.exact && (narrow || m.channelsPerLane == 1) ? 2 : 1;
   if (!m.exact)
     vectors = std::max<int64_t>(
         1, std::min<int64_t>(vectors, m.tile / m.vectorElems));
   m.elems = vectors * m.vectorElems;
   // A warp may walk several channels side by side, one per lane group.
-  m.channelsPerWarp = options.channelsPerWarp;
   m.lanes = kWarpSize / m.channelsPerWarp;
   m.adjacentChannels = options.adjacentChannels || m.channelsPerWarp > 1;
   m.span = m.lanes * m.elems;
@@ -109,8 +134,7 @@ KernelMapping::compute(const ScanSpec &spec,
   }
   m.stride = m.team * m.span;
   // A block holds `warps-per-block` lone warps, or one team.
-  m.itemsPerBlock =
-      m.team > 1 ? 1 : options.warpsPerBlock * m.channelsPerWarp;
+  m.itemsPerBlock = m.team > 1 ? 1 : options.warpsPerBlock * m.channelsPerWarp;
   m.blockThreads = m.itemsPerBlock * m.team * m.lanes;
   // Tiles that fit in a step are scanned by groups of T / E lanes; longer
   // tiles and the exact scan by the whole warp, with the state of the
@@ -142,5 +166,6 @@ void KernelMapping::print(llvm::raw_ostream &os) const {
      << ", min-chunk-steps = " << minChunkSteps
      << ", target-warps = " << targetWarps
      << ", channels-per-warp = " << channelsPerWarp << ", lanes = " << lanes
+     << ", channels-per-lane = " << channelsPerLane
      << ", adjacent-channels = " << adjacentChannels;
 }

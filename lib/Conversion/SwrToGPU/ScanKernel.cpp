@@ -70,39 +70,45 @@ using namespace mlir::swr;
 
 namespace {
 
-using Pair = GateState;
+/// A scan element of the lane's channels (one, or several of one head with
+/// per-head gates: channels-per-lane): the product of the gates since its
+/// segment started, shared, and one state per channel.
+struct Elem {
+  Value gate;
+  SmallVector<Value, 2> states;
+};
 
 /// What a warp carries from one step of its walk to the next, besides the
-/// loads in flight. `values()` and `from()` convert it to and from its
-/// loop-carried form.
+/// loads in flight, per channel of the lane where it is a state.
+/// `values()` and `from()` convert it to and from its loop-carried form.
 struct WalkState {
   /// Tiles longer than a step, and the exact scan: the segment still open
   /// after the step (its gate product, kept only when carries need it, and
-  /// its state), and the carries into the current tile over 1 to K hops.
+  /// its states), and the carries into the current tile over 1 to K hops.
   std::optional<Value> openGate;
-  Value openState;
-  SmallVector<Value> carries;
+  SmallVector<Value, 2> openStates;
+  SmallVector<SmallVector<Value, 2>> carries;
   /// Tiles within a step, K >= 1: what the carry shuffles returned to the
   /// step's first tile (the values of the previous tile, wrapped around
-  /// from the last lane): its terminal state, and for K > 1 its terminal
+  /// from the last lane): its terminal states, and for K > 1 its terminal
   /// gate product and its carries over 2 to K hops. The next step's first
   /// tile reads them.
-  Value savedState;
+  SmallVector<Value, 2> savedStates;
   std::optional<Value> savedGate;
-  SmallVector<Value> savedCarries;
+  SmallVector<SmallVector<Value, 2>> savedCarries;
 
   SmallVector<Value> values() const {
     SmallVector<Value> out;
     if (openGate)
       out.push_back(*openGate);
-    if (openState)
-      out.push_back(openState);
-    llvm::append_range(out, carries);
-    if (savedState)
-      out.push_back(savedState);
+    llvm::append_range(out, openStates);
+    for (const auto &perChannel : carries)
+      llvm::append_range(out, perChannel);
+    llvm::append_range(out, savedStates);
     if (savedGate)
       out.push_back(*savedGate);
-    llvm::append_range(out, savedCarries);
+    for (const auto &perChannel : savedCarries)
+      llvm::append_range(out, perChannel);
     return out;
   }
 
@@ -113,18 +119,24 @@ struct WalkState {
       values = values.drop_front();
       return v;
     };
+    auto takeChannels = [&]() {
+      SmallVector<Value, 2> out;
+      for (int64_t c = 0; c < m.channelsPerLane; ++c)
+        out.push_back(take());
+      return out;
+    };
     if (!m.tileInStep) {
       if (m.hops > 0)
         s.openGate = take();
-      s.openState = take();
+      s.openStates = takeChannels();
       for (int64_t k = 0; k < m.hops; ++k)
-        s.carries.push_back(take());
+        s.carries.push_back(takeChannels());
     } else if (m.hops > 0) {
-      s.savedState = take();
+      s.savedStates = takeChannels();
       if (m.hops > 1) {
         s.savedGate = take();
         for (int64_t k = 2; k <= m.hops; ++k)
-          s.savedCarries.push_back(take());
+          s.savedCarries.push_back(takeChannels());
       }
     }
     assert(values.empty() && "walk state of the wrong size");
@@ -177,8 +189,11 @@ private:
   Value select(Value c, Value x, Value y) {
     return arith::SelectOp::create(b, c, x, y);
   }
-  Pair select(Value c, Pair x, Pair y) {
-    return {select(c, x.gate, y.gate), select(c, x.state, y.state)};
+  Elem select(Value c, const Elem &x, const Elem &y) {
+    Elem out{select(c, x.gate, y.gate), {}};
+    for (auto [xs, ys] : llvm::zip_equal(x.states, y.states))
+      out.states.push_back(select(c, xs, ys));
+    return out;
   }
   // A multiply feeding an add may fuse into one FMA (one rounding instead
   // of two, and half the instructions).
@@ -193,27 +208,37 @@ private:
     return cast<MemRefType>(memref.getType()).getElementType();
   }
 
-  /// Indices of position `pos` of the current sequence in `memref`, one of
-  /// the scan's operands.
-  SmallVector<Value, 4> indicesAt(Value memref, Value pos) {
+  /// Indices of position `pos` of the lane's channel `c` in `memref`, one
+  /// of the scan's operands.
+  SmallVector<Value, 4> indicesAt(Value memref, Value pos, int64_t c = 0) {
     Layout layout = memref == spec.gates  ? Layout::Gates
                     : memref == spec.init ? Layout::State
                                           : Layout::Sequence;
-    return swr::indicesAt(memref, layout, {bIdx, hIdx, dIdx}, pos);
+    return swr::indicesAt(memref, layout, {bIdx, hIdx, dIdx[c]}, pos);
   }
 
   /// `right` after `left` in scan order.
-  Pair combine(Pair left, Pair right) {
-    return swr::combine(b, left, right, arith::FastMathFlags::contract);
+  Elem combine(const Elem &left, const Elem &right) {
+    auto contract = arith::FastMathFlags::contract;
+    Elem out{arith::MulFOp::create(b, right.gate, left.gate, contract), {}};
+    for (auto [l, r] : llvm::zip_equal(left.states, right.states))
+      out.states.push_back(arith::AddFOp::create(
+          b, r, arith::MulFOp::create(b, right.gate, l, contract), contract));
+    return out;
   }
-  Pair identity() { return {f32(1), f32(0)}; }
+  Elem identity() {
+    return {f32(1), SmallVector<Value, 2>(m.channelsPerLane, f32(0))};
+  }
 
   Value shuffle(Value v, Value offset, gpu::ShuffleMode mode) {
     return gpu::ShuffleOp::create(b, v, offset, i32(kWarpSize), mode)
         .getShuffleResult();
   }
-  Pair shuffle(Pair p, Value offset, gpu::ShuffleMode mode) {
-    return {shuffle(p.gate, offset, mode), shuffle(p.state, offset, mode)};
+  Elem shuffle(const Elem &e, Value offset, gpu::ShuffleMode mode) {
+    Elem out{shuffle(e.gate, offset, mode), {}};
+    for (Value state : e.states)
+      out.states.push_back(shuffle(state, offset, mode));
+    return out;
   }
 
   //===--------------------------------------------------------------------===//
@@ -225,7 +250,12 @@ private:
     heads = memref::DimOp::create(b, spec.input, 1);
     channels = memref::DimOp::create(b, spec.input, 2);
     Value batch = memref::DimOp::create(b, spec.input, 0);
-    Value rows = mul(mul(batch, heads), channels);
+    // A lane walks channelsPerLane channels; their groups are the walkers'
+    // rows.
+    channelGroups = m.channelsPerLane == 1
+                        ? channels
+                        : ceilDiv(channels, idx(m.channelsPerLane));
+    Value rows = mul(mul(batch, heads), channelGroups);
     // Scan-order length: reverse scans are padded at the front to whole
     // tiles (whole lanes for K = inf) so that tiles start on lanes.
     if (m.forward) {
@@ -278,13 +308,14 @@ private:
   void emitLaunch() {
     Value one = idx(1);
     // A team exchanges its warps' step totals through workgroup memory:
-    // [step parity][warp][gate product, state].
+    // [step parity][warp][gate product, states].
     SmallVector<Type> workgroup;
     if (m.team > 1)
-      workgroup.push_back(MemRefType::get(
-          {2, m.team, 2}, b.getF32Type(), MemRefLayoutAttrInterface(),
-          gpu::AddressSpaceAttr::get(b.getContext(),
-                                     gpu::AddressSpace::Workgroup)));
+      workgroup.push_back(
+          MemRefType::get({2, m.team, 1 + m.channelsPerLane}, b.getF32Type(),
+                          MemRefLayoutAttrInterface(),
+                          gpu::AddressSpaceAttr::get(
+                              b.getContext(), gpu::AddressSpace::Workgroup)));
     auto launch = gpu::LaunchOp::create(
         b, grid, one, one, idx(m.blockThreads), one, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
@@ -325,21 +356,40 @@ private:
   /// none if `dead` (null: alive).
   void emitWarp(Value item, Value dead) {
     using P = arith::CmpIPredicate;
-    // Items are (b, h, d, chunk), or channel fastest (b, h, chunk, d).
-    Value chunkId, bh;
+    // Items are (b, h, g, chunk), or channel fastest (b, h, chunk, g), for
+    // the groups g of channelsPerLane channels.
+    Value chunkId, bh, group;
     if (m.adjacentChannels) {
-      dIdx = remu(item, channels);
-      Value rest = divu(item, channels);
+      group = remu(item, channelGroups);
+      Value rest = divu(item, channelGroups);
       chunkId = remu(rest, chunks);
       bh = divu(rest, chunks);
     } else {
       Value row = divu(item, chunks);
       chunkId = remu(item, chunks);
-      dIdx = remu(row, channels);
-      bh = divu(row, channels);
+      group = remu(row, channelGroups);
+      bh = divu(row, channelGroups);
     }
     hIdx = remu(bh, heads);
     bIdx = divu(bh, heads);
+    // The lane's channels; those past the last (D not a multiple of
+    // channelsPerLane) walk the last one again and store nothing.
+    dIdx.assign({group});
+    channelLive.assign({Value()});
+    if (m.channelsPerLane > 1) {
+      int64_t staticD = cast<MemRefType>(spec.input.getType()).getDimSize(2);
+      bool allLive =
+          !ShapedType::isDynamic(staticD) && staticD % m.channelsPerLane == 0;
+      Value first = mul(group, idx(m.channelsPerLane));
+      Value last = sub(channels, idx(1));
+      dIdx.clear();
+      channelLive.clear();
+      for (int64_t c = 0; c < m.channelsPerLane; ++c) {
+        Value d = add(first, idx(c));
+        dIdx.push_back(allLive ? d : minu(d, last));
+        channelLive.push_back(allLive ? Value() : cmp(P::ult, d, channels));
+      }
+    }
 
     chunkStart = mul(chunkId, chunkLen);
     chunkEnd = minu(add(chunkStart, chunkLen), length);
@@ -356,15 +406,19 @@ private:
     if (m.channelsPerWarp > 1)
       steps = maxOverWarp(steps);
     laneOffset = add(mul(warpInTeam, idx(m.span)), mul(laneId, idx(m.elems)));
-    Value h0;
-    if (spec.init)
-      h0 = widen(
-          memref::LoadOp::create(b, spec.init, ValueRange{bIdx, hIdx, dIdx}));
-    // Init is the terminal state of tile -1: it matters only to a walk that
-    // starts at the sequence start.
-    Value initTerminal = f32(0);
-    if (spec.init)
-      initTerminal = select(cmp(P::eq, walkStart, idx(0)), h0, f32(0));
+    SmallVector<Value, 2> h0, initTerminal;
+    for (int64_t c = 0; c < m.channelsPerLane; ++c) {
+      if (!spec.init) {
+        initTerminal.push_back(f32(0));
+        continue;
+      }
+      h0.push_back(widen(memref::LoadOp::create(
+          b, spec.init, ValueRange{bIdx, hIdx, dIdx[c]})));
+      // Init is the terminal state of tile -1: it matters only to a walk
+      // that starts at the sequence start.
+      initTerminal.push_back(
+          select(cmp(P::eq, walkStart, idx(0)), h0.back(), f32(0)));
+    }
 
     // Loop-carried values: the raw loads of the next `prefetch-steps` steps,
     // then the state between steps (see emitStep).
@@ -373,22 +427,22 @@ private:
       llvm::append_range(inits, loadStep(add(walkStart, idx(d * m.stride))));
     numRaw = inits.size() / m.prefetchSteps;
     WalkState state;
+    SmallVector<Value, 2> zeros(m.channelsPerLane, f32(0));
     if (!m.tileInStep) {
       // The open segment: nothing, or init for the exact scan. (Its gate
       // product matters only to carries.)
       if (m.hops > 0)
         state.openGate = f32(1);
-      state.openState = m.exact && spec.init ? h0 : f32(0);
+      state.openStates = m.exact && spec.init ? h0 : zeros;
       // Carries into the current tile, over 1 to K hops.
       state.carries.assign(m.hops, initTerminal);
     } else if (m.hops > 0) {
-      // The previous step's last tile: its terminal state, then (K > 1) its
-      // terminal gate product and its carries over 2 to K hops.
-      state.savedState = initTerminal;
+      // The previous step's last tile: its terminal states, then (K > 1)
+      // its terminal gate product and its carries over 2 to K hops.
+      state.savedStates = initTerminal;
       if (m.hops > 1) {
         state.savedGate = f32(1);
-        for (int64_t k = 2; k <= m.hops; ++k)
-          state.savedCarries.push_back(f32(0));
+        state.savedCarries.assign(m.hops - 1, zeros);
       }
     }
     llvm::append_range(inits, state.values());
@@ -430,8 +484,9 @@ private:
   }
 
   /// Issues the loads of the lane for the step starting at `base`, without
-  /// using them: the input and gate vectors (E positions in memory order)
-  /// and, backwards, the gate after them. Vector loads when the whole lane
+  /// using them: the input vector of each of its channels and the gate
+  /// vector (E positions in memory order) and, backwards, the gate after
+  /// them. Vector loads when the whole lane
   /// is inside the chunk and the layout allows it; element loads at clamped
   /// positions for a partial lane, with padding made neutral (x = 0, a = 1);
   /// nothing beyond the chunk.
@@ -442,7 +497,8 @@ private:
     Type xElem = elementTypeOf(spec.input), aElem = elementTypeOf(spec.gates);
     auto xType = VectorType::get({m.elems}, xElem);
     auto aType = VectorType::get({m.elems}, aElem);
-    SmallVector<Type> types = {xType, aType};
+    SmallVector<Type> types(m.channelsPerLane, xType);
+    types.push_back(aType);
     if (!m.forward)
       types.push_back(aElem);
     Value nMinusOne = sub(n, idx(1));
@@ -459,23 +515,28 @@ private:
       return select(cmp(P::slt, p, n), a, constant(aElem, 1));
     };
     auto vectorLoads = [&]() {
-      auto load = [&](Value memref, VectorType type) -> Value {
-        return vector::LoadOp::create(b, type, memref, indicesAt(memref, lo),
+      auto load = [&](Value memref, VectorType type, int64_t c) -> Value {
+        return vector::LoadOp::create(b, type, memref, indicesAt(memref, lo, c),
                                       /*nontemporal=*/false,
                                       llvm::MaybeAlign(16));
       };
-      SmallVector<Value> raw = {load(spec.input, xType),
-                                load(spec.gates, aType)};
+      SmallVector<Value> raw;
+      for (int64_t c = 0; c < m.channelsPerLane; ++c)
+        raw.push_back(load(spec.input, xType, c));
+      raw.push_back(load(spec.gates, aType, 0));
       if (!m.forward)
         raw.push_back(gateAfter());
       scf::YieldOp::create(b, raw);
     };
     auto elementLoads = [&]() {
-      SmallVector<Value> xs, as;
+      SmallVector<SmallVector<Value>> xs(m.channelsPerLane);
+      SmallVector<Value> as;
       for (int64_t k = 0; k < m.elems; ++k) {
         Value p = add(lo, idx(k));
-        Value x = memref::LoadOp::create(b, spec.input,
-                                         indicesAt(spec.input, clamp(p)));
+        SmallVector<Value, 2> x;
+        for (int64_t c = 0; c < m.channelsPerLane; ++c)
+          x.push_back(memref::LoadOp::create(
+              b, spec.input, indicesAt(spec.input, clamp(p), c)));
         Value a = memref::LoadOp::create(b, spec.gates,
                                          indicesAt(spec.gates, clamp(p)));
         if (!m.forward) {
@@ -483,14 +544,18 @@ private:
           // order. (Forward, positions past the end come last and are never
           // used.)
           Value inside = cmp(P::slt, p, n);
-          x = select(inside, x, constant(xElem, 0));
+          for (Value &xc : x)
+            xc = select(inside, xc, constant(xElem, 0));
           a = select(inside, a, constant(aElem, 1));
         }
-        xs.push_back(x);
+        for (int64_t c = 0; c < m.channelsPerLane; ++c)
+          xs[c].push_back(x[c]);
         as.push_back(a);
       }
-      SmallVector<Value> raw = {vector::FromElementsOp::create(b, xType, xs),
-                                vector::FromElementsOp::create(b, aType, as)};
+      SmallVector<Value> raw;
+      for (int64_t c = 0; c < m.channelsPerLane; ++c)
+        raw.push_back(vector::FromElementsOp::create(b, xType, xs[c]));
+      raw.push_back(vector::FromElementsOp::create(b, aType, as));
       if (!m.forward)
         raw.push_back(gateAfter());
       scf::YieldOp::create(b, raw);
@@ -532,12 +597,12 @@ private:
                      const WalkState &state, SmallVectorImpl<Value> &nextRaw) {
     Value qb = add(base, laneOffset);
     Value lo = m.forward ? qb : sub(sub(length, qb), idx(m.elems));
-    SmallVector<Pair> local = scanLane(unpackStep(raw));
-    std::optional<Pair> prefix = scanLanes(local.back());
+    SmallVector<Elem> local = scanLane(unpackStep(raw));
+    std::optional<Elem> prefix = scanLanes(local.back());
     WalkState next;
     if (!m.tileInStep)
       prefix = continueSegment(step, base, prefix, state, next);
-    Value carry;
+    SmallVector<Value, 2> carry;
     if (m.hops > 0)
       carry = carryIntoTile(prefix, local.back(), state, next);
     storeLane(qb, lo, applyCarry(local, prefix, carry));
@@ -545,26 +610,31 @@ private:
     return next;
   }
 
-  /// Stage "load": this step's (gate, x) pairs of the lane in scan order,
-  /// widened to f32.
-  SmallVector<Pair> unpackStep(ValueRange raw) {
-    Value xs = widen(raw[0]), as = widen(raw[1]);
-    SmallVector<Pair> inputs(m.elems);
+  /// Stage "load": this step's (gate, x of each channel) elements of the
+  /// lane in scan order, widened to f32.
+  SmallVector<Elem> unpackStep(ValueRange raw) {
+    int64_t numX = m.channelsPerLane;
+    SmallVector<Value, 2> xs;
+    for (int64_t c = 0; c < numX; ++c)
+      xs.push_back(widen(raw[c]));
+    Value as = widen(raw[numX]);
+    SmallVector<Elem> inputs(m.elems);
     for (int64_t i = 0; i < m.elems; ++i) {
       int64_t k = m.forward ? i : m.elems - 1 - i;
-      inputs[i].state = vector::ExtractOp::create(b, xs, k);
+      for (Value x : xs)
+        inputs[i].states.push_back(vector::ExtractOp::create(b, x, k));
       inputs[i].gate =
           m.forward || i != 0
               ? vector::ExtractOp::create(b, as, m.forward ? k : k + 1)
-              : widen(raw[2]);
+              : widen(raw[numX + 1]);
     }
     return inputs;
   }
 
   /// Stage "lane scan": local[i] = (gate product, state) from the lane's
   /// first position, sequentially.
-  SmallVector<Pair> scanLane(ArrayRef<Pair> inputs) {
-    SmallVector<Pair> local(m.elems);
+  SmallVector<Elem> scanLane(ArrayRef<Elem> inputs) {
+    SmallVector<Elem> local(m.elems);
     for (int64_t i = 0; i < m.elems; ++i)
       local[i] = i == 0 ? inputs[0] : combine(local[i - 1], inputs[i]);
     return local;
@@ -574,17 +644,17 @@ private:
   /// segment (a tile of T / E lanes, or the whole warp), then each lane's
   /// exclusive prefix in its segment (none for one-lane segments). Leaves
   /// the inclusive total in `laneTotal`.
-  std::optional<Pair> scanLanes(Pair total) {
+  std::optional<Elem> scanLanes(Elem total) {
     using P = arith::CmpIPredicate;
     Value u = m.tileInStep ? remu(laneId, idx(m.lanesPerTile)) : laneId;
     for (int64_t offset = 1; offset < m.lanesPerTile; offset *= 2) {
-      Pair from = shuffle(total, i32(offset), gpu::ShuffleMode::UP);
+      Elem from = shuffle(total, i32(offset), gpu::ShuffleMode::UP);
       total = select(cmp(P::uge, u, idx(offset)), combine(from, total), total);
     }
     laneTotal = total;
     if (m.lanesPerTile == 1)
       return std::nullopt;
-    Pair before = shuffle(total, i32(1), gpu::ShuffleMode::UP);
+    Elem before = shuffle(total, i32(1), gpu::ShuffleMode::UP);
     return select(cmp(P::eq, u, idx(0)), identity(), before);
   }
 
@@ -593,52 +663,58 @@ private:
   /// before the lane's prefix, which is returned; the segment after the
   /// step (and the carries across steps) go to `next`. A team adds the
   /// totals of its other warps.
-  Pair continueSegment(Value step, Value base, std::optional<Pair> prefix,
+  Elem continueSegment(Value step, Value base, std::optional<Elem> prefix,
                        const WalkState &state, WalkState &next) {
     using P = arith::CmpIPredicate;
-    Pair open = {state.openGate ? *state.openGate : f32(1), state.openState};
+    Elem open = {state.openGate ? *state.openGate : f32(1), state.openStates};
     if (!m.exact)
       open =
           select(cmp(P::eq, remu(base, idx(m.tile)), idx(0)), identity(), open);
-    Pair warpTotal =
+    Elem warpTotal =
         shuffle(laneTotal, warpLane(i32(m.lanes - 1)), gpu::ShuffleMode::IDX);
-    Pair after = combine(open, warpTotal);
+    Elem after = combine(open, warpTotal);
     if (m.team > 1)
       std::tie(open, after) = passAcrossTeam(step, open, warpTotal);
-    Pair lanePrefix = combine(open, *prefix);
+    Elem lanePrefix = combine(open, *prefix);
     if (m.hops > 0)
       next.openGate = after.gate;
-    next.openState = after.state;
+    next.openStates = after.states;
     if (m.hops > 0)
       next.carries = carriesAcrossSteps(base, after, state.carries);
     return lanePrefix;
   }
 
-  /// Stage "carry": the carry over K hops into the lane's tile, from the
-  /// terminals of the tiles before it.
-  Value carryIntoTile(std::optional<Pair> prefix, Pair lastLocal,
-                      const WalkState &state, WalkState &next) {
-    Pair terminal = prefix ? combine(*prefix, lastLocal) : lastLocal;
+  /// Stage "carry": the carry over K hops into the lane's tile, per
+  /// channel, from the terminals of the tiles before it.
+  SmallVector<Value, 2> carryIntoTile(std::optional<Elem> prefix,
+                                      const Elem &lastLocal,
+                                      const WalkState &state, WalkState &next) {
+    Elem terminal = prefix ? combine(*prefix, lastLocal) : lastLocal;
     if (m.tileInStep)
       return carryWithinStep(terminal, state, next);
     return state.carries[m.hops - 1];
   }
 
   /// Stage "apply": every position of the lane adds its local gate product
-  /// times the same state: what comes before the lane in its tile, and the
-  /// carry through it.
-  SmallVector<Value> applyCarry(ArrayRef<Pair> local,
-                                std::optional<Pair> prefix, Value carry) {
-    Value before;
-    if (prefix)
-      before = carry ? fadd(prefix->state, fmul(prefix->gate, carry))
-                     : prefix->state;
-    else
-      before = carry;
-    SmallVector<Value> v(m.elems);
-    for (int64_t i = 0; i < m.elems; ++i)
-      v[i] = before ? fadd(local[i].state, fmul(local[i].gate, before))
-                    : local[i].state;
+  /// times the same state (per channel): what comes before the lane in its
+  /// tile, and the carry through it. Returns the states [channel][position].
+  SmallVector<SmallVector<Value>> applyCarry(ArrayRef<Elem> local,
+                                             std::optional<Elem> prefix,
+                                             ArrayRef<Value> carry) {
+    SmallVector<SmallVector<Value>> v(m.channelsPerLane);
+    for (int64_t c = 0; c < m.channelsPerLane; ++c) {
+      Value before;
+      if (prefix)
+        before = !carry.empty()
+                     ? fadd(prefix->states[c], fmul(prefix->gate, carry[c]))
+                     : prefix->states[c];
+      else if (!carry.empty())
+        before = carry[c];
+      for (int64_t i = 0; i < m.elems; ++i)
+        v[c].push_back(
+            before ? fadd(local[i].states[c], fmul(local[i].gate, before))
+                   : local[i].states[c]);
+    }
     return v;
   }
 
@@ -659,7 +735,8 @@ private:
   /// block step, the same in every warp). Totals alternate between two
   /// slots by step parity, so that a warp ahead by one step never
   /// overwrites a slot another warp is still reading.
-  std::pair<Pair, Pair> passAcrossTeam(Value step, Pair open, Pair total) {
+  std::pair<Elem, Elem> passAcrossTeam(Value step, const Elem &open,
+                                       const Elem &total) {
     Value slot = remu(step, idx(2));
     auto at = [&](Value warp, int64_t field) -> SmallVector<Value> {
       return {slot, warp, idx(field)};
@@ -667,14 +744,17 @@ private:
     Value leader = cmp(arith::CmpIPredicate::eq, laneId, idx(0));
     scf::IfOp::create(b, leader, [&](OpBuilder &, Location) {
       memref::StoreOp::create(b, total.gate, teamMemory, at(warpInTeam, 0));
-      memref::StoreOp::create(b, total.state, teamMemory, at(warpInTeam, 1));
+      for (auto [c, state] : llvm::enumerate(total.states))
+        memref::StoreOp::create(b, state, teamMemory, at(warpInTeam, 1 + c));
       scf::YieldOp::create(b);
     });
     gpu::BarrierOp::create(b);
-    Pair before = open, after = open;
+    Elem before = open, after = open;
     for (int64_t w = 0; w < m.team; ++w) {
-      Pair other = {memref::LoadOp::create(b, teamMemory, at(idx(w), 0)),
-                    memref::LoadOp::create(b, teamMemory, at(idx(w), 1))};
+      Elem other = {memref::LoadOp::create(b, teamMemory, at(idx(w), 0)), {}};
+      for (int64_t c = 0; c < m.channelsPerLane; ++c)
+        other.states.push_back(
+            memref::LoadOp::create(b, teamMemory, at(idx(w), 1 + c)));
       after = combine(after, other);
       if (w + 1 < m.team)
         before = select(cmp(arith::CmpIPredicate::ugt, warpInTeam, idx(w)),
@@ -689,9 +769,10 @@ private:
   /// from its last lane, or, for the step's first tile, in `saved`: what
   /// that shuffle returned to the first tile's lanes in the previous step
   /// (the values of its last lane, wrapped around). Appends the new saved
-  /// values to `nextState`.
-  Value carryWithinStep(Pair terminal, const WalkState &state,
-                        WalkState &nextState) {
+  /// values to `nextState`. Per channel of the lane.
+  SmallVector<Value, 2> carryWithinStep(const Elem &terminal,
+                                        const WalkState &state,
+                                        WalkState &nextState) {
     using P = arith::CmpIPredicate;
     Value lane = arith::IndexCastOp::create(b, b.getI32Type(), laneId);
     Value tileStartLane = arith::AndIOp::create(b, lane, i32(-m.lanesPerTile));
@@ -704,41 +785,72 @@ private:
       keep = shuffle(v, source, gpu::ShuffleMode::IDX);
       return select(firstTile, saved, keep);
     };
-    Value stateBefore =
-        previous(terminal.state, state.savedState, nextState.savedState);
+    int64_t numC = m.channelsPerLane;
+    SmallVector<Value, 2> stateBefore(numC);
+    nextState.savedStates.resize(numC);
+    for (int64_t c = 0; c < numC; ++c)
+      stateBefore[c] = previous(terminal.states[c], state.savedStates[c],
+                                nextState.savedStates[c]);
     if (m.hops == 1)
       return stateBefore;
     Value gateBefore = previous(terminal.gate, *state.savedGate,
                                 nextState.savedGate.emplace());
-    Value carry = stateBefore;
-    nextState.savedCarries.resize(m.hops - 1);
+    SmallVector<Value, 2> carry = stateBefore;
+    nextState.savedCarries.assign(m.hops - 1, SmallVector<Value, 2>(numC));
     for (int64_t k = 2; k <= m.hops; ++k)
-      carry = fadd(stateBefore,
-                   fmul(gateBefore, previous(carry, state.savedCarries[k - 2],
-                                             nextState.savedCarries[k - 2])));
+      for (int64_t c = 0; c < numC; ++c)
+        carry[c] = fadd(
+            stateBefore[c],
+            fmul(gateBefore, previous(carry[c], state.savedCarries[k - 2][c],
+                                      nextState.savedCarries[k - 2][c])));
     return carry;
   }
 
   /// Tiles longer than a step: `carries` are C_1..C_K of the current tile
   /// (uniform over the warp); at the step that ends the tile, `terminal`
   /// folds into those of the next one.
-  SmallVector<Value> carriesAcrossSteps(Value base, Pair terminal,
-                                        ValueRange carries) {
+  SmallVector<SmallVector<Value, 2>>
+  carriesAcrossSteps(Value base, const Elem &terminal,
+                     ArrayRef<SmallVector<Value, 2>> carries) {
     Value ends = cmp(arith::CmpIPredicate::eq,
                      remu(add(base, idx(m.span)), idx(m.tile)), idx(0));
-    SmallVector<Value> next;
+    SmallVector<SmallVector<Value, 2>> next(m.hops);
     for (int64_t k = 0; k < m.hops; ++k) {
-      Value folded =
-          k == 0 ? terminal.state
-                 : fadd(terminal.state, fmul(terminal.gate, carries[k - 1]));
-      next.push_back(select(ends, folded, carries[k]));
+      for (int64_t c = 0; c < m.channelsPerLane; ++c) {
+        Value folded = k == 0 ? terminal.states[c]
+                              : fadd(terminal.states[c],
+                                     fmul(terminal.gate, carries[k - 1][c]));
+        next[k].push_back(select(ends, folded, carries[k][c]));
+      }
     }
     return next;
   }
 
-  /// Stores the lane's states that fall in [writeStart, chunkEnd): one
-  /// vector store when the whole lane does and the layout allows it.
-  void storeLane(Value qb, Value lo, ArrayRef<Value> v) {
+  /// Stores the lane's states (`v[channel][position]`) that fall in
+  /// [writeStart, chunkEnd) of its live channels: one vector store per
+  /// channel when the whole lane does and the layout allows it.
+  void storeLane(Value qb, Value lo, ArrayRef<SmallVector<Value>> states) {
+    using P = arith::CmpIPredicate;
+    Value full;
+    if (m.vectorizable)
+      full = both(vectorOk, both(cmp(P::sge, qb, writeStart),
+                                 cmp(P::sle, add(qb, idx(m.elems)), chunkEnd)));
+    for (int64_t c = 0; c < m.channelsPerLane; ++c) {
+      if (!channelLive[c]) {
+        storeChannel(qb, lo, states[c], c, full);
+        continue;
+      }
+      scf::IfOp::create(b, channelLive[c], [&](OpBuilder &, Location) {
+        storeChannel(qb, lo, states[c], c, full);
+        scf::YieldOp::create(b);
+      });
+    }
+  }
+
+  /// storeLane for channel `c`; `full`: whether the whole lane stores, with
+  /// a vector (null: element stores only).
+  void storeChannel(Value qb, Value lo, ArrayRef<Value> v, int64_t c,
+                    Value full) {
     using P = arith::CmpIPredicate;
     Type yType = elementTypeOf(spec.output);
     auto narrow = [&](Value f) { return narrowTo(b, yType, f); };
@@ -750,16 +862,13 @@ private:
         scf::IfOp::create(b, writes, [&](OpBuilder &, Location) {
           Value pos = add(lo, idx(m.forward ? i : m.elems - 1 - i));
           memref::StoreOp::create(b, narrow(v[i]), spec.output,
-                                  indicesAt(spec.output, pos));
+                                  indicesAt(spec.output, pos, c));
           scf::YieldOp::create(b);
         });
       }
     };
-    if (!m.vectorizable)
+    if (!full)
       return storeElements();
-    Value full =
-        both(vectorOk, both(cmp(P::sge, qb, writeStart),
-                            cmp(P::sle, add(qb, idx(m.elems)), chunkEnd)));
     scf::IfOp::create(
         b, full,
         [&](OpBuilder &, Location) {
@@ -769,7 +878,7 @@ private:
           Value vec = vector::FromElementsOp::create(
               b, VectorType::get({m.elems}, yType), ordered);
           vector::StoreOp::create(b, vec, spec.output,
-                                  indicesAt(spec.output, lo),
+                                  indicesAt(spec.output, lo, c),
                                   /*nontemporal=*/false, llvm::MaybeAlign(16));
           scf::YieldOp::create(b);
         },
@@ -785,11 +894,14 @@ private:
   /// Raw loaded values per step (see loadStep).
   int64_t numRaw = 0;
   // Host values.
-  Value n, heads, channels, length, pad, chunkLen, chunks, items, grid,
-      vectorOk;
-  // Kernel values (laneTotal: the current step's, see scanLanes).
-  Pair laneTotal;
-  Value laneId, bIdx, hIdx, dIdx, chunkStart, chunkEnd, writeStart, walkStart,
+  Value n, heads, channels, channelGroups, length, pad, chunkLen, chunks, items,
+      grid, vectorOk;
+  // Kernel values (laneTotal: the current step's, see scanLanes). The
+  // lane's channels: their indices (clamped) and, for channelsPerLane > 1,
+  // whether each is one (null: always).
+  Elem laneTotal;
+  SmallVector<Value, 2> dIdx, channelLive;
+  Value laneId, bIdx, hIdx, chunkStart, chunkEnd, writeStart, walkStart,
       laneOffset, warpInTeam, teamMemory, groupBase;
 };
 

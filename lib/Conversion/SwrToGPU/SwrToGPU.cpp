@@ -217,9 +217,9 @@ struct ConvertSwrToGPUPass
 
   /// The pass's options (declared once, in Passes.td) as their struct.
   ConvertSwrToGPUOptions mappingOptions() const {
-    return {warpsPerBlock, warpsPerSequence, vectorsPerLane,
-            prefetchSteps, minChunkSteps,    targetWarps,
-            channelsPerWarp, adjacentChannels};
+    return {warpsPerBlock,   warpsPerSequence, vectorsPerLane,
+            prefetchSteps,   minChunkSteps,    targetWarps,
+            channelsPerWarp, channelsPerLane,  adjacentChannels};
   }
 
   void runOnOperation() override {

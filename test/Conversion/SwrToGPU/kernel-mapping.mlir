@@ -2,43 +2,53 @@
 // test pass takes the same options and prints the mapping of each scan.
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping -verify-diagnostics
 // RUN: not swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping="vectors-per-lane=4 warps-per-sequence=3 warps-per-block=8" 2>&1 | FileCheck %s --check-prefix=KNOBS
-// RUN: not swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping="channels-per-warp=4" 2>&1 | FileCheck %s --check-prefix=GROUPS
-// RUN: not swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping="adjacent-channels=1" 2>&1 | FileCheck %s --check-prefix=ADJACENT
+// RUN: not swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping="channels-per-warp=4 channels-per-lane=1" 2>&1 | FileCheck %s --check-prefix=GROUPS
+// RUN: not swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping="adjacent-channels=0 channels-per-lane=3" 2>&1 | FileCheck %s --check-prefix=ADJACENT
 // RUN: not swr-opt %s -test-swr-kernel-mapping=prefetch-steps=0 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -test-swr-kernel-mapping=channels-per-warp=3 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -test-swr-kernel-mapping="channels-per-warp=2 warps-per-sequence=2" 2>&1 | FileCheck %s --check-prefix=GROUP-TEAM
 // OPTION: error: convert-swr-to-gpu: warps-per-block must be in [1, 32]
-// OPTION-SAME: channels-per-warp 1, 2, 4 or 8
+// OPTION-SAME: channels-per-warp 0, 1, 2, 4 or 8, channels-per-lane in [0, 4]
 // GROUP-TEAM: error: convert-swr-to-gpu: channels-per-warp > 1 needs one warp per sequence
 
 // Four channels per warp: lane groups of 8 lanes, steps of 8 lanes; 16
 // groups (4 warps) per block; work items channel fastest. The exact scan
 // walks with one group per sequence (no team).
-// GROUPS: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 8, elems = 8, span = 64, team = 1, stride = 64, items-per-block = 16, block-threads = 128, tile-in-step = 1, lanes-per-tile = 2, {{.*}} channels-per-warp = 4, lanes = 8, adjacent-channels = 1
-// GROUPS: remark: kernel mapping: tile = 16, hops = inf, forward, vector-elems = 4, elems = 8, span = 64, team = 1, stride = 64, items-per-block = 16, block-threads = 128, tile-in-step = 0, lanes-per-tile = 8, {{.*}} channels-per-warp = 4, lanes = 8, adjacent-channels = 1
-// ADJACENT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} span = 256, {{.*}} channels-per-warp = 1, lanes = 32, adjacent-channels = 1
+// GROUPS: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 8, elems = 8, span = 64, team = 1, stride = 64, items-per-block = 16, block-threads = 128, tile-in-step = 1, lanes-per-tile = 2, {{.*}} channels-per-warp = 4, lanes = 8, channels-per-lane = 1, adjacent-channels = 1
+// GROUPS: remark: kernel mapping: tile = 16, hops = inf, forward, vector-elems = 4, elems = 8, span = 64, team = 1, stride = 64, items-per-block = 16, block-threads = 128, tile-in-step = 0, lanes-per-tile = 8, {{.*}} channels-per-warp = 4, lanes = 8, channels-per-lane = 1, adjacent-channels = 1
+// Work items chunk fastest; three channels per lane with per-head gates,
+// one with per-channel gates.
+// ADJACENT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} span = 256, {{.*}} channels-per-warp = 1, lanes = 32, channels-per-lane = 3, adjacent-channels = 0
+// ADJACENT: remark: kernel mapping: tile = 16, hops = inf, {{.*}} channels-per-lane = 3, adjacent-channels = 0
+// Lane groups (here by default) always number work items channel fastest.
+// ADJACENT: remark: kernel mapping: tile = 16, hops = inf, {{.*}} channels-per-warp = 2, lanes = 16, channels-per-lane = 3, adjacent-channels = 1
+// ADJACENT: remark: kernel mapping: tile = 512, hops = 2, {{.*}} channels-per-lane = 3, adjacent-channels = 0
+// ADJACENT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} channels-per-lane = 1, adjacent-channels = 0
 
 // Phalanx: bf16, per-head gates, tile 16, one hop. A lane holds one vector
-// (8 positions), a tile two lanes; blocks of 4 lone warps.
+// (8 positions) of two channels of a head (their gates loaded once), a
+// tile two lanes; blocks of 4 lone warps; work items channel fastest.
 // KNOBS: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 8, elems = 16, span = 512, team = 1, stride = 512, items-per-block = 8, block-threads = 256, tile-in-step = 1, lanes-per-tile = 1,
 func.func @phalanx(%a: memref<4x128x8192xbf16>, %x: memref<4x128x16x8192xbf16>, %y: memref<4x128x16x8192xbf16>) {
-  // expected-remark @+1 {{kernel mapping: tile = 16, hops = 1, forward, vector-elems = 8, elems = 8, span = 256, team = 1, stride = 256, items-per-block = 4, block-threads = 128, tile-in-step = 1, lanes-per-tile = 2, vectorizable = 1, prefetch-steps = 3, min-chunk-steps = 8, target-warps = 1048576}}
+  // expected-remark @+1 {{kernel mapping: tile = 16, hops = 1, forward, vector-elems = 8, elems = 8, span = 256, team = 1, stride = 256, items-per-block = 4, block-threads = 128, tile-in-step = 1, lanes-per-tile = 2, vectorizable = 1, prefetch-steps = 3, min-chunk-steps = 8, target-warps = 1048576, channels-per-warp = 1, lanes = 32, channels-per-lane = 2, adjacent-channels = 1}}
   swr.scan <tile = 16, hops = 1> ins(%a, %x : memref<4x128x8192xbf16>, memref<4x128x16x8192xbf16>) outs(%y : memref<4x128x16x8192xbf16>)
   return
 }
 
 // -----
 
-// The exact scan of a static length takes the most warps per sequence, up
-// to 4, that leave each 8 steps: f32 (2 vectors of 4 per lane, steps of
-// 256) at N = 8192 gets 4, bf16 (steps of 512) gets 2.
+// The exact scan with per-head gates walks two channels per lane. f32: one
+// vector of 4 per lane, and the most warps per sequence, up to 4, that
+// leave each 8 steps of a static length (steps of 128: 4 at N = 8192).
+// bf16: two vectors of 8 per lane, two lane groups of 16 lanes per warp,
+// each alone on its channels.
 // KNOBS: remark: kernel mapping: tile = 16, hops = inf, forward, vector-elems = 4, elems = 16, span = 512, team = 3, stride = 1536, items-per-block = 1, block-threads = 96, tile-in-step = 0, lanes-per-tile = 32,
 // KNOBS: remark: kernel mapping: tile = 16, hops = inf, reverse, vector-elems = 8, elems = 32, span = 1024, team = 3,
 func.func @exact(%a: memref<4x128x8192xf32>, %x: memref<4x128x16x8192xf32>, %y: memref<4x128x16x8192xf32>,
                  %ab: memref<4x128x8192xbf16>, %xb: memref<4x128x16x8192xbf16>, %yb: memref<4x128x16x8192xbf16>) {
-  // expected-remark @+1 {{kernel mapping: tile = 16, hops = inf, forward, vector-elems = 4, elems = 8, span = 256, team = 4, stride = 1024, items-per-block = 1, block-threads = 128, tile-in-step = 0, lanes-per-tile = 32, vectorizable = 1}}
+  // expected-remark @+1 {{kernel mapping: tile = 16, hops = inf, forward, vector-elems = 4, elems = 4, span = 128, team = 4, stride = 512, items-per-block = 1, block-threads = 128, tile-in-step = 0, lanes-per-tile = 32, vectorizable = 1, prefetch-steps = 3, min-chunk-steps = 8, target-warps = 1048576, channels-per-warp = 1, lanes = 32, channels-per-lane = 2, adjacent-channels = 1}}
   swr.scan <tile = 16, hops = inf> ins(%a, %x : memref<4x128x8192xf32>, memref<4x128x16x8192xf32>) outs(%y : memref<4x128x16x8192xf32>)
-  // expected-remark @+1 {{kernel mapping: tile = 16, hops = inf, reverse, vector-elems = 8, elems = 16, span = 512, team = 2, stride = 1024, items-per-block = 1, block-threads = 64}}
+  // expected-remark @+1 {{kernel mapping: tile = 16, hops = inf, reverse, vector-elems = 8, elems = 16, span = 256, team = 1, stride = 256, items-per-block = 8, block-threads = 128, tile-in-step = 0, lanes-per-tile = 16, vectorizable = 1, prefetch-steps = 3, min-chunk-steps = 8, target-warps = 1048576, channels-per-warp = 2, lanes = 16, channels-per-lane = 2, adjacent-channels = 1}}
   swr.scan <tile = 16, hops = inf> reverse ins(%ab, %xb : memref<4x128x8192xbf16>, memref<4x128x16x8192xbf16>) outs(%yb : memref<4x128x16x8192xbf16>)
   return
 }
@@ -52,6 +62,17 @@ func.func @exact(%a: memref<4x128x8192xf32>, %x: memref<4x128x16x8192xf32>, %y: 
 func.func @strided(%a: memref<?x?x?xbf16>, %x: memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>, %y: memref<?x?x?x?xbf16>) {
   // expected-remark @+1 {{kernel mapping: tile = 512, hops = 2, forward, vector-elems = 8, elems = 8, span = 256, team = 1, stride = 256, items-per-block = 4, block-threads = 128, tile-in-step = 0, lanes-per-tile = 32, vectorizable = 0}}
   swr.scan <tile = 512, hops = 2> ins(%a, %x : memref<?x?x?xbf16>, memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>) outs(%y : memref<?x?x?x?xbf16>)
+  return
+}
+
+// -----
+
+// Per-channel gates: one channel per lane, whatever channels-per-lane says.
+// KNOBS: remark: kernel mapping: tile = 16, hops = 1, {{.*}} channels-per-lane = 1,
+// GROUPS: remark: kernel mapping: tile = 16, hops = 1, {{.*}} channels-per-lane = 1,
+func.func @per_channel(%a: memref<2x4x8x1000xbf16>, %x: memref<2x4x8x1000xbf16>, %y: memref<2x4x8x1000xbf16>) {
+  // expected-remark @+1 {{kernel mapping: tile = 16, hops = 1, forward, vector-elems = 8, elems = 8, span = 256, team = 1, stride = 256, items-per-block = 4, block-threads = 128, tile-in-step = 1, lanes-per-tile = 2, vectorizable = 1, prefetch-steps = 3, min-chunk-steps = 8, target-warps = 1048576, channels-per-warp = 1, lanes = 32, channels-per-lane = 1, adjacent-channels = 1}}
+  swr.scan <tile = 16, hops = 1> ins(%a, %x : memref<2x4x8x1000xbf16>, memref<2x4x8x1000xbf16>) outs(%y : memref<2x4x8x1000xbf16>)
   return
 }
 

@@ -1,13 +1,37 @@
-// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu -canonicalize -cse | FileCheck %s
+// One channel per lane and per lane group (the mapping before per-head gates
+// shared their loads), then the defaults (LANES), then knobs.
 // RUN: swr-opt %s -split-input-file -swr-decompose \
-// RUN:   -convert-swr-to-gpu="warps-per-block=8 prefetch-steps=3 min-chunk-steps=2 target-warps=1024" \
+// RUN:   -convert-swr-to-gpu="channels-per-lane=1 channels-per-warp=1" -canonicalize -cse | FileCheck %s
+// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu -canonicalize -cse \
+// RUN:   | FileCheck %s --check-prefix=LANES
+// RUN: swr-opt %s -split-input-file -swr-decompose \
+// RUN:   -convert-swr-to-gpu="warps-per-block=8 prefetch-steps=3 min-chunk-steps=2 target-warps=1024 channels-per-lane=1" \
 // RUN:   -canonicalize -cse | FileCheck %s --check-prefix=KNOBS
-// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu="vectors-per-lane=4" \
+// RUN: swr-opt %s -split-input-file -swr-decompose \
+// RUN:   -convert-swr-to-gpu="vectors-per-lane=4 channels-per-lane=1 channels-per-warp=1" \
 // RUN:   -canonicalize -cse | FileCheck %s --check-prefix=VEC
-// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu="warps-per-sequence=4" \
+// RUN: swr-opt %s -split-input-file -swr-decompose \
+// RUN:   -convert-swr-to-gpu="warps-per-sequence=4 channels-per-lane=1" \
 // RUN:   -canonicalize -cse | FileCheck %s --check-prefix=TEAM
-// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu="channels-per-warp=2" \
+// RUN: swr-opt %s -split-input-file -swr-decompose \
+// RUN:   -convert-swr-to-gpu="channels-per-warp=2 channels-per-lane=1" \
 // RUN:   -canonicalize -cse | FileCheck %s --check-prefix=GROUPS
+// By default, per-head bf16 gates: each lane walks two channels of a head
+// (D = 8: 4 groups), loading two x vectors and one gate vector per step,
+// shuffling the gate product once and the two states (3 shuffles per
+// round, 2 carry shuffles), and storing one vector per channel.
+// LANES-LABEL: func.func @swr_bf16
+//       LANES:   gpu.launch blocks({{.*}}) in ({{.*}} = %c16, {{.*}}) threads({{.*}}) in ({{.*}} = %c128,
+//       LANES:     %[[D0:.*]] = arith.muli %{{.*}}, %c2 : index
+//       LANES:     %[[D1:.*]] = arith.addi %[[D0]], %c1 : index
+//       LANES:     vector.load %arg1[%{{.*}}, %{{.*}}, %[[D0]], %{{.*}}] {{.*}} : memref<2x4x8x5000xbf16>, vector<8xbf16>
+//  LANES-NEXT:     vector.load %arg1[%{{.*}}, %{{.*}}, %[[D1]], %{{.*}}] {{.*}} : memref<2x4x8x5000xbf16>, vector<8xbf16>
+//  LANES-NEXT:     vector.load %arg0[{{.*}}] {{.*}} : memref<2x4x5000xbf16>, vector<8xbf16>
+//       LANES:     scf.for {{.*}} -> (vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, f32, f32)
+// LANES-COUNT-6:     gpu.shuffle  up {{.*}} : f32
+// LANES-COUNT-2:     gpu.shuffle  idx {{.*}} : f32
+//       LANES:       vector.store {{.*}}, %arg2[%{{.*}}, %{{.*}}, %[[D0]], %{{.*}}] {{.*}} : memref<2x4x8x5000xbf16>, vector<8xbf16>
+//       LANES:       vector.store {{.*}}, %arg2[%{{.*}}, %{{.*}}, %[[D1]], %{{.*}}] {{.*}} : memref<2x4x8x5000xbf16>, vector<8xbf16>
 // Two channels per warp: lane groups of 16 lanes (lane, warp lane of the
 // group's first), 8 groups of 128 threads per block, work items channel
 // fastest (d = item mod 8); the last block's groups past the 256 items walk

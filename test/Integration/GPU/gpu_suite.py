@@ -139,6 +139,41 @@ def cases():
     add("odd", 32, 2, "bf16", reverse=True, options="adjacent-channels=1")
     add("odd", 16, 1, "bf16", init=True, options=f"adjacent-channels=1 {chunky}")
     add("odd", 16, "inf", "bf16", options="adjacent-channels=1 warps-per-sequence=2")
+    # Several channels per lane (per-head gates loaded once for them): D = 4
+    # split into groups of 2, 3 (one channel past the end), 4; one channel
+    # (tiny: D = 1); every window, reverse, init, tiles longer than a step,
+    # exact scans in teams (workgroup memory holds every channel's state),
+    # with lane groups, element accesses (odd N, unaligned rows), and
+    # per-channel gates (which walk one channel per lane).
+    for cl, shape, tile, hops, dtype, kw in (
+            (2, "odd", 16, 1, "bf16", {}),
+            (3, "odd", 16, 1, "f32", dict(init=True)),
+            (4, "odd", 16, 2, "bf16", dict(reverse=True, init=True)),
+            (2, "odd", 32, 0, "f32", dict(reverse=True)),
+            (2, "odd", 16, "inf", "bf16", dict(init=True)),
+            (3, "odd", 64, "inf", "f32", dict(reverse=True, init=True)),
+            (2, "tiny", 16, 1, "bf16", dict(reverse=True, init=True)),
+            (4, "tiny", 16, "inf", "bf16", dict(init=True)),
+            (2, "odd", 512, 2, "bf16", dict(init=True)),
+            (4, "odd", 1024, 1, "f32", dict(reverse=True)),
+            (2, "odd", 16, 1, "bf16", dict(per_channel=True, init=True)),
+            (2, "mult", 16, 1, "bf16", dict(reverse=True)),
+            (2, "long", 16, 1, "bf16", {}),
+            (4, "long", 16, "inf", "f32", dict(reverse=True)),
+            (2, "big", 16, 1, "bf16", {}),
+            (2, "big", 16, "inf", "bf16", {})):
+        add(shape, tile, hops, dtype, options=f"channels-per-lane={cl}", **kw)
+    add("odd", 16, 1, "bf16", init=True, options=f"channels-per-lane=2 {chunky}")
+    add("odd", 16, "inf", "bf16", reverse=True, init=True,
+        options="channels-per-lane=2 warps-per-sequence=3")
+    add("mult", 16, "inf", "f32", options="channels-per-lane=3 warps-per-sequence=2")
+    add("odd", 16, 2, "bf16", reverse=True, options="channels-per-lane=2 channels-per-warp=2")
+    add("mult", 16, "inf", "bf16", init=True, options="channels-per-lane=2 channels-per-warp=4")
+    add("odd", 32, 1, "bf16", y="f32", options="channels-per-lane=2")
+    # The defaults for static shapes with many long sequences and per-head
+    # gates: two channels per lane (and, bf16, two lane groups per warp).
+    add("big", 16, "inf", "bf16", dynamic=False)
+    add("big", 16, "inf", "f32", dynamic=False, init=True, reverse=True)
     # The default for static lengths: 4 warps per sequence for these.
     add("long", 16, "inf", "f32", reverse=True, init=True, dynamic=False)
     add("long", 64, "inf", "bf16", dynamic=False)

@@ -43,8 +43,9 @@ struct KernelMapping {
   /// Positions in one 16-byte vector of the narrowest element type.
   int64_t vectorElems;
   /// Channels a warp walks side by side (G), each by a group of 32 / G
-  /// lanes; whether work items are numbered channel fastest.
-  int64_t channelsPerWarp, lanes;
+  /// lanes; channels each lane walks at once, sharing their (per-head)
+  /// gates; whether work items are numbered channel fastest.
+  int64_t channelsPerWarp, lanes, channelsPerLane;
   bool adjacentChannels;
   /// Positions per lane and step (E), and per lane group step (lanes * E).
   int64_t elems, span;
