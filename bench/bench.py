@@ -24,7 +24,10 @@ GPU with PyTorch and Triton: the device) can happen on different machines:
       one measurement of each per round; --batch limits the batch sizes):
         - copy: a device-to-device copy moving the same bytes as the scan
           (reads (a + x + y) / 2 bytes and writes as many), the floor;
-        - swr: our kernels, hops 1 at tiles 16, 32, 64 and hops inf;
+        - swr: our kernels, hops 1 at tiles 16, 32, 64 and hops inf; at
+          tile 16 also on the time-major layout ("time-major": a, x, y
+          dense [B, N, H(, D)], what linear projections produce, seen by
+          the scan through transposed views);
         - torch: the same SWR (hops 1, tile 16) in PyTorch, eager and under
           torch.compile, and the exact recurrence in eager PyTorch (tiles of
           64, sequential carries);
@@ -62,15 +65,32 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 
 
-def name_of(dtype, gates, b, n, hops, tile):
-    return f"{dtype}_{gates}_b{b}_n{n}_k{hops}_t{tile}"
+def name_of(dtype, gates, b, n, hops, tile, layout="head-major"):
+    tm = "_tm" if layout == "time-major" else ""
+    return f"{dtype}_{gates}_b{b}_n{n}_k{hops}_t{tile}{tm}"
 
 
-def module_for(dtype, gates, b, n, hops, tile):
+def module_for(dtype, gates, b, n, hops, tile, layout="head-major"):
+    """`scan(a, x, y)`; time-major: the arguments are dense [B, N, H(, D)]
+    and the scan sees them through transposed views as [B, H(, D), N]."""
     ta = f"memref<{b}x{H}x{n}x{dtype}>" if gates == "head" else f"memref<{b}x{H}x{D}x{n}x{dtype}>"
     tx = f"memref<{b}x{H}x{D}x{n}x{dtype}>"
-    return (f"func.func @scan(%a: {ta}, %x: {tx}, %y: {tx}) {{\n"
-            f"  swr.scan <tile = {tile}, hops = {hops}> ins(%a, %x : {ta}, {tx}) outs(%y : {tx})\n"
+    if layout == "head-major":
+        return (f"func.func @scan(%a: {ta}, %x: {tx}, %y: {tx}) {{\n"
+                f"  swr.scan <tile = {tile}, hops = {hops}> ins(%a, %x : {ta}, {tx}) outs(%y : {tx})\n"
+                f"  return\n}}\n")
+    da = f"memref<{b}x{n}x{H}x{dtype}>" if gates == "head" else f"memref<{b}x{n}x{H}x{D}x{dtype}>"
+    dx = f"memref<{b}x{n}x{H}x{D}x{dtype}>"
+    va = (f"memref<{b}x{H}x{n}x{dtype}, strided<[{n * H}, 1, {H}]>>" if gates == "head" else
+          f"memref<{b}x{H}x{D}x{n}x{dtype}, strided<[{n * H * D}, {D}, 1, {H * D}]>>")
+    vx = f"memref<{b}x{H}x{D}x{n}x{dtype}, strided<[{n * H * D}, {D}, 1, {H * D}]>>"
+    perm_a = "(i, j, k) -> (i, k, j)" if gates == "head" else "(i, j, k, l) -> (i, k, l, j)"
+    perm_x = "(i, j, k, l) -> (i, k, l, j)"
+    return (f"func.func @scan(%a: {da}, %x: {dx}, %y: {dx}) {{\n"
+            f"  %at = memref.transpose %a {perm_a} : {da} to {va}\n"
+            f"  %xt = memref.transpose %x {perm_x} : {dx} to {vx}\n"
+            f"  %yt = memref.transpose %y {perm_x} : {dx} to {vx}\n"
+            f"  swr.scan <tile = {tile}, hops = {hops}> ins(%at, %xt : {va}, {vx}) outs(%yt : {vx})\n"
             f"  return\n}}\n")
 
 
@@ -110,6 +130,16 @@ def build(args):
                                 " ".join(filter(None, [args.pipeline_options, options])))
                     configs.append(dict(name=vname, dtype=dtype, gates=gates, B=b, N=n,
                                         hops=hops, tile=tile, variant=label))
+                # The time-major layout ([B, N, H, D] seen as [B, H, D, N]),
+                # at tile 16.
+                if tile == 16:
+                    tname = name_of(dtype, gates, b, n, hops, tile, "time-major")
+                    tpath = os.path.join(args.out, tname)
+                    with open(tpath + ".mlir", "w") as f:
+                        f.write(module_for(dtype, gates, b, n, hops, tile, "time-major"))
+                    compile_one(tpath + ".mlir", tpath + ".so", args.pipeline_options)
+                    configs.append(dict(name=tname, dtype=dtype, gates=gates, B=b, N=n,
+                                        hops=hops, tile=tile, layout="time-major"))
     with open(os.path.join(args.out, "configs.json"), "w") as f:
         json.dump(dict(H=H, D=D, configs=configs, pipeline_options=args.pipeline_options), f,
                   indent=1)
@@ -328,16 +358,27 @@ def run(args):
             # Our kernels, each checked against float64 first, then timed
             # together with the copy.
             kernels = []
+            tm_sets = []
             for c in setup["configs"]:
                 if (c["dtype"], c.get("gates", "head"), c["B"], c["N"]) != (dtype, gates, b, n):
                     continue
                 fn = runtime.load(os.path.join(args.dir, c["name"] + ".so"))["scan"]
+                time_major = c.get("layout") == "time-major"
+                if time_major and not tm_sets:
+                    tm_sets.extend((a.movedim(2, 1).contiguous() if gates == "head"
+                                    else a.permute(0, 3, 1, 2).contiguous(),
+                                    x.permute(0, 3, 1, 2).contiguous(),
+                                    torch.empty((b, n, H, D), dtype=x.dtype, device=dev))
+                                   for a, x, _ in sets)
+                bufsets = tm_sets if time_major else sets
                 calls = [lambda fn=fn, bufs=[buffer(t.data_ptr(), dtype, t.shape) for t in ts]:
-                         fn(*bufs) for ts in sets]
-                y_t.fill_(float("nan"))
+                         fn(*bufs) for ts in bufsets]
+                y_out = bufsets[0][2]
+                y_out.fill_(float("nan"))
                 calls[0]()
                 torch.cuda.synchronize()
-                ok, summary = check(y_t, a64, x64, sel, c["hops"], c["tile"], dtype)
+                y_rows = y_out.permute(0, 2, 3, 1) if time_major else y_out
+                ok, summary = check(y_rows, a64, x64, sel, c["hops"], c["tile"], dtype)
                 kernels.append((c, calls, ok, summary))
             times = timed_together([[lambda src=src, dst=dst: dst.copy_(src)
                                      for src, dst in copies]] + [k[1] for k in kernels])
@@ -345,8 +386,10 @@ def run(args):
             record("copy", times[0])
             for (c, _, ok, summary), us in zip(kernels, times[1:]):
                 variant = f" [{c['variant']}]" if c.get("variant") else ""
+                variant += " time-major" if c.get("layout") == "time-major" else ""
                 record(f"swr k={c['hops']} t={c['tile']}{variant}", us, ok, summary,
-                       hops=c["hops"], tile=c["tile"], variant=c.get("variant"))
+                       hops=c["hops"], tile=c["tile"], variant=c.get("variant"),
+                       layout=c.get("layout", "head-major"))
             if not args.no_alternatives:
                 for impl, fn, hops in (
                         ("torch eager k=1 t=16", lambda a, x: torch_swr(a, x, 16, x.dtype), 1),
@@ -377,7 +420,7 @@ def run(args):
                         record(f"flex window 32 hd={hd}", measured)
                         del qkv
             print(f"{dtype} per {gates} B={b} N={n}: done in {time.time() - t0:.1f} s", flush=True)
-            del a_t, x_t, y_t, sets, copies, kernels
+            del a_t, x_t, y_t, sets, tm_sets, copies, kernels
             torch.cuda.empty_cache()
     runtime.set_stream(None)
 
@@ -408,6 +451,7 @@ def plot(rows, path):
             pts = sorted((r["N"], r["gbps"], r["frac_copy"]) for r in rows
                          if r["impl"] == impl and r["dtype"] == dtype and r["B"] == 4
                          and r.get("gates", "head") == "head"
+                         and r.get("layout", "head-major") == "head-major"
                          and not r.get("variant"))
             if not pts:
                 continue
