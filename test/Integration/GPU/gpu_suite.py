@@ -174,6 +174,16 @@ def cases():
     # gates: two channels per lane (and, bf16, two lane groups per warp).
     add("big", 16, "inf", "bf16", dynamic=False)
     add("big", 16, "inf", "f32", dynamic=False, init=True, reverse=True)
+    # The time-major layout: a, x, y dense [B, N, H(, D)] (what linear
+    # projections produce), seen by the scan through transposed views:
+    # every window, both dtypes, per-head and per-channel gates, reverse,
+    # init, static and dynamic shapes.
+    for hops in (0, 1, 2, "inf"):
+        for dtype in ("f32", "bf16"):
+            add("odd", 16, hops, dtype, layout="time", init=hops != 0)
+        add("mult", 32, hops, "bf16", layout="time", reverse=True, per_channel=hops == 1)
+    add("odd", 16, 1, "bf16", layout="time", dynamic=False, reverse=True, init=True)
+    add("tiny", 16, "inf", "f32", layout="time", dynamic=False, per_channel=True)
     # The default for static lengths: 4 warps per sequence for these.
     add("long", 16, "inf", "f32", reverse=True, init=True, dynamic=False)
     add("long", 64, "inf", "bf16", dynamic=False)
@@ -197,9 +207,42 @@ def tensor_module_for(c):
             f" outs(%e : {ty}) -> {ty}\n  return %y : {ty}\n}}\n")
 
 
+def time_major_module_for(c):
+    """`scan` on dense [B, N, H(, D)] arguments seen as [B, H(, D), N]."""
+    b, h, d, n = SHAPES[c["shape"]]
+    dyn = c["dynamic"]
+    q = (lambda v: "?") if dyn else str
+    dense_a = memref((b, n, h, d) if c["per_channel"] else (b, n, h), c["a"], dyn)
+    dense_x = memref((b, n, h, d), c["x"], dyn)
+    dense_y = memref((b, n, h, d), c["y"], dyn)
+    th = memref((b, h, d), c["a"], dyn)
+
+    def view(shape, strides, dtype):
+        dims = "x".join(q(s) for s in shape)
+        return f"memref<{dims}x{dtype}, strided<[{', '.join(strides)}]>>"
+    vx = lambda dtype: view((b, h, d, n), [q(n * h * d), q(d), "1", q(h * d)], dtype)  # noqa: E731
+    if c["per_channel"]:
+        va, perm_a = vx(c["a"]), "(i, j, k, l) -> (i, k, l, j)"
+    else:
+        va, perm_a = view((b, h, n), [q(n * h), "1", q(h)], c["a"]), "(i, j, k) -> (i, k, j)"
+    perm_x = "(i, j, k, l) -> (i, k, l, j)"
+    args = [f"%a: {dense_a}", f"%x: {dense_x}"] + ([f"%h: {th}"] if c["init"] else []) + \
+        [f"%y: {dense_y}"]
+    init = f" init(%h : {th})" if c["init"] else ""
+    rev = " reverse" if c["reverse"] else ""
+    return (f"func.func @scan({', '.join(args)}) {{\n"
+            f"  %at = memref.transpose %a {perm_a} : {dense_a} to {va}\n"
+            f"  %xt = memref.transpose %x {perm_x} : {dense_x} to {vx(c['x'])}\n"
+            f"  %yt = memref.transpose %y {perm_x} : {dense_y} to {vx(c['y'])}\n"
+            f"  swr.scan <tile = {c['tile']}, hops = {c['hops']}>{rev} ins(%at, %xt : {va}, "
+            f"{vx(c['x'])}){init} outs(%yt : {vx(c['y'])})\n  return\n}}\n")
+
+
 def module_for(c):
     if c.get("tensor"):
         return tensor_module_for(c)
+    if c.get("layout") == "time":
+        return time_major_module_for(c)
     b, h, d, n = SHAPES[c["shape"]]
     dyn = c["dynamic"]
     ta = memref((b, h, d, n) if c["per_channel"] else (b, h, n), c["a"], dyn)
@@ -376,7 +419,14 @@ def run(args):
         h_t = h0.to(tdt[c["a"]]).contiguous()
         y_t = torch.full((b, h, d, n), float("nan"), dtype=tdt[c["y"]], device=dev)
         fn = runtime.load(os.path.join(args.dir, c["name"] + ".so"))["scan"]
-        bufs = [buffer_of(a_t, c["a"]), buffer_of(x_t, c["x"])] + \
+        time_major = c.get("layout") == "time"
+        if time_major:  # Dense [B, N, H(, D)] arguments; y is read back as a view.
+            a_arg, x_arg = a_t.movedim(-1, 1).contiguous(), x_t.movedim(-1, 1).contiguous()
+            y_arg = torch.full((b, n, h, d), float("nan"), dtype=tdt[c["y"]], device=dev)
+            y_t = y_arg.movedim(1, -1)
+        else:
+            a_arg, x_arg, y_arg = a_t, x_t, y_t
+        bufs = [buffer_of(a_arg, c["a"]), buffer_of(x_arg, c["x"])] + \
             ([buffer_of(h_t, c["a"])] if c["init"] else [])
         runtime.lib.swr_runtime_clear_error()
         torch.cuda.synchronize()
@@ -391,7 +441,7 @@ def run(args):
                 y_t = torch.frombuffer(raw, dtype=tdt[c["y"]]).reshape(b, h, d, n).to(dev)
                 fn.artifact.release(result)
             else:
-                bufs.append(buffer_of(y_t, c["y"]))
+                bufs.append(buffer_of(y_arg, c["y"]))
                 fn(*bufs)
             torch.cuda.synchronize()
         except SwrError as e:
@@ -422,6 +472,7 @@ def run(args):
                 f"{c['x']}/{c['a']}/{c['y']:<4} {'chan' if c['per_channel'] else 'head'}"
                 f"{' rev' if c['reverse'] else '    '}{' init' if c['init'] else '     '}"
                 f"{' static' if not c['dynamic'] else ''}{' tensor' if c.get('tensor') else ''}"
+                f"{' time-major' if c.get('layout') == 'time' else ''}"
                 f"{' [' + c['options'] + ']' if c.get('options') else ''}")
         print(f"{'ok  ' if ok else 'FAIL'} {c['name']} {desc}: {summary}{timing}")
         rows_out.append(dict(case=c, ok=ok, summary=summary))
