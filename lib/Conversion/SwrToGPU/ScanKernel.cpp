@@ -12,7 +12,12 @@
 //   For K = inf a block of `warps-per-sequence` warps owns a sequence: each
 //   block step is that many warp steps, whose totals the warps exchange
 //   through workgroup memory with one barrier per step.
-// - the warp walks its chunk in steps of 32 * E positions: lane l holds E
+// - "a warp" is a lane group: with channels-per-warp G > 1 the warp's
+//   32 / G-lane groups walk G items side by side (shuffles stay within a
+//   group; all walk as many steps as the longest). With per-head gates a
+//   lane may hold several channels of one head (channels-per-lane): one
+//   gate vector, one gate product per position, one state per channel.
+// - the warp walks its chunk in steps of lanes * E positions: lane l holds E
 //   consecutive positions, loaded and stored with 16-byte vector accesses
 //   when the layout and alignment allow (checked at run time). The walk is
 //   unrolled `prefetch-steps` times and each step refills its own load
