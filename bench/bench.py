@@ -140,6 +140,13 @@ def build(args):
                     compile_one(tpath + ".mlir", tpath + ".so", args.pipeline_options)
                     configs.append(dict(name=tname, dtype=dtype, gates=gates, B=b, N=n,
                                         hops=hops, tile=tile, layout="time-major"))
+                    for label, options in variants:
+                        vname = f"{tname}_{label}"
+                        compile_one(tpath + ".mlir", os.path.join(args.out, vname + ".so"),
+                                    " ".join(filter(None, [args.pipeline_options, options])))
+                        configs.append(dict(name=vname, dtype=dtype, gates=gates, B=b, N=n,
+                                            hops=hops, tile=tile, layout="time-major",
+                                            variant=label))
     with open(os.path.join(args.out, "configs.json"), "w") as f:
         json.dump(dict(H=H, D=D, configs=configs, pipeline_options=args.pipeline_options), f,
                   indent=1)

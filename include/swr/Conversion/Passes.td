@@ -127,6 +127,11 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "Number work items channel fastest ((b, h, chunk, d) instead of "
            "(b, h, d, chunk)), so that neighbouring warps walk the same "
            "positions of one head's channels at the same time">,
+    Option<"timeMajor", "time-major", "bool", /*default=*/"false",
+           "Time-major layouts (channels of unit stride, positions strided: "
+           "[B, N, H, D] seen as [B, H, D, N]): each thread owns a 16-byte "
+           "vector of channels and walks positions (TimeMajorKernel.cpp); "
+           "off by default until measured on a GPU">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -45,6 +45,53 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
   return success();
 }
 
+/// The stride of dimension `dim` of `memref`, if static.
+static std::optional<int64_t> staticStride(Value memref, unsigned dim) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(cast<MemRefType>(memref.getType())
+                 .getStridesAndOffset(strides, offset)) ||
+      ShapedType::isDynamic(strides[dim]))
+    return std::nullopt;
+  return strides[dim];
+}
+
+/// Whether the scan's input and output are time-major: channels (D) of
+/// unit stride, positions (N) not.
+static bool isTimeMajor(const ScanSpec &spec) {
+  return llvm::all_of(ArrayRef<Value>{spec.input, spec.output}, [](Value v) {
+    return staticStride(v, 2) == 1 &&
+           !cast<MemRefType>(v.getType()).isLastDimUnitStride();
+  });
+}
+
+/// The time-major mapping: a thread per 16-byte vector of channels, no
+/// tile-shape constraints (tiles are counted, not laid on lanes).
+static FailureOr<KernelMapping>
+computeTimeMajor(KernelMapping m, const ScanSpec &spec,
+                 const ConvertSwrToGPUOptions &options, std::string &reason) {
+  if (!m.exact && m.hops > kMaxGpuHops) {
+    reason = llvm::formatv("hops = {0} is not supported on the GPU: use at "
+                           "most {1}, or inf",
+                           m.hops, kMaxGpuHops);
+    return failure();
+  }
+  m.timeMajor = true;
+  m.positionsInFlight = 4 * options.prefetchSteps;
+  m.channelsPerWarp = m.channelsPerLane = 1;
+  m.lanes = kWarpSize;
+  m.adjacentChannels = true;
+  m.elems = m.vectorElems;
+  m.span = m.stride = 1;
+  m.team = 1;
+  m.itemsPerBlock = m.blockThreads = options.warpsPerBlock * kWarpSize;
+  m.tileInStep = false;
+  m.lanesPerTile = 1;
+  bool perHead = cast<MemRefType>(spec.gates.getType()).getRank() == 3;
+  m.vectorizable = perHead || staticStride(spec.gates, 2) == 1;
+  return m;
+}
+
 FailureOr<KernelMapping>
 KernelMapping::compute(const ScanSpec &spec,
                        const ConvertSwrToGPUOptions &options,
@@ -60,6 +107,8 @@ KernelMapping::compute(const ScanSpec &spec,
   int64_t minBytes = std::min(
       {byteWidth(spec.input), byteWidth(spec.output), byteWidth(spec.gates)});
   m.vectorElems = 16 / minBytes;
+  if (options.timeMajor && isTimeMajor(spec))
+    return computeTimeMajor(m, spec, options, reason);
   if (!m.exact) {
     if (!llvm::isPowerOf2_64(m.tile) || m.tile < m.vectorElems) {
       reason = llvm::formatv("tile {0} is not supported on the GPU: it must "
@@ -87,8 +136,8 @@ KernelMapping::compute(const ScanSpec &spec,
   auto shape = cast<MemRefType>(spec.input.getType()).getShape();
   bool manyLong =
       !ShapedType::isDynamic(shape[3]) && shape[3] >= 8192 &&
-      (!narrow || llvm::none_of(shape.take_front(3), ShapedType::isDynamic) &&
-                      shape[0] * shape[1] * shape[2] >= 4096);
+      (!narrow || (llvm::none_of(shape.take_front(3), ShapedType::isDynamic) &&
+                   shape[0] * shape[1] * shape[2] >= 4096));
   bool shareExact = perHead && m.exact && manyLong;
   m.channelsPerLane = options.channelsPerLane;
   if (!perHead)
@@ -168,4 +217,6 @@ void KernelMapping::print(llvm::raw_ostream &os) const {
      << ", channels-per-warp = " << channelsPerWarp << ", lanes = " << lanes
      << ", channels-per-lane = " << channelsPerLane
      << ", adjacent-channels = " << adjacentChannels;
+  if (timeMajor)
+    os << ", time-major = 1, positions-in-flight = " << positionsInFlight;
 }

@@ -159,7 +159,10 @@ mlir::swr::convertSwrToGPU(Operation *root,
     auto &[fusion, mapping] = *mapped;
     ImplicitLocOpBuilder b(scanRoot->getLoc(), rewriter);
     b.setInsertionPoint(scanRoot);
-    emitScanKernel(b, fusion.spec, mapping);
+    if (mapping.timeMajor)
+      emitTimeMajorKernel(b, fusion.spec, mapping);
+    else
+      emitScanKernel(b, fusion.spec, mapping);
     for (Operation *op : llvm::reverse(fusion.ops))
       rewriter.eraseOp(op);
     for (Value buffer : fusion.scratch) {
@@ -219,7 +222,8 @@ struct ConvertSwrToGPUPass
   ConvertSwrToGPUOptions mappingOptions() const {
     return {warpsPerBlock,   warpsPerSequence, vectorsPerLane,
             prefetchSteps,   minChunkSteps,    targetWarps,
-            channelsPerWarp, channelsPerLane,  adjacentChannels};
+            channelsPerWarp, channelsPerLane,  adjacentChannels,
+            timeMajor};
   }
 
   void runOnOperation() override {

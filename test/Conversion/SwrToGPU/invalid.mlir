@@ -1,4 +1,7 @@
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu -verify-diagnostics
+// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=time-major=1 -verify-diagnostics
+// RUN: not swr-opt %s -convert-swr-to-gpu=channels-per-lane=5 2>&1 | FileCheck %s --check-prefix=OPTION
+// RUN: not swr-opt %s -convert-swr-to-gpu=channels-per-warp=3 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -convert-swr-to-gpu=warps-per-block=0 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -convert-swr-to-gpu=prefetch-steps=5 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -convert-swr-to-gpu=target-warps=0 2>&1 | FileCheck %s --check-prefix=OPTION
@@ -26,6 +29,15 @@ func.func @odd_tile(%a: memref<1x1x64xf32>, %x: memref<1x1x1x64xf32>, %y: memref
 func.func @many_hops(%a: memref<1x1x640xf32>, %x: memref<1x1x1x640xf32>, %y: memref<1x1x1x640xf32>) {
   // expected-error @+1 {{hops = 9 is not supported on the GPU: use at most 8, or inf}}
   swr.scan <tile = 16, hops = 9> ins(%a, %x : memref<1x1x640xf32>, memref<1x1x1x640xf32>) outs(%y : memref<1x1x1x640xf32>)
+  return
+}
+
+// -----
+
+// The time-major mapping has the same limit.
+func.func @many_hops_time_major(%a: memref<?x?x?xf32>, %x: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %y: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) {
+  // expected-error @+1 {{hops = 9 is not supported on the GPU: use at most 8, or inf}}
+  swr.scan <tile = 16, hops = 9> ins(%a, %x : memref<?x?x?xf32>, memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) outs(%y : memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>)
   return
 }
 

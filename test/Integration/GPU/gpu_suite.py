@@ -184,6 +184,23 @@ def cases():
         add("mult", 32, hops, "bf16", layout="time", reverse=True, per_channel=hops == 1)
     add("odd", 16, 1, "bf16", layout="time", dynamic=False, reverse=True, init=True)
     add("tiny", 16, "inf", "f32", layout="time", dynamic=False, per_channel=True)
+    # The same with the time-major mapping (a thread per vector of channels,
+    # walking positions), and what only it allows: odd tiles, D not a
+    # multiple of the vector (element accesses), chunks of a few tiles.
+    for hops in (0, 1, 2, "inf"):
+        for dtype in ("f32", "bf16"):
+            add("odd", 16, hops, dtype, layout="time", init=hops != 0, options="time-major=1")
+        add("mult", 32, hops, "bf16", layout="time", reverse=True, per_channel=hops == 1,
+            options="time-major=1")
+    add("odd", 16, 1, "bf16", layout="time", dynamic=False, reverse=True, init=True,
+        options="time-major=1")
+    add("tiny", 16, "inf", "f32", layout="time", dynamic=False, per_channel=True,
+        options="time-major=1")
+    add("odd", 3, 2, "f32", layout="time", reverse=True, init=True, options="time-major=1")
+    add("odd", 5, 1, "bf16", layout="time", per_channel=True, options="time-major=1")
+    add("odd", 16, 1, "f32", layout="time", init=True, options=f"time-major=1 {chunky}")
+    add("long", 16, 1, "bf16", layout="time", options="time-major=1")
+    add("long", 16, "inf", "f32", layout="time", reverse=True, options="time-major=1")
     # The default for static lengths: 4 warps per sequence for these.
     add("long", 16, "inf", "f32", reverse=True, init=True, dynamic=False)
     add("long", 64, "inf", "bf16", dynamic=False)

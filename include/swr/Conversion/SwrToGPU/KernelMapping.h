@@ -65,6 +65,11 @@ struct KernelMapping {
   /// Unrolled steps whose loads are in flight; the fewest steps of a chunk;
   /// the warps to split finite windows' sequences into.
   int64_t prefetchSteps, minChunkSteps, targetWarps;
+  /// The time-major mapping (TimeMajorKernel.cpp): a thread per vector of
+  /// `vectorElems` channels walking positions, `positionsInFlight` of them
+  /// loaded ahead; `blockThreads` threads per block.
+  bool timeMajor = false;
+  int64_t positionsInFlight = 0;
 
   /// The mapping of `spec` under `options`, or the reason (a sentence) why
   /// the scan cannot run on the GPU.

@@ -36,6 +36,10 @@ LogicalResult convertSwrToGPU(Operation *root,
 void emitScanKernel(ImplicitLocOpBuilder &b, const ScanSpec &spec,
                     const KernelMapping &mapping);
 
+/// The same for a mapping with `timeMajor` set (TimeMajorKernel.cpp).
+void emitTimeMajorKernel(ImplicitLocOpBuilder &b, const ScanSpec &spec,
+                         const KernelMapping &mapping);
+
 /// Parses options of convert-swr-to-gpu ("warps-per-block=8 ...") and checks
 /// their ranges; reports errors to `errors`.
 /// Replaces nothing: emits, at the builder's insertion point, a kernel in

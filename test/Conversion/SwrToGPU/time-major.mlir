@@ -1,0 +1,64 @@
+// The time-major mapping (time-major=1): x, y seen as [B, H, D, N] through
+// strides of dense [B, N, H, D] (channels of unit stride). Off by default:
+// the scan kernel's element accesses.
+// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=time-major=1 -canonicalize -cse | FileCheck %s
+// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu -canonicalize -cse | FileCheck %s --check-prefix=OFF
+// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=time-major=1 2>&1 | FileCheck %s --check-prefix=MAPPING
+
+// bf16, per-head gates ([B, N, H] seen as [B, H, N]), tile 16, one hop.
+// The operands are viewed channels last, [B, H, N, D]; each thread owns 8
+// channels (one 16-byte vector) of one head and walks positions: 12 of
+// them loaded ahead (the x vector and the head's gate each), one vector
+// store per position. A new tile (position mod 16 = 0) folds the previous
+// tile's terminal state into the carry, except at the walk's first
+// position, and restarts the local state and gate product; y = local +
+// P * carry.
+// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} block-threads = 128, {{.*}} time-major = 1, positions-in-flight = 12
+// CHECK-LABEL: func.func @per_head
+//       CHECK:   %[[X:.*]] = memref.transpose %arg1 (d0, d1, d2, d3) -> (d0, d1, d3, d2) : memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>> to memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>
+//       CHECK:   %[[Y:.*]] = memref.transpose %arg2 (d0, d1, d2, d3) -> (d0, d1, d3, d2)
+//       CHECK:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c128, {{.*}}) {
+//       CHECK:     vector.load %[[X]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>, vector<8xbf16>
+//       CHECK:     memref.load %arg0[{{.*}}] : memref<?x?x?xbf16, strided<[?, 1, ?]>>
+//       CHECK:     scf.for {{.*}} -> (vector<8xbf16>, bf16,
+//       CHECK:       %[[R:.*]] = arith.remui %{{.*}}, %c16 : index
+//       CHECK:       %[[STARTS:.*]] = arith.cmpi eq, %[[R]], %c0 : index
+//       CHECK:       %[[LATER:.*]] = arith.cmpi ugt,
+//       CHECK:       %[[FOLDS:.*]] = arith.andi %[[STARTS]], %[[LATER]] : i1
+//       CHECK:       arith.select %[[FOLDS]],
+//       CHECK:       arith.select %[[STARTS]], %cst
+//       CHECK:       vector.store {{.*}}, %[[Y]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>, vector<8xbf16>
+// OFF-LABEL: func.func @per_head
+//   OFF-NOT:   memref.transpose
+//   OFF-NOT:   vector.load
+func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>, %y: memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>) {
+  swr.scan <tile = 16, hops = 1> ins(%a, %x : memref<?x?x?xbf16, strided<[?, 1, ?]>>, memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>) outs(%y : memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>)
+  return
+}
+
+// -----
+
+// f32, per-channel gates, the exact scan backwards with init: 4 channels
+// per thread, the gates a vector too; no tiles, no carries: h = a * h + x
+// from init, whole sequences.
+// MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 12
+// CHECK-LABEL: func.func @exact
+//       CHECK:   gpu.launch
+//       CHECK:     memref.load %arg2[
+//       CHECK:     scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>,
+//   CHECK-NOT:       arith.remui %{{.*}}, %c16
+//       CHECK:       vector.store
+// OFF-LABEL: func.func @exact
+func.func @exact(%a: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %x: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %h: memref<?x?x?xf32>, %y: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) {
+  swr.scan <tile = 16, hops = inf> reverse ins(%a, %x : memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) init(%h : memref<?x?x?xf32>) outs(%y : memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>)
+  return
+}
+
+// -----
+
+// Head-major operands keep the scan kernel under time-major=1.
+// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} adjacent-channels = 1{{$}}
+func.func @head_major(%a: memref<?x?x?xbf16>, %x: memref<?x?x?x?xbf16>, %y: memref<?x?x?x?xbf16>) {
+  swr.scan <tile = 16, hops = 1> ins(%a, %x : memref<?x?x?xbf16>, memref<?x?x?x?xbf16>) outs(%y : memref<?x?x?x?xbf16>)
+  return
+}
