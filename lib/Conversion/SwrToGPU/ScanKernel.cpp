@@ -59,6 +59,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelBuilder.h"
 #include "swr/Conversion/SwrToGPU/KernelMapping.h"
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 #include "swr/Dialect/Swr/Utils/Recurrence.h"
@@ -149,11 +150,11 @@ struct WalkState {
   }
 };
 
-class ScanKernelBuilder {
+class ScanKernelBuilder : KernelBuilder {
 public:
   ScanKernelBuilder(ImplicitLocOpBuilder &b, const ScanSpec &spec,
                     const KernelMapping &m)
-      : b(b), spec(spec), m(m) {}
+      : KernelBuilder(b), spec(spec), m(m) {}
 
   void emit() {
     emitHostSide();
@@ -169,49 +170,14 @@ private:
   // Small helpers
   //===--------------------------------------------------------------------===//
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value i32(int64_t v) { return arith::ConstantIntOp::create(b, v, 32); }
-  Value f32(float v) {
-    return arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(v));
-  }
-  Value constant(Type type, double v) {
-    return arith::ConstantOp::create(b, b.getFloatAttr(type, v));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value divu(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
-  Value remu(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
-  Value ceilDiv(Value x, Value y) {
-    return arith::CeilDivUIOp::create(b, x, y);
-  }
-  Value minu(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
-  Value maxu(Value x, Value y) { return arith::MaxUIOp::create(b, x, y); }
-  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
-    return arith::CmpIOp::create(b, p, x, y);
-  }
-  Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, c, x, y);
-  }
+  using KernelBuilder::select;
   Elem select(Value c, const Elem &x, const Elem &y) {
     Elem out{select(c, x.gate, y.gate), {}};
     for (auto [xs, ys] : llvm::zip_equal(x.states, y.states))
       out.states.push_back(select(c, xs, ys));
     return out;
   }
-  // A multiply feeding an add may fuse into one FMA (one rounding instead
-  // of two, and half the instructions).
-  Value fadd(Value x, Value y) {
-    return arith::AddFOp::create(b, x, y, arith::FastMathFlags::contract);
-  }
-  Value fmul(Value x, Value y) {
-    return arith::MulFOp::create(b, x, y, arith::FastMathFlags::contract);
-  }
   Value widen(Value v) { return widenToF32(b, v); }
-  Type elementTypeOf(Value memref) {
-    return cast<MemRefType>(memref.getType()).getElementType();
-  }
 
   /// Indices of position `pos` of the lane's channel `c` in `memref`, one
   /// of the scan's operands.
@@ -263,14 +229,8 @@ private:
     Value rows = mul(mul(batch, heads), channelGroups);
     // Scan-order length: reverse scans are padded at the front to whole
     // tiles (whole lanes for K = inf) so that tiles start on lanes.
-    if (m.forward) {
-      length = n;
-      pad = idx(0);
-    } else {
-      Value unit = idx(m.exact ? m.elems : m.tile);
-      length = mul(ceilDiv(n, unit), unit);
-      pad = sub(length, n);
-    }
+    std::tie(length, pad) =
+        scanOrderLength(m.forward, n, m.exact ? m.elems : m.tile);
     if (m.exact) {
       chunkLen = length;
       chunks = minu(length, idx(1));
@@ -280,9 +240,8 @@ private:
       // When tiles fit in a step, a chunk and its warm-up (the K tiles
       // before it) are a whole number of steps; longer tiles round chunks
       // up to whole tiles.
-      Value wanted = ceilDiv(idx(m.targetWarps), maxu(rows, idx(1)));
-      Value most = maxu(divu(length, idx(m.minChunkSteps * m.span)), idx(1));
-      Value balanced = ceilDiv(length, minu(wanted, most));
+      Value balanced =
+          balancedChunk(length, rows, m.targetWarps, m.minChunkSteps * m.span);
       if (m.tileInStep) {
         Value warmup = idx(m.hops * m.tile);
         chunkLen =
@@ -893,7 +852,6 @@ private:
         });
   }
 
-  ImplicitLocOpBuilder &b;
   ScanSpec spec;
   const KernelMapping &m;
   /// Raw loaded values per step (see loadStep).

@@ -26,6 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelBuilder.h"
 #include "swr/Conversion/SwrToGPU/KernelMapping.h"
 #include "swr/Dialect/Swr/Utils/Recurrence.h"
 
@@ -72,18 +73,17 @@ struct Walk {
   }
 };
 
-class TimeMajorKernelBuilder {
+class TimeMajorKernelBuilder : KernelBuilder {
 public:
   TimeMajorKernelBuilder(ImplicitLocOpBuilder &b, const ScanSpec &spec,
                          const KernelMapping &m)
-      : b(b), spec(spec), m(m), e(m.vectorElems),
+      : KernelBuilder(b), spec(spec), m(m), e(m.vectorElems),
         perHead(cast<MemRefType>(spec.gates.getType()).getRank() == 3),
         numGates(perHead ? 1 : e) {}
 
   void emit() {
     emitHostSide();
-    Value any =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, grid, idx(0));
+    Value any = cmp(P::sgt, grid, idx(0));
     scf::IfOp::create(b, any, [&](OpBuilder &, Location) {
       emitLaunch();
       scf::YieldOp::create(b);
@@ -93,39 +93,8 @@ public:
 private:
   using P = arith::CmpIPredicate;
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value f32(float v) {
-    return arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(v));
-  }
-  Value constant(Type type, double v) {
-    return arith::ConstantOp::create(b, b.getFloatAttr(type, v));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value divu(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
-  Value remu(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
-  Value ceilDiv(Value x, Value y) {
-    return arith::CeilDivUIOp::create(b, x, y);
-  }
-  Value minu(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
-  Value maxu(Value x, Value y) { return arith::MaxUIOp::create(b, x, y); }
-  Value cmp(P p, Value x, Value y) { return arith::CmpIOp::create(b, p, x, y); }
-  Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, c, x, y);
-  }
-  Value fma(Value x, Value y, Value z) { // x * y + z, fused
-    auto contract = arith::FastMathFlags::contract;
-    return arith::AddFOp::create(b, arith::MulFOp::create(b, x, y, contract), z,
-                                 contract);
-  }
-  Value fmul(Value x, Value y) {
-    return arith::MulFOp::create(b, x, y, arith::FastMathFlags::contract);
-  }
-  Type elementTypeOf(Value memref) {
-    return cast<MemRefType>(memref.getType()).getElementType();
-  }
+  /// x * y + z, fused.
+  Value fma(Value x, Value y, Value z) { return fadd(fmul(x, y), z); }
 
   /// `memref` ([B, H, D, N]) seen as [B, H, N, D], channels innermost.
   Value channelsLast(Value memref) {
@@ -145,14 +114,7 @@ private:
     Value batch = memref::DimOp::create(b, spec.input, 0);
     groups = ceilDiv(channels, idx(e));
     Value rows = mul(mul(batch, heads), groups);
-    if (m.forward) {
-      length = n;
-      pad = idx(0);
-    } else {
-      Value unit = idx(m.exact ? 1 : m.tile);
-      length = mul(ceilDiv(n, unit), unit);
-      pad = sub(length, n);
-    }
+    std::tie(length, pad) = scanOrderLength(m.forward, n, m.exact ? 1 : m.tile);
     if (m.exact) {
       chunkLen = length;
       chunks = minu(length, idx(1));
@@ -160,9 +122,8 @@ private:
       // Split sequences until there are `target-warps` threads (channel
       // vectors alone are few), keeping at least `min-chunk-steps` * 32
       // positions per chunk, in whole tiles.
-      Value wanted = ceilDiv(idx(m.targetWarps), maxu(rows, idx(1)));
-      Value most = maxu(divu(length, idx(m.minChunkSteps * kWarpSize)), idx(1));
-      Value balanced = ceilDiv(length, minu(wanted, most));
+      Value balanced = balancedChunk(length, rows, m.targetWarps,
+                                     m.minChunkSteps * kWarpSize);
       chunkLen =
           maxu(mul(ceilDiv(balanced, idx(m.tile)), idx(m.tile)), idx(m.tile));
       chunks = ceilDiv(length, chunkLen);
@@ -424,7 +385,6 @@ private:
     });
   }
 
-  ImplicitLocOpBuilder &b;
   ScanSpec spec;
   const KernelMapping &m;
   /// Channels per thread; whether gates are per head; gates per position.

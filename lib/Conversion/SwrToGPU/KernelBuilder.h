@@ -1,0 +1,87 @@
+//===- KernelBuilder.h - shorthands of the kernel builders ------*- C++ -*-===//
+//
+// Part of the swr project: sliding window recurrences in MLIR.
+//
+// The index and float arithmetic that ScanKernel.cpp and TimeMajorKernel.cpp
+// emit, as one-word calls on the builder they share. Private to the
+// conversion.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SWR_LIB_CONVERSION_SWRTOGPU_KERNELBUILDER_H
+#define SWR_LIB_CONVERSION_SWRTOGPU_KERNELBUILDER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir {
+namespace swr {
+
+class KernelBuilder {
+protected:
+  explicit KernelBuilder(ImplicitLocOpBuilder &b) : b(b) {}
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value i32(int64_t v) { return arith::ConstantIntOp::create(b, v, 32); }
+  Value f32(float v) {
+    return arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(v));
+  }
+  Value constant(Type type, double v) {
+    return arith::ConstantOp::create(b, b.getFloatAttr(type, v));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value divu(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
+  Value remu(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
+  Value ceilDiv(Value x, Value y) {
+    return arith::CeilDivUIOp::create(b, x, y);
+  }
+  Value minu(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
+  Value maxu(Value x, Value y) { return arith::MaxUIOp::create(b, x, y); }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, p, x, y);
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, c, x, y);
+  }
+  // A multiply feeding an add may fuse into one FMA (one rounding instead
+  // of two, and half the instructions).
+  Value fadd(Value x, Value y) {
+    return arith::AddFOp::create(b, x, y, arith::FastMathFlags::contract);
+  }
+  Value fmul(Value x, Value y) {
+    return arith::MulFOp::create(b, x, y, arith::FastMathFlags::contract);
+  }
+  /// The scan-order length of `n` positions and the padding at its front:
+  /// reverse scans are padded to whole `unit`s, so that tiles (or lanes)
+  /// start where they would forward.
+  std::pair<Value, Value> scanOrderLength(bool forward, Value n, int64_t unit) {
+    if (forward)
+      return {n, idx(0)};
+    Value u = idx(unit);
+    Value length = mul(ceilDiv(n, u), u);
+    return {length, sub(length, n)};
+  }
+  /// Chunks of finite windows before rounding: `length` split until `rows`
+  /// sequences make `target` walkers, each chunk at least `minChunk`
+  /// positions, balanced.
+  Value balancedChunk(Value length, Value rows, int64_t target,
+                      int64_t minChunk) {
+    Value wanted = ceilDiv(idx(target), maxu(rows, idx(1)));
+    Value most = maxu(divu(length, idx(minChunk)), idx(1));
+    return ceilDiv(length, minu(wanted, most));
+  }
+  Type elementTypeOf(Value memref) {
+    return cast<MemRefType>(memref.getType()).getElementType();
+  }
+
+  ImplicitLocOpBuilder &b;
+};
+
+} // namespace swr
+} // namespace mlir
+
+#endif // SWR_LIB_CONVERSION_SWRTOGPU_KERNELBUILDER_H
