@@ -20,5 +20,6 @@ void mlir::swr::registerAllPasses() {
   registerSwrTransformsPasses();
   registerSwrConversionPasses();
   registerTestSwrKernelMappingPass();
+  registerTestSwrGpuLaunchToLoopsPass();
   registerPipelines();
 }

@@ -7,6 +7,7 @@ decimal printing.
 """
 
 import re
+import shlex
 import subprocess
 
 import numpy as np
@@ -27,8 +28,9 @@ def hex_dense(stored):
 def lower_and_run(module, *, swr_opt, mlir_runner, shared_libs,
                   pipeline="--swr-cpu-pipeline", entry="main"):
     """Lowers `module` with `swr-opt <pipeline>` and runs `entry` with
-    mlir-runner; returns what it printed."""
-    lowered = subprocess.run([swr_opt, *pipeline.split()], input=module, text=True,
+    mlir-runner; returns what it printed. `pipeline` is split as a shell
+    would (quotes keep pass options with spaces together)."""
+    lowered = subprocess.run([swr_opt, *shlex.split(pipeline)], input=module, text=True,
                              capture_output=True)
     if lowered.returncode != 0:
         raise RunError(f"swr-opt {pipeline} failed:\n{lowered.stderr}")

@@ -133,17 +133,16 @@ private:
     x = channelsLast(spec.input);
     y = channelsLast(spec.output);
     a = perHead ? spec.gates : channelsLast(spec.gates);
-    // 16-byte vectors of channels when every view has unit-stride
-    // channels, whole vectors (D a multiple of E) and aligned rows.
-    vectorOk = arith::ConstantIntOp::create(b, 0, 1);
-    if (m.vectorizable) {
-      vectorOk = cmp(P::eq, remu(channels, idx(e)), idx(0));
-      SmallVector<Value> views = {x, y};
-      if (!perHead)
-        views.push_back(a);
-      for (Value view : views)
-        vectorOk = both(vectorOk, rowsStartAligned(b, view));
-    }
+    // 16-byte vectors of channels for x and y when D is a multiple of E and
+    // their rows are aligned; per-channel gates also need channels of unit
+    // stride (static: otherwise no vector access is emitted for them).
+    vectorOk = both(cmp(P::eq, remu(channels, idx(e)), idx(0)),
+                    both(rowsStartAligned(b, x), rowsStartAligned(b, y)));
+    gatesVectorizable =
+        !perHead && cast<MemRefType>(a.getType()).isLastDimUnitStride();
+    gateVectorOk = gatesVectorizable
+                       ? both(vectorOk, rowsStartAligned(b, a))
+                       : Value(arith::ConstantIntOp::create(b, 0, 1));
   }
 
   //===--------------------------------------------------------------------===//
@@ -271,11 +270,21 @@ private:
           });
       return ifOp.getResult(0);
     };
-    // A vector of channels at `pos`, or element loads (dead channels read
-    // the last one).
-    auto channelVector = [&](Value view, VectorType type, Value pos) {
+    // A vector of channels at `pos` (when `vectors`; none if null), or
+    // element loads (dead channels read the last one).
+    auto channelVector = [&](Value view, VectorType type, Value pos,
+                             Value vectors) -> Value {
+      auto elementLoads = [&]() -> Value {
+        SmallVector<Value> elems;
+        for (int64_t c = 0; c < e; ++c)
+          elems.push_back(memref::LoadOp::create(
+              b, view, ValueRange{bIdx, hIdx, pos, dIdx[c]}));
+        return vector::FromElementsOp::create(b, type, elems);
+      };
+      if (!vectors)
+        return elementLoads();
       auto ifOp = scf::IfOp::create(
-          b, vectorOk,
+          b, vectors,
           [&](OpBuilder &, Location) {
             scf::YieldOp::create(
                 b, ValueRange{vector::LoadOp::create(
@@ -283,21 +292,17 @@ private:
                        /*nontemporal=*/false, llvm::MaybeAlign(16))});
           },
           [&](OpBuilder &, Location) {
-            SmallVector<Value> elems;
-            for (int64_t c = 0; c < e; ++c)
-              elems.push_back(memref::LoadOp::create(
-                  b, view, ValueRange{bIdx, hIdx, pos, dIdx[c]}));
-            scf::YieldOp::create(
-                b, ValueRange{vector::FromElementsOp::create(b, type, elems)});
+            scf::YieldOp::create(b, ValueRange{elementLoads()});
           });
       return ifOp.getResult(0);
     };
-    Value xs =
-        loadOr(inside, xType, 0, [&] { return channelVector(x, xType, p); });
+    Value xs = loadOr(inside, xType, 0,
+                      [&] { return channelVector(x, xType, p, vectorOk); });
     Value as = loadOr(gateInside, aType, 1, [&]() -> Value {
       if (perHead)
         return memref::LoadOp::create(b, a, ValueRange{bIdx, hIdx, gpSafe});
-      return channelVector(a, cast<VectorType>(aType), gpSafe);
+      return channelVector(a, cast<VectorType>(aType), gpSafe,
+                           gatesVectorizable ? gateVectorOk : Value());
     });
     return {xs, as};
   }
@@ -394,7 +399,8 @@ private:
   int64_t numRaw = 0;
   // Host values; x, y, a: the operands with channels innermost.
   Value n, heads, channels, groups, length, pad, chunkLen, chunks, items, grid,
-      vectorOk, x, y, a;
+      vectorOk, gateVectorOk, x, y, a;
+  bool gatesVectorizable = false;
   // Thread values.
   Value bIdx, hIdx, d0, chunkStart, chunkEnd, walkStart, writeStart;
   SmallVector<Value> dIdx, live;

@@ -69,6 +69,10 @@ FailureOr<ConvertSwrToGPUOptions> parseMappingOptions(StringRef text,
 /// Registers test-swr-kernel-mapping (swr-opt only).
 void registerTestSwrKernelMappingPass();
 
+/// Registers test-swr-gpu-launch-to-loops (swr-opt only;
+/// TestLaunchToLoops.cpp).
+void registerTestSwrGpuLaunchToLoopsPass();
+
 } // namespace swr
 } // namespace mlir
 
