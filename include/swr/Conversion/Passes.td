@@ -61,6 +61,10 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
       groups of a warp walk as many steps as the longest); work items are
       numbered channel fastest (`adjacent-channels`), so that neighbouring
       warps read the same gates at the same time;
+    - with `time-major`, operands whose channels have unit stride and whose
+      positions do not (`[B, N, H, D]` seen as `[B, H, D, N]`) get a
+      mapping of their own: a thread per 16-byte vector of channels walking
+      positions, finite windows split into chunks with warm-up tiles;
     - a step covers `32 * E` positions: each lane holds `E` consecutive
       positions (`E * bytes = 16 * vectors-per-lane` for the narrowest
       element type, fewer for shorter tiles; by default 2 vectors for
