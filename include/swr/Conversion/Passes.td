@@ -65,8 +65,8 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
       positions do not (`[B, N, H, D]` seen as `[B, H, D, N]`) get a
       mapping of their own: a thread per 16-byte vector of channels walking
       positions, finite windows split into chunks with warm-up tiles;
-    - a step covers `32 * E` positions (`32 / channels-per-warp` lanes per
-      group): each lane holds `E` consecutive
+    - a step covers `L * E` positions (`L = 32 / channels-per-warp` lanes,
+      a whole warp by default): each lane holds `E` consecutive
       positions (`E * bytes = 16 * vectors-per-lane` for the narrowest
       element type, fewer for shorter tiles; by default 2 vectors for
       `hops = inf` and 1 otherwise), loaded and stored with 16-byte vector
