@@ -74,6 +74,41 @@ protected:
     Value most = maxu(divu(length, idx(minChunk)), idx(1));
     return ceilDiv(length, minu(wanted, most));
   }
+  /// Where a walker's chunk `chunkId` (of `chunkLen` positions in scan
+  /// order) starts and ends, where its walk starts (`warmup` positions
+  /// earlier, recomputed, not before 0) and its writes start (not in the
+  /// padding before `pad`).
+  struct ChunkBounds {
+    Value start, end, walkStart, writeStart;
+  };
+  ChunkBounds chunkBounds(Value chunkId, Value chunkLen, Value length,
+                          Value pad, int64_t warmup) {
+    ChunkBounds c;
+    c.start = mul(chunkId, chunkLen);
+    c.end = minu(add(c.start, chunkLen), length);
+    c.walkStart = c.start;
+    if (warmup > 0) {
+      Value warm = sub(c.start, idx(warmup));
+      c.walkStart =
+          select(cmp(arith::CmpIPredicate::slt, warm, idx(0)), idx(0), warm);
+    }
+    c.writeStart = maxu(c.start, pad);
+    return c;
+  }
+  /// The `count` channels from `first` of `channels`: their indices,
+  /// clamped to the last channel, and whether each is one (all null when
+  /// `allLive`, known when compiling).
+  void channelsFrom(Value first, int64_t count, Value channels, bool allLive,
+                    SmallVectorImpl<Value> &indices,
+                    SmallVectorImpl<Value> &live) {
+    Value last = allLive ? Value() : sub(channels, idx(1));
+    for (int64_t c = 0; c < count; ++c) {
+      Value d = add(first, idx(c));
+      indices.push_back(allLive ? d : minu(d, last));
+      live.push_back(allLive ? Value()
+                             : cmp(arith::CmpIPredicate::ult, d, channels));
+    }
+  }
   Type elementTypeOf(Value memref) {
     return cast<MemRefType>(memref.getType()).getElementType();
   }

@@ -67,15 +67,8 @@ static bool isTimeMajor(const ScanSpec &spec) {
 
 /// The time-major mapping: a thread per 16-byte vector of channels, no
 /// tile-shape constraints (tiles are counted, not laid on lanes).
-static FailureOr<KernelMapping>
-computeTimeMajor(KernelMapping m, const ScanSpec &spec,
-                 const ConvertSwrToGPUOptions &options, std::string &reason) {
-  if (!m.exact && m.hops > kMaxGpuHops) {
-    reason = llvm::formatv("hops = {0} is not supported on the GPU: use at "
-                           "most {1}, or inf",
-                           m.hops, kMaxGpuHops);
-    return failure();
-  }
+static KernelMapping computeTimeMajor(KernelMapping m,
+                                      const ConvertSwrToGPUOptions &options) {
   m.timeMajor = true;
   m.positionsInFlight = 4 * options.prefetchSteps;
   m.channelsPerWarp = m.channelsPerLane = 1;
@@ -108,22 +101,20 @@ KernelMapping::compute(const ScanSpec &spec,
   int64_t minBytes = std::min(
       {byteWidth(spec.input), byteWidth(spec.output), byteWidth(spec.gates)});
   m.vectorElems = 16 / minBytes;
+  if (!m.exact && m.hops > kMaxGpuHops) {
+    reason = llvm::formatv("hops = {0} is not supported on the GPU: use at "
+                           "most {1}, or inf",
+                           m.hops, kMaxGpuHops);
+    return failure();
+  }
   if (options.timeMajor && isTimeMajor(spec))
-    return computeTimeMajor(m, spec, options, reason);
-  if (!m.exact) {
-    if (!llvm::isPowerOf2_64(m.tile) || m.tile < m.vectorElems) {
-      reason = llvm::formatv("tile {0} is not supported on the GPU: it must "
-                             "be a power of two of at least {1} for these "
-                             "element types (or use hops = inf)",
-                             m.tile, m.vectorElems);
-      return failure();
-    }
-    if (m.hops > kMaxGpuHops) {
-      reason = llvm::formatv("hops = {0} is not supported on the GPU: use at "
-                             "most {1}, or inf",
-                             m.hops, kMaxGpuHops);
-      return failure();
-    }
+    return computeTimeMajor(m, options);
+  if (!m.exact && (!llvm::isPowerOf2_64(m.tile) || m.tile < m.vectorElems)) {
+    reason = llvm::formatv("tile {0} is not supported on the GPU: it must "
+                           "be a power of two of at least {1} for these "
+                           "element types (or use hops = inf)",
+                           m.tile, m.vectorElems);
+    return failure();
   }
   // Per-head gates: by default (0) a lane walks two channels of a head
   // (loading and multiplying their gates once) where that measured faster

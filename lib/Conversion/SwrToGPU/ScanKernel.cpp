@@ -190,11 +190,9 @@ private:
 
   /// `right` after `left` in scan order.
   Elem combine(const Elem &left, const Elem &right) {
-    auto contract = arith::FastMathFlags::contract;
-    Elem out{arith::MulFOp::create(b, right.gate, left.gate, contract), {}};
+    Elem out{fmul(right.gate, left.gate), {}};
     for (auto [l, r] : llvm::zip_equal(left.states, right.states))
-      out.states.push_back(arith::AddFOp::create(
-          b, r, arith::MulFOp::create(b, right.gate, l, contract), contract));
+      out.states.push_back(fadd(r, fmul(right.gate, l)));
     return out;
   }
   Elem identity() {
@@ -338,34 +336,23 @@ private:
     bIdx = divu(bh, heads);
     // The lane's channels; those past the last (D not a multiple of
     // channelsPerLane) walk the last one again and store nothing.
-    dIdx.assign({group});
-    channelLive.assign({Value()});
-    if (m.channelsPerLane > 1) {
+    if (m.channelsPerLane == 1) {
+      dIdx.assign({group});
+      channelLive.assign({Value()});
+    } else {
       int64_t staticD = cast<MemRefType>(spec.input.getType()).getDimSize(2);
-      bool allLive =
-          !ShapedType::isDynamic(staticD) && staticD % m.channelsPerLane == 0;
-      Value first = mul(group, idx(m.channelsPerLane));
-      Value last = sub(channels, idx(1));
-      dIdx.clear();
-      channelLive.clear();
-      for (int64_t c = 0; c < m.channelsPerLane; ++c) {
-        Value d = add(first, idx(c));
-        dIdx.push_back(allLive ? d : minu(d, last));
-        channelLive.push_back(allLive ? Value() : cmp(P::ult, d, channels));
-      }
+      channelsFrom(
+          mul(group, idx(m.channelsPerLane)), m.channelsPerLane, channels,
+          !ShapedType::isDynamic(staticD) && staticD % m.channelsPerLane == 0,
+          dIdx, channelLive);
     }
 
-    chunkStart = mul(chunkId, chunkLen);
-    chunkEnd = minu(add(chunkStart, chunkLen), length);
     // Finite windows recompute the K tiles before the chunk (the warm-up).
-    walkStart = chunkStart;
-    if (m.hops > 0) {
-      Value warm = sub(chunkStart, idx(m.hops * m.tile));
-      walkStart = select(cmp(P::slt, warm, idx(0)), idx(0), warm);
-    }
-    if (dead)
-      chunkEnd = select(dead, walkStart, chunkEnd);
-    writeStart = maxu(chunkStart, pad);
+    ChunkBounds chunk =
+        chunkBounds(chunkId, chunkLen, length, pad, m.hops * m.tile);
+    walkStart = chunk.walkStart;
+    writeStart = chunk.writeStart;
+    chunkEnd = dead ? select(dead, walkStart, chunk.end) : chunk.end;
     Value steps = ceilDiv(sub(chunkEnd, walkStart), idx(m.stride));
     if (m.channelsPerWarp > 1)
       steps = maxOverWarp(steps);
@@ -864,8 +851,8 @@ private:
   // whether each is one (null: always).
   Elem laneTotal;
   SmallVector<Value, 2> dIdx, channelLive;
-  Value laneId, bIdx, hIdx, chunkStart, chunkEnd, writeStart, walkStart,
-      laneOffset, warpInTeam, teamMemory, groupBase;
+  Value laneId, bIdx, hIdx, chunkEnd, writeStart, walkStart, laneOffset,
+      warpInTeam, teamMemory, groupBase;
 };
 
 } // namespace

@@ -138,11 +138,8 @@ private:
     // stride (static: otherwise no vector access is emitted for them).
     vectorOk = both(cmp(P::eq, remu(channels, idx(e)), idx(0)),
                     both(rowsStartAligned(b, x), rowsStartAligned(b, y)));
-    gatesVectorizable =
-        !perHead && cast<MemRefType>(a.getType()).isLastDimUnitStride();
-    gateVectorOk = gatesVectorizable
-                       ? both(vectorOk, rowsStartAligned(b, a))
-                       : Value(arith::ConstantIntOp::create(b, 0, 1));
+    if (!perHead && cast<MemRefType>(a.getType()).isLastDimUnitStride())
+      gateVectorOk = both(vectorOk, rowsStartAligned(b, a));
   }
 
   //===--------------------------------------------------------------------===//
@@ -174,20 +171,12 @@ private:
     Value chunkId = remu(rest, chunks);
     bIdx = divu(rest, chunks);
     d0 = mul(group, idx(e));
-    Value last = sub(channels, idx(1));
-    for (int64_t c = 0; c < e; ++c) {
-      Value d = add(d0, idx(c));
-      dIdx.push_back(minu(d, last));
-      live.push_back(cmp(P::ult, d, channels));
-    }
-    chunkStart = mul(chunkId, chunkLen);
-    chunkEnd = minu(add(chunkStart, chunkLen), length);
-    walkStart = chunkStart;
-    if (m.hops > 0) {
-      Value warm = sub(chunkStart, idx(m.hops * m.tile));
-      walkStart = select(cmp(P::slt, warm, idx(0)), idx(0), warm);
-    }
-    writeStart = maxu(chunkStart, pad);
+    channelsFrom(d0, e, channels, /*allLive=*/false, dIdx, live);
+    ChunkBounds chunk =
+        chunkBounds(chunkId, chunkLen, length, pad, m.hops * m.tile);
+    chunkEnd = chunk.end;
+    walkStart = chunk.walkStart;
+    writeStart = chunk.writeStart;
 
     // Init is the terminal state of tile -1 (the state before position 0 of
     // the exact scan): it matters only to a walk from the sequence start.
@@ -301,8 +290,7 @@ private:
     Value as = loadOr(gateInside, aType, 1, [&]() -> Value {
       if (perHead)
         return memref::LoadOp::create(b, a, ValueRange{bIdx, hIdx, gpSafe});
-      return channelVector(a, cast<VectorType>(aType), gpSafe,
-                           gatesVectorizable ? gateVectorOk : Value());
+      return channelVector(a, cast<VectorType>(aType), gpSafe, gateVectorOk);
     });
     return {xs, as};
   }
@@ -397,12 +385,12 @@ private:
   bool perHead;
   int64_t numGates;
   int64_t numRaw = 0;
-  // Host values; x, y, a: the operands with channels innermost.
+  // Host values; x, y, a: the operands with channels innermost;
+  // gateVectorOk: null where per-channel gates have no vector accesses.
   Value n, heads, channels, groups, length, pad, chunkLen, chunks, items, grid,
       vectorOk, gateVectorOk, x, y, a;
-  bool gatesVectorizable = false;
   // Thread values.
-  Value bIdx, hIdx, d0, chunkStart, chunkEnd, walkStart, writeStart;
+  Value bIdx, hIdx, d0, chunkEnd, walkStart, writeStart;
   SmallVector<Value> dIdx, live;
 };
 
