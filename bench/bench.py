@@ -63,6 +63,7 @@ BYTES = {"bf16": 2, "f32": 4}
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
+from swr.twophase import scan_module  # noqa: E402
 
 
 def name_of(dtype, gates, b, n, hops, tile, layout="head-major"):
@@ -71,27 +72,10 @@ def name_of(dtype, gates, b, n, hops, tile, layout="head-major"):
 
 
 def module_for(dtype, gates, b, n, hops, tile, layout="head-major"):
-    """`scan(a, x, y)`; time-major: the arguments are dense [B, N, H(, D)]
-    and the scan sees them through transposed views as [B, H(, D), N]."""
-    ta = f"memref<{b}x{H}x{n}x{dtype}>" if gates == "head" else f"memref<{b}x{H}x{D}x{n}x{dtype}>"
-    tx = f"memref<{b}x{H}x{D}x{n}x{dtype}>"
-    if layout == "head-major":
-        return (f"func.func @scan(%a: {ta}, %x: {tx}, %y: {tx}) {{\n"
-                f"  swr.scan <tile = {tile}, hops = {hops}> ins(%a, %x : {ta}, {tx}) outs(%y : {tx})\n"
-                f"  return\n}}\n")
-    da = f"memref<{b}x{n}x{H}x{dtype}>" if gates == "head" else f"memref<{b}x{n}x{H}x{D}x{dtype}>"
-    dx = f"memref<{b}x{n}x{H}x{D}x{dtype}>"
-    va = (f"memref<{b}x{H}x{n}x{dtype}, strided<[{n * H}, 1, {H}]>>" if gates == "head" else
-          f"memref<{b}x{H}x{D}x{n}x{dtype}, strided<[{n * H * D}, {D}, 1, {H * D}]>>")
-    vx = f"memref<{b}x{H}x{D}x{n}x{dtype}, strided<[{n * H * D}, {D}, 1, {H * D}]>>"
-    perm_a = "(i, j, k) -> (i, k, j)" if gates == "head" else "(i, j, k, l) -> (i, k, l, j)"
-    perm_x = "(i, j, k, l) -> (i, k, l, j)"
-    return (f"func.func @scan(%a: {da}, %x: {dx}, %y: {dx}) {{\n"
-            f"  %at = memref.transpose %a {perm_a} : {da} to {va}\n"
-            f"  %xt = memref.transpose %x {perm_x} : {dx} to {vx}\n"
-            f"  %yt = memref.transpose %y {perm_x} : {dx} to {vx}\n"
-            f"  swr.scan <tile = {tile}, hops = {hops}> ins(%at, %xt : {va}, {vx}) outs(%yt : {vx})\n"
-            f"  return\n}}\n")
+    """`scan(a, x, y)` of one dtype; time-major: the arguments are dense
+    [B, N, H(, D)] and the scan sees them through transposed views."""
+    return scan_module((b, H, D, n), tile=tile, hops=hops, x=dtype,
+                       per_channel=gates == "channel", time_major=layout == "time-major")
 
 
 def build(args):

@@ -1,7 +1,7 @@
 """What the two-phase GPU scripts share (bench/decode.py, bench/backward.py,
-test/Integration/GPU/large.py): `build` compiles a module here, where
-swr-compile is; `run` loads the artifacts on the GPU machine, where it is
-not."""
+bench/bench.py, test/Integration/GPU/large.py and gpu_suite.py): `build`
+compiles a module here, where swr-compile is; `run` loads the artifacts on
+the GPU machine, where it is not."""
 
 import argparse
 import os
@@ -43,3 +43,45 @@ def main(doc, build, run, timing=True):
         pr.add_argument("--reps", type=int, default=15)
     args = p.parse_args()
     build(args) if args.cmd == "build" else run(args)
+
+
+def scan_module(shape, *, tile, hops, x="f32", a=None, y=None, per_channel=False,
+                reverse=False, init=False, dynamic=False, time_major=False):
+    """`func.func @scan(%a, %x[, %h], %y)`: swr.scan on memrefs of
+    `shape` = (B, H, D, N), gates [B, H, N] (or [B, H, D, N] per channel),
+    init [B, H, D]; `a` and `y` default to `x`'s dtype. Time-major: a, x,
+    y are dense [B, N, H(, D)] arguments that the scan sees through
+    transposed views as [B, H(, D), N]."""
+    a, y = a or x, y or x
+    b, h, d, n = shape
+    q = (lambda v: "?") if dynamic else str
+
+    def memref(dims, dtype, strides=None):
+        layout = f", strided<[{', '.join(strides)}]>" if strides else ""
+        return f"memref<{'x'.join(q(v) for v in dims)}x{dtype}{layout}>"
+    seq = (b, h, d, n)
+    gates = seq if per_channel else (b, h, n)
+    th = memref((b, h, d), a)
+    init_arg = [f"%h: {th}"] if init else []
+    init_clause = f" init(%h : {th})" if init else ""
+    window = f"<tile = {tile}, hops = {hops}>" + (" reverse" if reverse else "")
+    if not time_major:
+        ta, tx, ty = memref(gates, a), memref(seq, x), memref(seq, y)
+        args = [f"%a: {ta}", f"%x: {tx}"] + init_arg + [f"%y: {ty}"]
+        return (f"func.func @scan({', '.join(args)}) {{\n"
+                f"  swr.scan {window} ins(%a, %x : {ta}, {tx}){init_clause} outs(%y : {ty})\n"
+                f"  return\n}}\n")
+    dense_a = memref((b, n, h, d) if per_channel else (b, n, h), a)
+    dense_x, dense_y = memref((b, n, h, d), x), memref((b, n, h, d), y)
+    seq_strides = [q(n * h * d), q(d), "1", q(h * d)]
+    va = memref(gates, a, seq_strides if per_channel else [q(n * h), "1", q(h)])
+    vx, vy = memref(seq, x, seq_strides), memref(seq, y, seq_strides)
+    perm_a = "(i, j, k, l) -> (i, k, l, j)" if per_channel else "(i, j, k) -> (i, k, j)"
+    perm_x = "(i, j, k, l) -> (i, k, l, j)"
+    args = [f"%a: {dense_a}", f"%x: {dense_x}"] + init_arg + [f"%y: {dense_y}"]
+    return (f"func.func @scan({', '.join(args)}) {{\n"
+            f"  %at = memref.transpose %a {perm_a} : {dense_a} to {va}\n"
+            f"  %xt = memref.transpose %x {perm_x} : {dense_x} to {vx}\n"
+            f"  %yt = memref.transpose %y {perm_x} : {dense_y} to {vy}\n"
+            f"  swr.scan {window} ins(%at, %xt : {va}, {vx}){init_clause} outs(%yt : {vy})\n"
+            f"  return\n}}\n")

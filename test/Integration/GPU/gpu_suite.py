@@ -30,6 +30,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                "python"))
+from swr.twophase import scan_module  # noqa: E402
+
 
 # (name, B, H, D, N) shapes: N not a multiple of any tile, a multiple of
 # every tile, long sequences, and a single short sequence.
@@ -207,11 +211,6 @@ def cases():
     return out
 
 
-def memref(shape, dtype, dynamic):
-    dims = "x".join("?" if dynamic else str(s) for s in shape)
-    return f"memref<{dims}x{dtype}>"
-
-
 def tensor_module_for(c):
     b, h, d, n = SHAPES[c["shape"]]
     ta = f"tensor<{b}x{h}x{n}x{c['a']}>"
@@ -224,54 +223,12 @@ def tensor_module_for(c):
             f" outs(%e : {ty}) -> {ty}\n  return %y : {ty}\n}}\n")
 
 
-def time_major_module_for(c):
-    """`scan` on dense [B, N, H(, D)] arguments seen as [B, H(, D), N]."""
-    b, h, d, n = SHAPES[c["shape"]]
-    dyn = c["dynamic"]
-    q = (lambda v: "?") if dyn else str
-    dense_a = memref((b, n, h, d) if c["per_channel"] else (b, n, h), c["a"], dyn)
-    dense_x = memref((b, n, h, d), c["x"], dyn)
-    dense_y = memref((b, n, h, d), c["y"], dyn)
-    th = memref((b, h, d), c["a"], dyn)
-
-    def view(shape, strides, dtype):
-        dims = "x".join(q(s) for s in shape)
-        return f"memref<{dims}x{dtype}, strided<[{', '.join(strides)}]>>"
-    vx = lambda dtype: view((b, h, d, n), [q(n * h * d), q(d), "1", q(h * d)], dtype)  # noqa: E731
-    if c["per_channel"]:
-        va, perm_a = vx(c["a"]), "(i, j, k, l) -> (i, k, l, j)"
-    else:
-        va, perm_a = view((b, h, n), [q(n * h), "1", q(h)], c["a"]), "(i, j, k) -> (i, k, j)"
-    perm_x = "(i, j, k, l) -> (i, k, l, j)"
-    args = [f"%a: {dense_a}", f"%x: {dense_x}"] + ([f"%h: {th}"] if c["init"] else []) + \
-        [f"%y: {dense_y}"]
-    init = f" init(%h : {th})" if c["init"] else ""
-    rev = " reverse" if c["reverse"] else ""
-    return (f"func.func @scan({', '.join(args)}) {{\n"
-            f"  %at = memref.transpose %a {perm_a} : {dense_a} to {va}\n"
-            f"  %xt = memref.transpose %x {perm_x} : {dense_x} to {vx(c['x'])}\n"
-            f"  %yt = memref.transpose %y {perm_x} : {dense_y} to {vx(c['y'])}\n"
-            f"  swr.scan <tile = {c['tile']}, hops = {c['hops']}>{rev} ins(%at, %xt : {va}, "
-            f"{vx(c['x'])}){init} outs(%yt : {vx(c['y'])})\n  return\n}}\n")
-
-
 def module_for(c):
     if c.get("tensor"):
         return tensor_module_for(c)
-    if c.get("layout") == "time":
-        return time_major_module_for(c)
-    b, h, d, n = SHAPES[c["shape"]]
-    dyn = c["dynamic"]
-    ta = memref((b, h, d, n) if c["per_channel"] else (b, h, n), c["a"], dyn)
-    tx = memref((b, h, d, n), c["x"], dyn)
-    ty = memref((b, h, d, n), c["y"], dyn)
-    th = memref((b, h, d), c["a"], dyn)
-    args = [f"%a: {ta}", f"%x: {tx}"] + ([f"%h: {th}"] if c["init"] else []) + [f"%y: {ty}"]
-    init = f" init(%h : {th})" if c["init"] else ""
-    rev = " reverse" if c["reverse"] else ""
-    return (f"func.func @scan({', '.join(args)}) {{\n"
-            f"  swr.scan <tile = {c['tile']}, hops = {c['hops']}>{rev} ins(%a, %x : {ta}, {tx})"
-            f"{init} outs(%y : {ty})\n  return\n}}\n")
+    return scan_module(SHAPES[c["shape"]], tile=c["tile"], hops=c["hops"], x=c["x"], a=c["a"],
+                       y=c["y"], per_channel=c["per_channel"], reverse=c["reverse"],
+                       init=c["init"], dynamic=c["dynamic"], time_major=c.get("layout") == "time")
 
 
 def build(args):
@@ -390,8 +347,6 @@ def run(args):
     import numpy as np
     import torch
 
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-                                    "python"))
     from swr.cpu_runner import check_close
     from swr.reference import scan_reference
     from swr.runtime import Runtime, SwrError
