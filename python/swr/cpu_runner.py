@@ -53,10 +53,12 @@ def parse_printed_bits(text, shape):
     return ints.astype(np.int32).view(np.float32).astype(np.float64).reshape(shape)
 
 
-def check_close(got, ref, scale, out_dtype, rtol=1e-5, roundings=1):
+def check_close(got, ref, scale, out_dtype, rtol=1e-5, roundings=1, floor=1e-30):
     """Compares outputs with the float64 reference, element by element:
     |got - ref| <= rtol * scale + roundings * (rounding of out_dtype) * |ref|
-    (roundings = 2 when `ref` was itself rounded to out_dtype), where
+    + floor (roundings = 2 when `ref` was itself rounded to out_dtype; floor
+    = 0 where outputs are meant to be denormal, so that flushing them to
+    zero fails), where
     `scale` is the reference evaluated on |a| and |x| (it bounds f32
     accumulation error). Where either side is not finite, both must be: an
     output whose window holds a NaN or an infinity is NaN or +-inf, and which
@@ -64,7 +66,7 @@ def check_close(got, ref, scale, out_dtype, rtol=1e-5, roundings=1):
     recurrence's Horner form differ, e.g. inf - inf against inf * (...)).
     Returns (ok, one-line summary)."""
     with np.errstate(invalid="ignore"):
-        tol = rtol * scale + roundings * unit_roundoff(out_dtype) * np.abs(ref) + 1e-30
+        tol = rtol * scale + roundings * unit_roundoff(out_dtype) * np.abs(ref) + floor
         err = np.abs(got - ref)
         special = ~np.isfinite(ref) | ~np.isfinite(got)
         same_special = ~np.isfinite(got) & ~np.isfinite(ref)
@@ -83,7 +85,8 @@ def check_close(got, ref, scale, out_dtype, rtol=1e-5, roundings=1):
                   f"max error / tolerance {np.max(err / tol):.3g}")
 
 
-def check_scan(got, a, x, *, tile, hops, init=None, reverse=False, out_dtype="f32"):
+def check_scan(got, a, x, *, tile, hops, init=None, reverse=False, out_dtype="f32",
+               floor=1e-30):
     """Checks the outputs of a scan of the stored inputs `a`, `x`, `init`
     (as float64) against the float64 reference, with `check_close`'s
     tolerance. Returns (ok, one-line summary)."""
@@ -91,7 +94,7 @@ def check_scan(got, a, x, *, tile, hops, init=None, reverse=False, out_dtype="f3
     ref = scan_reference(a, x, init=init, **window)
     scale = scan_reference(np.abs(a), np.abs(x),
                            init=None if init is None else np.abs(init), **window)
-    return check_close(got, ref, scale, out_dtype)
+    return check_close(got, ref, scale, out_dtype, floor=floor)
 
 
 def tensor_type(shape, dtype):

@@ -130,11 +130,43 @@ def exact_rows(a, x):
     [R, N] float64, sequentially (O(N))."""
     a, x = np.asarray(a, dtype=np.float64), np.asarray(x, dtype=np.float64)
     y = np.empty_like(x)
-    s = np.zeros(x.shape[0])
     for t in range(x.shape[1]):
-        s = a[:, t] * s + x[:, t]
-        y[:, t] = s
+        # y_0 = x_0: the first gate is never multiplied in (a NaN there
+        # stays out of every output).
+        y[:, t] = a[:, t] * y[:, t - 1] + x[:, t] if t else x[:, t]
     return y
+
+
+#: Inputs of this magnitude are denormal in f32, f16 excepted (2^-128 <
+#: 2^-126, the smallest normal f32), and so are most outputs they produce.
+DENORMAL_SCALE = 2.0 ** -128
+
+
+def plant_special(rng, a, x, tile):
+    """Plants the values that DESIGN.md gives a meaning to into gates `a`
+    and inputs `x` (float64 arrays whose last dimension is the sequence;
+    changed in place): gates of exactly 0 (5%) and 1 (10%), denormal gates
+    (2%) and inputs (5%); NaN, +inf and -inf gates and +-inf inputs at a
+    tile's first position, inside a tile and at the last position, each in
+    one row (so that most outputs stay finite and are compared by value),
+    and at the sequence's first positions (with no init, a_0 is never
+    multiplied in).
+    An output whose window holds a NaN or an infinity must not be finite,
+    every other one must match the formula."""
+    n = x.shape[-1]
+    rows_a, rows_x = a.reshape(-1, n), x.reshape(-1, n)
+    assert np.shares_memory(rows_a, a) and np.shares_memory(rows_x, x), "contiguous arrays only"
+    u = rng.uniform(size=rows_a.shape)
+    rows_a[u < 0.17] *= DENORMAL_SCALE
+    rows_a[u < 0.15] = 1.0
+    rows_a[u < 0.05] = 0.0
+    rows_x[rng.uniform(size=rows_x.shape) < 0.05] *= DENORMAL_SCALE
+    first = tile * min(2, (n - 1) // tile)  # the first position of a tile
+    for i, (rows, value, pos) in enumerate(((rows_a, np.nan, first), (rows_a, np.inf, n // 2 + 1),
+                                            (rows_a, np.nan, 0), (rows_a, -np.inf, 1),
+                                            (rows_a, -np.inf, n - 1), (rows_x, np.inf, n // 3),
+                                            (rows_x, -np.inf, min(n - 1, tile)))):
+        rows[(7 * i + 1) % rows.shape[0], pos] = value
 
 
 

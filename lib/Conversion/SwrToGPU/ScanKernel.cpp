@@ -548,7 +548,11 @@ private:
                      const WalkState &state, SmallVectorImpl<Value> &nextRaw) {
     Value qb = add(base, laneOffset);
     Value lo = m.forward ? qb : sub(sub(length, qb), idx(m.elems));
-    SmallVector<Elem> local = scanLane(unpackStep(raw));
+    SmallVector<Elem> inputs = unpackStep(raw);
+    // Tiles are multiples of a lane's positions: only its first one can be
+    // a tile's or the sequence's first.
+    inputs[0].gate = withoutUnusedGates(qb, inputs[0].gate, m, bool(spec.init));
+    SmallVector<Elem> local = scanLane(inputs);
     std::optional<Elem> prefix = scanLanes(local.back());
     WalkState next;
     if (!m.tileInStep)
@@ -618,15 +622,21 @@ private:
                        const WalkState &state, WalkState &next) {
     using P = arith::CmpIPredicate;
     Elem open = {state.openGate ? *state.openGate : f32(1), state.openStates};
-    if (!m.exact)
-      open =
-          select(cmp(P::eq, remu(base, idx(m.tile)), idx(0)), identity(), open);
     Elem warpTotal =
         shuffle(laneTotal, warpLane(i32(m.lanes - 1)), gpu::ShuffleMode::IDX);
     Elem after = combine(open, warpTotal);
     if (m.team > 1)
       std::tie(open, after) = passAcrossTeam(step, open, warpTotal);
     Elem lanePrefix = combine(open, *prefix);
+    if (!m.exact) {
+      // A tile starting at this step opens an empty segment: the step's
+      // own prefix and total, whose gate products hold the tile's first
+      // gate, never multiplied in (not even by 0, which a NaN or infinite
+      // gate would turn into NaN).
+      Value starts = cmp(P::eq, remu(base, idx(m.tile)), idx(0));
+      lanePrefix = select(starts, *prefix, lanePrefix);
+      after = select(starts, warpTotal, after);
+    }
     if (m.hops > 0)
       next.openGate = after.gate;
     next.openStates = after.states;

@@ -304,6 +304,7 @@ private:
     };
     Walk w = before;
     SmallVector<Value> out(e);
+    as = withoutUnusedGates(q, as, m, bool(spec.init));
     if (m.exact) {
       for (int64_t c = 0; c < e; ++c) {
         w.local[c] =
@@ -315,7 +316,7 @@ private:
     }
     // A new tile: the previous one's terminal (G, V) folds into the
     // carries (not at the walk's first tile, which has none before it),
-    // and the local state restarts.
+    // and the local state restarts (its first gate is not multiplied in).
     Value starts = cmp(P::eq, remu(q, idx(m.tile)), idx(0));
     if (m.hops > 0) {
       Value folds = both(starts, cmp(P::ugt, q, walkStart));
@@ -331,8 +332,8 @@ private:
         g = select(starts, f32(1), g);
     }
     for (int64_t c = 0; c < e; ++c) {
-      Value fresh = select(starts, f32(0), w.local[c]);
-      w.local[c] = fma(gateOf(c), fresh, vector::ExtractOp::create(b, xs, c));
+      Value xc = vector::ExtractOp::create(b, xs, c);
+      w.local[c] = select(starts, xc, fma(gateOf(c), w.local[c], xc));
     }
     if (m.hops > 0)
       for (int64_t c = 0; c < numGates; ++c)

@@ -27,6 +27,7 @@ from swr.cpu_runner import (PRINT_DECL, RunError, call_main, check_scan, hex_den
                             lower_and_run, memref_type, parse_printed_bits, print_bits,
                             tensor_type)
 from swr.dtypes import decode, encode, load_npy, round_to, save_npy  # noqa: E402
+from swr.reference import DENORMAL_SCALE, plant_special  # noqa: E402
 
 
 def window_text(args):
@@ -179,6 +180,13 @@ def main():
     p.add_argument("--nonfinite", action="store_true",
                    help="plant NaN and Inf gates and an Inf input: they must reach exactly the "
                         "outputs whose windows contain them")
+    p.add_argument("--special", action="store_true",
+                   help="gates of exactly 0 and 1, denormal gates and inputs, NaN and +-inf "
+                        "gates and inputs at tile starts, inside tiles and at the end "
+                        "(swr.reference.plant_special)")
+    p.add_argument("--denormal", action="store_true",
+                   help="inputs and init denormal in f32, compared without an absolute floor: "
+                        "flushing denormals to zero fails")
     p.add_argument("--aot", action="store_true",
                    help="compile with swr-compile and run with swr-run on .npy files")
     p.add_argument("--memref", action="store_true",
@@ -207,6 +215,11 @@ def main():
         flat_a, flat_x = values["a"].reshape(-1), values["x"].reshape(-1)
         flat_a[rng.choice(flat_a.size, 3, replace=False)] = [np.nan, np.inf, -np.inf]
         flat_x[rng.choice(flat_x.size, 1)] = np.inf
+    if args.special:
+        plant_special(rng, values["a"], values["x"], args.tile)
+    if args.denormal:
+        values["x"] *= DENORMAL_SCALE
+        values["h"] *= DENORMAL_SCALE
     dtypes = {"a": args.a_dtype, "x": args.x_dtype, "h": args.a_dtype}
     exact = {k: round_to(v, dtypes[k]) for k, v in values.items()}
 
@@ -239,7 +252,7 @@ def main():
     hops = float("inf") if args.hops == "inf" else int(args.hops)
     ok, summary = check_scan(got, exact["a"], exact["x"], tile=args.tile, hops=hops,
                              init=exact["h"] if args.init else None, reverse=args.reverse,
-                             out_dtype=args.y_dtype)
+                             out_dtype=args.y_dtype, floor=0.0 if args.denormal else 1e-30)
     if not ok:
         sys.exit(f"FAIL: {summary}")
     print(f"PASS: {summary}")

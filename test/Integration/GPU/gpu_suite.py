@@ -208,6 +208,36 @@ def cases():
     # The default for static lengths: 4 warps per sequence for these.
     add("long", 16, "inf", "f32", reverse=True, init=True, dynamic=False)
     add("long", 64, "inf", "bf16", dynamic=False)
+    # Special values (swr.reference.plant_special, as in the CPU's
+    # scan-special-values.test): gates of exactly 0 and 1, denormal gates
+    # and inputs, NaN and +-inf gates and inputs at the sequence's and a
+    # tile's first position, inside a tile and at the end; through every
+    # mapping: tiles within and longer than a step, chunks, teams, lane
+    # groups, channels per lane, the time-major mapping. "denormal": every
+    # input denormal, compared without an absolute floor, so that a kernel
+    # that flushes denormals to zero fails.
+    for hops in (0, 1, 2, "inf"):
+        add("odd", 16, hops, "f32", values="special")
+        add("odd", 32, hops, "bf16", values="special", reverse=True, init=hops != 0)
+        add("odd", 256, hops, "f32", values="special", init=hops == 1)
+        add("odd", 16, hops, "bf16", values="special", layout="time", options="time-major=1")
+    add("odd", 512, 1, "bf16", values="special", reverse=True)
+    add("odd", 16, 1, "f32", values="special", per_channel=True, options=chunky)
+    add("odd", 16, 2, "bf16", values="special", options=f"channels-per-lane=2 {chunky}")
+    add("odd", 16, "inf", "bf16", values="special", options="warps-per-sequence=4")
+    add("odd", 16, "inf", "f32", values="special", reverse=True,
+        options="channels-per-lane=2 warps-per-sequence=2")
+    add("odd", 16, 1, "bf16", values="special", options="channels-per-warp=4")
+    add("odd", 16, 0, "f32", values="special", options="channels-per-warp=2 vectors-per-lane=4")
+    add("odd", 16, 1, "f32", values="special", layout="time")
+    add("odd", 5, 2, "f32", values="special", layout="time", init=True, options="time-major=1")
+    for hops, kw in ((1, dict(init=True)), ("inf", dict(reverse=True, init=True)),
+                     (2, dict(per_channel=True)), (0, {})):
+        add("odd", 16, hops, "f32", values="denormal", **kw)
+    add("odd", 16, 1, "bf16", y="f32", values="denormal", options="channels-per-lane=2")
+    add("odd", 256, 1, "f32", values="denormal", reverse=True)
+    add("odd", 16, "inf", "f32", values="denormal", options="warps-per-sequence=2")
+    add("odd", 16, 1, "f32", values="denormal", layout="time", options="time-major=1")
     return out
 
 
@@ -269,9 +299,8 @@ def walk_reference(torch, a, x, *, tile, hops, init, reverse):
     the first position of its window (from init when the window reaches it),
     all tiles at once. a: [R, N] or broadcastable, x: [R, N], init: [R]."""
     r, n = x.shape
-    exact = hops == "inf"
-    if exact:  # One tile, whose window reaches init.
-        tile, hops = n, 0
+    if hops == "inf":
+        return exact_walk(torch, a, x, init=init, reverse=reverse)
     m = -(-n // tile)
     c = torch.arange(m, device=x.device)
     y = torch.full_like(x, float("nan"))
@@ -282,12 +311,12 @@ def walk_reference(torch, a, x, *, tile, hops, init, reverse):
         if not reverse:
             p = tile * (c - hops) + i
             first = torch.clamp(tile * (c - hops), min=0)
-            reaches = ((c - hops) <= -1) | exact
+            reaches = (c - hops) <= -1
             mine = (p >= tile * c) & (p < tile * (c + 1))
         else:
             p = tile * (c + hops + 1) - 1 - i
             first = torch.clamp(tile * (c + hops + 1) - 1, max=n - 1)
-            reaches = ((c + hops) >= m) | exact
+            reaches = (c + hops) >= m
             mine = (p >= tile * c) & (p < tile * (c + 1))
         valid = (p >= 0) & (p < n) & ((p >= first) if not reverse else (p <= first))
         pc = torch.clamp(p, 0, n - 1)
@@ -311,6 +340,31 @@ def walk_reference(torch, a, x, *, tile, hops, init, reverse):
         cols = pc[write]
         y[:, cols] = acc[:, write]
     return y
+
+
+def exact_walk(torch, a, x, *, init, reverse):
+    """The exact recurrence in float64, position by position on the host
+    over all rows at once (a loop of N steps: far fewer calls than walking
+    on the device). Reverse: the gate linking position p to p + 1 is
+    a_{p+1}, 1 after the last. The first position multiplies no gate
+    (init, when given, by a_0)."""
+    import numpy as np
+    r, n = x.shape
+    a_np = a.expand(r, n).cpu().numpy()
+    x_np = x.cpu().numpy()
+    if reverse:
+        a_np = np.concatenate([a_np[:, 1:], np.ones((r, 1))], axis=1)[:, ::-1]
+        x_np = x_np[:, ::-1]
+    h0 = None if init is None else init.cpu().numpy()
+    y = np.empty((r, n))
+    for t in range(n):
+        if t:
+            y[:, t] = a_np[:, t] * y[:, t - 1] + x_np[:, t]
+        else:
+            y[:, 0] = x_np[:, 0] if h0 is None else a_np[:, 0] * h0 + x_np[:, 0]
+    if reverse:
+        y = y[:, ::-1]
+    return torch.from_numpy(np.ascontiguousarray(y)).to(x.device)
 
 
 def time_case(torch, fn, bufs, tensors, runtime, reps=50):
@@ -348,7 +402,7 @@ def run(args):
     import torch
 
     from swr.cpu_runner import check_close
-    from swr.reference import scan_reference
+    from swr.reference import DENORMAL_SCALE, plant_special, scan_reference
     from swr.runtime import Runtime, SwrError
 
     with open(os.path.join(args.dir, "cases.json")) as f:
@@ -362,16 +416,23 @@ def run(args):
     for tile, hops, reverse, init in [(4, 1, False, True), (4, 2, True, True), (4, "inf", True, True),
                                       (4, "inf", False, True), (4, 0, False, False),
                                       (3, 1, True, False), (5, 2, False, False)]:
-        a = g.uniform(-1, 1, (2, 1, 1, 23)); x = g.uniform(-1, 1, (2, 1, 1, 23))
-        h = g.uniform(-1, 1, (2, 1, 1))
-        ref = scan_reference(a, x, tile=tile, hops=float("inf") if hops == "inf" else hops,
-                             init=h if init else None, reverse=reverse)
-        got = walk_reference(torch, torch.tensor(a.reshape(2, 23), device=dev),
-                             torch.tensor(x.reshape(2, 23), device=dev), tile=tile, hops=hops,
-                             init=torch.tensor(h.reshape(2), device=dev) if init else None,
-                             reverse=reverse).cpu().numpy()
-        assert np.allclose(got, ref.reshape(2, 23), rtol=1e-12, atol=1e-12), (tile, hops, reverse)
-    print("walk reference matches scan_reference")
+        a = g.uniform(-1, 1, (8, 1, 1, 23)); x = g.uniform(-1, 1, (8, 1, 1, 23))
+        h = g.uniform(-1, 1, (8, 1, 1))
+        for special in (False, True):
+            if special:
+                plant_special(g, a, x, tile)
+            ref = scan_reference(a, x, tile=tile, hops=float("inf") if hops == "inf" else hops,
+                                 init=h if init else None, reverse=reverse)
+            got = walk_reference(torch, torch.tensor(a.reshape(8, 23), device=dev),
+                                 torch.tensor(x.reshape(8, 23), device=dev), tile=tile, hops=hops,
+                                 init=torch.tensor(h.reshape(8), device=dev) if init else None,
+                                 reverse=reverse).cpu().numpy()
+            # Non-finite where the formula is (NaN or +-inf: the order of
+            # evaluation decides), equal elsewhere.
+            ok, summary = check_close(got, ref.reshape(8, 23), np.ones_like(got), "f32",
+                                      rtol=1e-12, roundings=0, floor=0.0)
+            assert ok, (tile, hops, reverse, special, summary)
+    print("walk reference matches scan_reference (also on special values)")
 
     failures = 0
     rows_out = []
@@ -386,6 +447,12 @@ def run(args):
         xs = (torch.rand((b, h, d, n), generator=gen, device=dev, dtype=torch.float64) * 0.75 + 0.25)
         xs = xs * torch.where(torch.rand((b, h, d, n), generator=gen, device=dev) < 0.5, -1.0, 1.0)
         h0 = torch.rand((b, h, d), generator=gen, device=dev, dtype=torch.float64) * 1.5 + 0.5
+        if c.get("values") == "special":
+            a_np, x_np = gates.cpu().numpy(), xs.cpu().numpy()
+            plant_special(np.random.default_rng(int(c["name"][1:])), a_np, x_np, c["tile"])
+            gates, xs = torch.from_numpy(a_np).to(dev), torch.from_numpy(x_np).to(dev)
+        elif c.get("values") == "denormal":
+            xs, h0 = xs * DENORMAL_SCALE, h0 * DENORMAL_SCALE
         a_t = gates.to(tdt[c["a"]]).contiguous()
         x_t = xs.to(tdt[c["x"]]).contiguous()
         h_t = h0.to(tdt[c["a"]]).contiguous()
@@ -439,12 +506,14 @@ def run(args):
         scale = walk_reference(torch, a64.abs(), x64.abs(),
                                init=None if h64 is None else h64.abs(), **window)
         got = y_t.double().reshape(-1, n).cpu().numpy()
-        ok, summary = check_close(got, ref.cpu().numpy(), scale.cpu().numpy(), c["y"])
+        ok, summary = check_close(got, ref.cpu().numpy(), scale.cpu().numpy(), c["y"],
+                                  floor=0.0 if c.get("values") == "denormal" else 1e-30)
         desc = (f"{c['shape']:>4} {b}x{h}x{d}x{n:<6} T={c['tile']:<3} K={c['hops']:<3} "
                 f"{c['x']}/{c['a']}/{c['y']:<4} {'chan' if c['per_channel'] else 'head'}"
                 f"{' rev' if c['reverse'] else '    '}{' init' if c['init'] else '     '}"
                 f"{' static' if not c['dynamic'] else ''}{' tensor' if c.get('tensor') else ''}"
                 f"{' time-major' if c.get('layout') == 'time' else ''}"
+                f"{' ' + c['values'] if c.get('values') else ''}"
                 f"{' [' + c['options'] + ']' if c.get('options') else ''}")
         print(f"{'ok  ' if ok else 'FAIL'} {c['name']} {desc}: {summary}{timing}")
         rows_out.append(dict(case=c, ok=ok, summary=summary))
