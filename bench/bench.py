@@ -108,7 +108,7 @@ def build(args):
                 for label, options in variants:
                     if tile != 16:
                         continue
-                    vname = f"{name}_{label}"
+                    vname = f"{name}.{label}"
                     vpath = os.path.join(args.out, vname)
                     compile_one(path + ".mlir", vpath + ".so",
                                 " ".join(filter(None, [args.pipeline_options, options])))
@@ -125,7 +125,7 @@ def build(args):
                     configs.append(dict(name=tname, dtype=dtype, gates=gates, B=b, N=n,
                                         hops=hops, tile=tile, layout="time-major"))
                     for label, options in variants:
-                        vname = f"{tname}_{label}"
+                        vname = f"{tname}.{label}"
                         compile_one(tpath + ".mlir", os.path.join(args.out, vname + ".so"),
                                     " ".join(filter(None, [args.pipeline_options, options])))
                         configs.append(dict(name=vname, dtype=dtype, gates=gates, B=b, N=n,
@@ -353,6 +353,8 @@ def run(args):
             for c in setup["configs"]:
                 if (c["dtype"], c.get("gates", "head"), c["B"], c["N"]) != (dtype, gates, b, n):
                     continue
+                if c.get("layout", "head-major") not in args.layout:
+                    continue
                 fn = runtime.load(os.path.join(args.dir, c["name"] + ".so"))["scan"]
                 time_major = c.get("layout") == "time-major"
                 if time_major and not tm_sets:
@@ -491,6 +493,8 @@ def main():
     pr.add_argument("--no-alternatives", action="store_true", help="only the copy and swr")
     pr.add_argument("--batch", type=int, action="append", choices=(1, 4),
                     help="only these batch sizes (default: both)")
+    pr.add_argument("--layout", action="append", choices=("head-major", "time-major"),
+                    help="only our kernels on this layout (repeatable; default both)")
     pr.add_argument("--gates", action="append", choices=GATES,
                     help="only these gate layouts (default: both)")
     args = p.parse_args()
@@ -498,6 +502,8 @@ def main():
         args.batch = [1, 4]
     if args.cmd == "run" and not args.gates:
         args.gates = list(GATES)
+    if args.cmd == "run" and not args.layout:
+        args.layout = ["head-major", "time-major"]
     build(args) if args.cmd == "build" else run(args)
 
 

@@ -132,11 +132,15 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "Number work items channel fastest ((b, h, chunk, d) instead of "
            "(b, h, d, chunk)), so that neighbouring warps walk the same "
            "positions of one head's channels at the same time">,
-    Option<"timeMajor", "time-major", "bool", /*default=*/"false",
+    Option<"timeMajor", "time-major", "int64_t", /*default=*/"-1",
            "Time-major layouts (channels of unit stride, positions strided: "
-           "[B, N, H, D] seen as [B, H, D, N]): each thread owns a 16-byte "
-           "vector of channels and walks positions (TimeMajorKernel.cpp); "
-           "off by default until measured on a GPU">,
+           "[B, N, H, D] seen as [B, H, D, N]): 1: each thread owns a "
+           "16-byte vector of channels and walks positions, sequences split "
+           "into chunks of at least min-chunk-steps times the K tiles of "
+           "warm-up (TimeMajorKernel.cpp); 0: the scan kernel, with element "
+           "accesses; -1 (default): 1 for finite windows, 0 for the exact "
+           "scan (which the time-major mapping walks whole, a thread per "
+           "channel vector: too few threads)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

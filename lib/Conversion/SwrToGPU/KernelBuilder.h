@@ -14,6 +14,7 @@
 #include "swr/Conversion/SwrToGPU/KernelMapping.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
@@ -47,31 +48,34 @@ protected:
   }
   Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
   Value either(Value x, Value y) { return arith::OrIOp::create(b, x, y); }
-  /// `gate`, the gate of scan position `q` (f32, or a vector of channels),
-  /// or 0 where the formula never multiplies it in: the first position of
-  /// a forward scan without init, and with K = 0 the first position of
-  /// each tile. The walks multiply such gates into states that hold
-  /// nothing yet (kept as 0): 0 * 0 stays 0 where a NaN or an infinite gate
-  /// would make it NaN (DESIGN.md: NaN and Inf reach exactly the outputs
-  /// whose windows hold them). Every other product of a gate and an empty
-  /// state holds a gate that the formula does multiply into the outputs it
-  /// reaches, which are then not finite by the formula either (or it
-  /// reaches only the warm-up tiles of a chunk, which are not written).
-  Value withoutUnusedGates(Value q, Value gate, const KernelMapping &m,
-                           bool init) {
-    using P = arith::CmpIPredicate;
-    Value unused;
-    if (m.forward && !init)
-      unused = cmp(P::eq, q, idx(0));
-    if (!m.exact && m.hops == 0) {
-      Value tileStart = cmp(P::eq, remu(q, idx(m.tile)), idx(0));
-      unused = unused ? either(unused, tileStart) : tileStart;
+  // Gates the formula never multiplies in: the first gate of a forward
+  // scan without init, and with K = 0 the gate of each tile's first
+  // position in scan order. The walks multiply them into states that hold
+  // nothing yet (kept as 0), so they are loaded as 0 there: 0 * 0 stays 0
+  // where a NaN or an infinite gate would make it NaN (DESIGN.md: NaN and
+  // Inf reach exactly the outputs whose windows hold them). Every other
+  // product of a gate and an empty state holds a gate that the formula does
+  // multiply into the outputs it reaches, which are then not finite by the
+  // formula either (or it reaches only a chunk's warm-up tiles, which are
+  // not written).
+
+  /// Whether the first gate of the sequence is never multiplied in.
+  static bool firstGateUnused(const KernelMapping &m, bool init) {
+    return m.forward && !init;
+  }
+  /// `v` (a scalar, or a vector whose element `pos` is meant), or 0 where
+  /// `cond` holds.
+  Value zeroWhere(Value cond, Value v, std::optional<int64_t> pos = {}) {
+    if (pos) {
+      auto type = cast<VectorType>(v.getType());
+      Value zero = arith::ConstantOp::create(
+          b, cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
+      return select(cond, vector::InsertOp::create(b, zero, v, *pos), v);
     }
-    if (!unused)
-      return gate;
-    Value zero = arith::ConstantOp::create(
-        b, cast<TypedAttr>(b.getZeroAttr(gate.getType())));
-    return select(unused, zero, gate);
+    return select(cond,
+                  arith::ConstantOp::create(
+                      b, cast<TypedAttr>(b.getZeroAttr(v.getType()))),
+                  v);
   }
   Value select(Value c, Value x, Value y) {
     return arith::SelectOp::create(b, c, x, y);

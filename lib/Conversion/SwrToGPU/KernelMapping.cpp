@@ -29,12 +29,14 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
       o.prefetchSteps < 1 || o.prefetchSteps > 4 || o.minChunkSteps < 1 ||
       o.targetWarps < 1 || o.channelsPerWarp < 0 || o.channelsPerWarp > 8 ||
       (o.channelsPerWarp > 0 && !llvm::isPowerOf2_64(o.channelsPerWarp)) ||
-      o.channelsPerLane < 0 || o.channelsPerLane > 4) {
+      o.channelsPerLane < 0 || o.channelsPerLane > 4 || o.timeMajor < -1 ||
+      o.timeMajor > 1) {
     reason = "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
              "warps-per-sequence in [0, 32], "
              "vectors-per-lane in [0, 4], prefetch-steps in [1, 4], "
              "min-chunk-steps and target-warps at least 1, "
-             "channels-per-warp 0, 1, 2, 4 or 8, channels-per-lane in [0, 4]";
+             "channels-per-warp 0, 1, 2, 4 or 8, channels-per-lane in [0, 4], "
+             "time-major -1, 0 or 1";
     return failure();
   }
   if (o.channelsPerWarp > 1 && o.warpsPerSequence > 1) {
@@ -107,7 +109,9 @@ KernelMapping::compute(const ScanSpec &spec,
                            m.hops, kMaxGpuHops);
     return failure();
   }
-  if (options.timeMajor && isTimeMajor(spec))
+  bool timeMajor =
+      options.timeMajor == 1 || (options.timeMajor == -1 && !m.exact);
+  if (timeMajor && isTimeMajor(spec))
     return computeTimeMajor(m, options);
   if (!m.exact && (!llvm::isPowerOf2_64(m.tile) || m.tile < m.vectorElems)) {
     reason = llvm::formatv("tile {0} is not supported on the GPU: it must "

@@ -377,6 +377,14 @@ private:
     for (int64_t d = 0; d < m.prefetchSteps; ++d)
       llvm::append_range(inits, loadStep(add(walkStart, idx(d * m.stride))));
     numRaw = inits.size() / m.prefetchSteps;
+    // The sequence's first gate, loaded as 0 if unused (KernelBuilder.h):
+    // the first of the first step's gate vector (memory order) of the lane
+    // at the sequence start.
+    if (firstGateUnused(m, bool(spec.init))) {
+      Value &gates = inits[m.channelsPerLane];
+      gates = zeroWhere(cmp(P::eq, add(walkStart, laneOffset), idx(0)), gates,
+                        /*pos=*/0);
+    }
     WalkState state;
     SmallVector<Value, 2> zeros(m.channelsPerLane, f32(0));
     if (!m.tileInStep) {
@@ -549,9 +557,13 @@ private:
     Value qb = add(base, laneOffset);
     Value lo = m.forward ? qb : sub(sub(length, qb), idx(m.elems));
     SmallVector<Elem> inputs = unpackStep(raw);
-    // Tiles are multiples of a lane's positions: only its first one can be
-    // a tile's or the sequence's first.
-    inputs[0].gate = withoutUnusedGates(qb, inputs[0].gate, m, bool(spec.init));
+    // With K = 0 the gate of a tile's first position is unused
+    // (KernelBuilder.h); tiles are multiples of a lane's positions, so only
+    // its first one can start a tile.
+    if (!m.exact && m.hops == 0)
+      inputs[0].gate = zeroWhere(
+          cmp(arith::CmpIPredicate::eq, remu(qb, idx(m.tile)), idx(0)),
+          inputs[0].gate);
     SmallVector<Elem> local = scanLane(inputs);
     std::optional<Elem> prefix = scanLanes(local.back());
     WalkState next;

@@ -11,8 +11,9 @@
 //   threads of a warp, on consecutive channel vectors, read and write
 //   32 * 16 contiguous bytes per position;
 // - finite windows split sequences into chunks of whole tiles (channels
-//   alone are too few walkers), each preceded by its K warm-up tiles; the
-//   exact scan walks whole sequences;
+//   alone are too few walkers), each preceded by its K warm-up tiles and
+//   min-chunk-steps times as long; the exact scan walks whole sequences
+//   (too few threads: the default keeps it on ScanKernel.cpp);
 // - per position and channel: the state since the tile started,
 //   `local = a * local + x`, its gate product `P` (one per thread with
 //   per-head gates), and `y = local + P * C_K`, where the carries
@@ -119,11 +120,13 @@ private:
       chunkLen = length;
       chunks = minu(length, idx(1));
     } else {
-      // Split sequences until there are `target-warps` threads (channel
-      // vectors alone are few), keeping at least `min-chunk-steps` * 32
-      // positions per chunk, in whole tiles.
-      Value balanced = balancedChunk(length, rows, m.targetWarps,
-                                     m.minChunkSteps * kWarpSize);
+      // Split sequences until there are `target-warps` warps of threads
+      // (channel vectors alone are few), keeping chunks of at least
+      // `min-chunk-steps` times their warm-up (K tiles, re-read: the
+      // longer the chunk, the fewer extra bytes), in whole tiles.
+      Value balanced = balancedChunk(length, rows, m.targetWarps * kWarpSize,
+                                     m.minChunkSteps *
+                                         std::max<int64_t>(m.hops, 1) * m.tile);
       chunkLen =
           maxu(mul(ceilDiv(balanced, idx(m.tile)), idx(m.tile)), idx(m.tile));
       chunks = ceilDiv(length, chunkLen);
@@ -202,6 +205,11 @@ private:
     for (int64_t j = 0; j < depth; ++j)
       llvm::append_range(inits, loadPosition(add(walkStart, idx(j))));
     numRaw = inits.size() / depth;
+    // The sequence's first gate, loaded as 0 if unused (KernelBuilder.h).
+    // (With K = 0 no gate of a tile's first position is multiplied: the
+    // local state restarts there.)
+    if (firstGateUnused(m, bool(spec.init)))
+      inits[1] = zeroWhere(cmp(P::eq, walkStart, idx(0)), inits[1]);
     llvm::append_range(inits, walk.values());
     Value steps = sub(chunkEnd, walkStart);
     Value rounds = ceilDiv(steps, idx(depth));
@@ -304,7 +312,6 @@ private:
     };
     Walk w = before;
     SmallVector<Value> out(e);
-    as = withoutUnusedGates(q, as, m, bool(spec.init));
     if (m.exact) {
       for (int64_t c = 0; c < e; ++c) {
         w.local[c] =

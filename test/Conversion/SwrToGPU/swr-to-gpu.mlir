@@ -1,7 +1,8 @@
 // One channel per lane and per lane group (the mapping before per-head gates
-// shared their loads), then the defaults (LANES), then knobs.
+// shared their loads; time-major layouts on this kernel too), then the
+// defaults (LANES), then knobs.
 // RUN: swr-opt %s -split-input-file -swr-decompose \
-// RUN:   -convert-swr-to-gpu="channels-per-lane=1 channels-per-warp=1" -canonicalize -cse | FileCheck %s
+// RUN:   -convert-swr-to-gpu="channels-per-lane=1 channels-per-warp=1 time-major=0" -canonicalize -cse | FileCheck %s
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu -canonicalize -cse \
 // RUN:   | FileCheck %s --check-prefix=LANES
 // RUN: swr-opt %s -split-input-file -swr-decompose \
@@ -179,7 +180,8 @@ func.func @exact_f32(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>, %h: memre
 // -----
 
 // A time-major buffer seen as [B, H, D, N] has no unit innermost stride:
-// element accesses only. Two hops over tiles of 16 (4 lanes): the carry
+// element accesses only (with time-major=0; time-major.mlir has its own
+// mapping). Two hops over tiles of 16 (4 lanes): the carry
 // needs the previous tile's terminal state and gate product and its own
 // carry over one hop, three indexed shuffles.
 // CHECK-LABEL: func.func @time_major

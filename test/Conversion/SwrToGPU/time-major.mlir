@@ -1,9 +1,11 @@
 // The time-major mapping (time-major=1): x, y seen as [B, H, D, N] through
-// strides of dense [B, N, H, D] (channels of unit stride). Off by default:
-// the scan kernel's element accesses.
+// strides of dense [B, N, H, D] (channels of unit stride). time-major=0:
+// the scan kernel's element accesses. By default (-1) finite windows get
+// the time-major mapping and the exact scan the scan kernel.
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=time-major=1 -canonicalize -cse | FileCheck %s
-// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu -canonicalize -cse | FileCheck %s --check-prefix=OFF
+// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=time-major=0 -canonicalize -cse | FileCheck %s --check-prefix=OFF
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=time-major=1 2>&1 | FileCheck %s --check-prefix=MAPPING
+// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping 2>&1 | FileCheck %s --check-prefix=DEFAULT
 
 // bf16, per-head gates ([B, N, H] seen as [B, H, N]), tile 16, one hop.
 // The operands are viewed channels last, [B, H, N, D]; each thread owns 8
@@ -14,6 +16,7 @@
 // position, and restarts the local state and gate product; y = local +
 // P * carry.
 // MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} block-threads = 128, {{.*}} time-major = 1, positions-in-flight = 12
+// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 12
 // CHECK-LABEL: func.func @per_head
 //       CHECK:   %[[X:.*]] = memref.transpose %arg1 (d0, d1, d2, d3) -> (d0, d1, d3, d2) : memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>> to memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>
 //       CHECK:   %[[Y:.*]] = memref.transpose %arg2 (d0, d1, d2, d3) -> (d0, d1, d3, d2)
@@ -42,6 +45,7 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // per thread, the gates a vector too; no tiles, no carries: h = a * h + x
 // from init, whole sequences.
 // MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 12
+// DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} adjacent-channels = {{[01]}}{{$}}
 // CHECK-LABEL: func.func @exact
 //       CHECK:   gpu.launch
 //       CHECK:     memref.load %arg2[
@@ -58,6 +62,7 @@ func.func @exact(%a: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %x: memref<?x?x
 
 // Head-major operands keep the scan kernel under time-major=1.
 // MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} adjacent-channels = 1{{$}}
+// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} adjacent-channels = 1{{$}}
 func.func @head_major(%a: memref<?x?x?xbf16>, %x: memref<?x?x?x?xbf16>, %y: memref<?x?x?x?xbf16>) {
   swr.scan <tile = 16, hops = 1> ins(%a, %x : memref<?x?x?xbf16>, memref<?x?x?x?xbf16>) outs(%y : memref<?x?x?x?xbf16>)
   return

@@ -179,14 +179,17 @@ def cases():
     add("big", 16, "inf", "bf16", dynamic=False)
     add("big", 16, "inf", "f32", dynamic=False, init=True, reverse=True)
     # The time-major layout: a, x, y dense [B, N, H(, D)] (what linear
-    # projections produce), seen by the scan through transposed views:
-    # every window, both dtypes, per-head and per-channel gates, reverse,
-    # init, static and dynamic shapes.
+    # projections produce), seen by the scan through transposed views, on
+    # the scan kernel (element accesses: time-major=0): every window, both
+    # dtypes, per-head and per-channel gates, reverse, init, static and
+    # dynamic shapes.
     for hops in (0, 1, 2, "inf"):
         for dtype in ("f32", "bf16"):
-            add("odd", 16, hops, dtype, layout="time", init=hops != 0)
-        add("mult", 32, hops, "bf16", layout="time", reverse=True, per_channel=hops == 1)
-    add("odd", 16, 1, "bf16", layout="time", dynamic=False, reverse=True, init=True)
+            add("odd", 16, hops, dtype, layout="time", init=hops != 0, options="time-major=0")
+        add("mult", 32, hops, "bf16", layout="time", reverse=True, per_channel=hops == 1,
+            options="time-major=0")
+    add("odd", 16, 1, "bf16", layout="time", dynamic=False, reverse=True, init=True,
+        options="time-major=0")
     add("tiny", 16, "inf", "f32", layout="time", dynamic=False, per_channel=True)
     # The same with the time-major mapping (a thread per vector of channels,
     # walking positions), and what only it allows: odd tiles, D not a
@@ -238,6 +241,11 @@ def cases():
     add("odd", 256, 1, "f32", values="denormal", reverse=True)
     add("odd", 16, "inf", "f32", values="denormal", options="warps-per-sequence=2")
     add("odd", 16, 1, "f32", values="denormal", layout="time", options="time-major=1")
+    # The defaults on time-major layouts (the time-major mapping for finite
+    # windows), and its chunks at the defaults and longer.
+    add("long", 16, 1, "bf16", layout="time", init=True)
+    add("mult", 16, 2, "f32", layout="time", reverse=True, dynamic=False)
+    add("long", 32, 1, "f32", layout="time", per_channel=True, options="min-chunk-steps=2")
     return out
 
 
