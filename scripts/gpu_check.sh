@@ -2,12 +2,13 @@
 # Runs, on a machine with an NVIDIA GPU, PyTorch and the CUDA toolkit's
 # compute-sanitizer, everything that needs the GPU, from artifacts compiled
 # elsewhere by scripts/gpu_prepare.sh (which needs no GPU):
-#   1. the GPU suite (189 cases against float64), through the runtime API;
+#   1. the GPU suite (225 cases against float64), through the runtime API;
 #   2. swr-run --device=cuda on .npy files against the CPU artifacts' outputs;
 #   3. swr.scan_chunk (prefill, every split, decode == longer prefill, N up
 #      to 65536) and swr.scan_grad (finite differences; N up to 65536
 #      against the CPU) in device memory: python/tests/test_scan_{chunk,grad}.py;
-#   4. compute-sanitizer memcheck, racecheck and synccheck on a subset;
+#   4. compute-sanitizer memcheck, initcheck, racecheck and synccheck over
+#      the whole GPU suite;
 #   5. the benchmarks (bench/bench.py, --quick: our kernels and the copy
 #      only; bench/backward.py: the backward; bench/decode.py: the decode step).
 # Logs and JSON go to $OUT (default build/gpu-results). Exit status: non-zero
@@ -56,19 +57,22 @@ if [ "$MODE" != "--bench-only" ]; then
     python/tests/test_scan_chunk.py -k "decode and t4" > "$OUT/sanitizer-chunk.log" 2>&1 || status=1
   grep -E "ERROR SUMMARY|passed|failed" "$OUT/sanitizer-chunk.log" | tail -2
 
-  # Small and odd shapes, every window, both dtypes, reverse, init, tensors;
-  # first every case that shares workgroup memory (warps-per-sequence).
-  SUBSET=$($PY -c "
-import json; s = json.load(open('build/gpu-suite/cases.json'))
-small = [c for c in s['cases'] if c['shape'] in ('odd', 'tiny')]
-small.sort(key=lambda c: 'warps-per-sequence' not in c.get('options', ''))
-print(','.join(c['name'] for c in small)[:400].rsplit(',', 1)[0])")
-  for tool in memcheck racecheck synccheck; do
-    step "compute-sanitizer --tool $tool (suite subset)"
-    compute-sanitizer --tool $tool --error-exitcode 9 $PY test/Integration/GPU/gpu_suite.py run \
-      --dir build/gpu-suite --runtime $RT --no-check --only "$SUBSET" > "$OUT/sanitizer-$tool.log" 2>&1 \
-      || status=1
-    grep -E "ERROR SUMMARY|RACECHECK SUMMARY|cases passed" "$OUT/sanitizer-$tool.log" | tail -2
+  # The whole suite under every tool, the kernels only (--no-check), each
+  # tool's cases in three interleaved parts, all twelve at once.
+  NAMES=$($PY -c "import json; print(' '.join(c['name'] for c in json.load(open('build/gpu-suite/cases.json'))['cases']))")
+  for tool in memcheck initcheck racecheck synccheck; do
+    for part in 0 1 2; do
+      only=$(echo $NAMES | tr ' ' '\n' | awk -v p=$part '(NR - 1) % 3 == p' | paste -sd,)
+      compute-sanitizer --tool $tool --error-exitcode 9 $PY test/Integration/GPU/gpu_suite.py run \
+        --dir build/gpu-suite --runtime $RT --no-check --only "$only" \
+        > "$OUT/sanitizer-$tool-$part.log" 2>&1 &
+    done
+  done
+  for job in $(jobs -p); do wait "$job" || status=1; done
+  step "compute-sanitizer over the GPU suite"
+  for log in "$OUT"/sanitizer-*-[012].log; do
+    echo "$(basename "$log"): $(grep -c '^ran ' "$log") ran, $(grep -c '^FAIL' "$log") failed;" \
+      "$(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
   done
   step "compute-sanitizer --tool memcheck swr-run"
   compute-sanitizer --tool memcheck --error-exitcode 9 build/bin/swr-run \

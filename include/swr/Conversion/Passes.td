@@ -136,11 +136,17 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "Time-major layouts (channels of unit stride, positions strided: "
            "[B, N, H, D] seen as [B, H, D, N]): 1: each thread owns a "
            "16-byte vector of channels and walks positions, sequences split "
-           "into chunks of at least min-chunk-steps times the K tiles of "
+           "into chunks until there are min(target-warps, 2048) warps, of at "
+           "least 8 * min-chunk-steps positions and twice the K tiles of "
            "warm-up (TimeMajorKernel.cpp); 0: the scan kernel, with element "
            "accesses; -1 (default): 1 for finite windows, 0 for the exact "
            "scan (which the time-major mapping walks whole, a thread per "
            "channel vector: too few threads)">,
+    Option<"positionsInFlight", "positions-in-flight", "int64_t",
+           /*default=*/"0",
+           "The time-major mapping: positions whose loads each thread keeps "
+           "in flight (1 to 16); 0: 4, 8 for per-channel gates of 16-bit types "
+           "(measured on the H200)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -30,13 +30,13 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
       o.targetWarps < 1 || o.channelsPerWarp < 0 || o.channelsPerWarp > 8 ||
       (o.channelsPerWarp > 0 && !llvm::isPowerOf2_64(o.channelsPerWarp)) ||
       o.channelsPerLane < 0 || o.channelsPerLane > 4 || o.timeMajor < -1 ||
-      o.timeMajor > 1) {
+      o.timeMajor > 1 || o.positionsInFlight < 0 || o.positionsInFlight > 16) {
     reason = "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
              "warps-per-sequence in [0, 32], "
              "vectors-per-lane in [0, 4], prefetch-steps in [1, 4], "
              "min-chunk-steps and target-warps at least 1, "
              "channels-per-warp 0, 1, 2, 4 or 8, channels-per-lane in [0, 4], "
-             "time-major -1, 0 or 1";
+             "time-major -1, 0 or 1, positions-in-flight in [0, 16]";
     return failure();
   }
   if (o.channelsPerWarp > 1 && o.warpsPerSequence > 1) {
@@ -69,10 +69,15 @@ static bool isTimeMajor(const ScanSpec &spec) {
 
 /// The time-major mapping: a thread per 16-byte vector of channels, no
 /// tile-shape constraints (tiles are counted, not laid on lanes).
-static KernelMapping computeTimeMajor(KernelMapping m,
+static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
                                       const ConvertSwrToGPUOptions &options) {
   m.timeMajor = true;
-  m.positionsInFlight = 4 * options.prefetchSteps;
+  // Measured on the H200: 4 (more cost occupancy), 8 for per-channel
+  // gates of 16-bit types (a gate vector per position too).
+  bool perChannel = cast<MemRefType>(spec.gates.getType()).getRank() == 4;
+  m.positionsInFlight = options.positionsInFlight ? options.positionsInFlight
+                        : perChannel && m.vectorElems >= 8 ? 8
+                                                           : 4;
   m.channelsPerWarp = m.channelsPerLane = 1;
   m.lanes = kWarpSize;
   m.adjacentChannels = true;
@@ -112,7 +117,7 @@ KernelMapping::compute(const ScanSpec &spec,
   bool timeMajor =
       options.timeMajor == 1 || (options.timeMajor == -1 && !m.exact);
   if (timeMajor && isTimeMajor(spec))
-    return computeTimeMajor(m, options);
+    return computeTimeMajor(m, spec, options);
   if (!m.exact && (!llvm::isPowerOf2_64(m.tile) || m.tile < m.vectorElems)) {
     reason = llvm::formatv("tile {0} is not supported on the GPU: it must "
                            "be a power of two of at least {1} for these "

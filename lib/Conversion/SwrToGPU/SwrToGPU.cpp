@@ -223,7 +223,7 @@ struct ConvertSwrToGPUPass
     return {warpsPerBlock,   warpsPerSequence, vectorsPerLane,
             prefetchSteps,   minChunkSteps,    targetWarps,
             channelsPerWarp, channelsPerLane,  adjacentChannels,
-            timeMajor};
+            timeMajor,       positionsInFlight};
   }
 
   void runOnOperation() override {

@@ -11,8 +11,9 @@
 //   threads of a warp, on consecutive channel vectors, read and write
 //   32 * 16 contiguous bytes per position;
 // - finite windows split sequences into chunks of whole tiles (channels
-//   alone are too few walkers), each preceded by its K warm-up tiles and
-//   min-chunk-steps times as long; the exact scan walks whole sequences
+//   alone are too few walkers), each preceded by its K warm-up tiles,
+//   long enough to keep the re-read warm-up small; the exact scan walks
+//   whole sequences
 //   (too few threads: the default keeps it on ScanKernel.cpp);
 // - per position and channel: the state since the tile started,
 //   `local = a * local + x`, its gate product `P` (one per thread with
@@ -120,13 +121,15 @@ private:
       chunkLen = length;
       chunks = minu(length, idx(1));
     } else {
-      // Split sequences until there are `target-warps` warps of threads
-      // (channel vectors alone are few), keeping chunks of at least
-      // `min-chunk-steps` times their warm-up (K tiles, re-read: the
-      // longer the chunk, the fewer extra bytes), in whole tiles.
-      Value balanced = balancedChunk(length, rows, m.targetWarps * kWarpSize,
-                                     m.minChunkSteps *
-                                         std::max<int64_t>(m.hops, 1) * m.tile);
+      // Split sequences until there are `target-warps` warps of threads,
+      // at most 2048 (channel vectors alone are few; on the H200, 64K
+      // threads with 4 positions in flight reach the bandwidth, and longer
+      // chunks re-read fewer warm-up tiles), keeping chunks of at least
+      // 8 * `min-chunk-steps` positions and twice their warm-up (K tiles),
+      // in whole tiles.
+      Value balanced = balancedChunk(
+          length, rows, std::min<int64_t>(m.targetWarps, 2048) * kWarpSize,
+          std::max<int64_t>(8 * m.minChunkSteps, 2 * m.hops * m.tile));
       chunkLen =
           maxu(mul(ceilDiv(balanced, idx(m.tile)), idx(m.tile)), idx(m.tile));
       chunks = ceilDiv(length, chunkLen);

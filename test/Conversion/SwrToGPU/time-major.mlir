@@ -9,14 +9,14 @@
 
 // bf16, per-head gates ([B, N, H] seen as [B, H, N]), tile 16, one hop.
 // The operands are viewed channels last, [B, H, N, D]; each thread owns 8
-// channels (one 16-byte vector) of one head and walks positions: 12 of
+// channels (one 16-byte vector) of one head and walks positions: 4 of
 // them loaded ahead (the x vector and the head's gate each), one vector
 // store per position. A new tile (position mod 16 = 0) folds the previous
 // tile's terminal state into the carry, except at the walk's first
 // position, and restarts the local state and gate product; y = local +
 // P * carry.
-// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} block-threads = 128, {{.*}} time-major = 1, positions-in-flight = 12
-// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 12
+// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} block-threads = 128, {{.*}} time-major = 1, positions-in-flight = 4
+// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 4
 // CHECK-LABEL: func.func @per_head
 //       CHECK:   %[[X:.*]] = memref.transpose %arg1 (d0, d1, d2, d3) -> (d0, d1, d3, d2) : memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>> to memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>
 //       CHECK:   %[[Y:.*]] = memref.transpose %arg2 (d0, d1, d2, d3) -> (d0, d1, d3, d2)
@@ -44,7 +44,7 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // f32, per-channel gates, the exact scan backwards with init: 4 channels
 // per thread, the gates a vector too; no tiles, no carries: h = a * h + x
 // from init, whole sequences.
-// MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 12
+// MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 4
 // DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} adjacent-channels = {{[01]}}{{$}}
 // CHECK-LABEL: func.func @exact
 //       CHECK:   gpu.launch
@@ -65,5 +65,19 @@ func.func @exact(%a: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %x: memref<?x?x
 // DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} adjacent-channels = 1{{$}}
 func.func @head_major(%a: memref<?x?x?xbf16>, %x: memref<?x?x?x?xbf16>, %y: memref<?x?x?x?xbf16>) {
   swr.scan <tile = 16, hops = 1> ins(%a, %x : memref<?x?x?xbf16>, memref<?x?x?x?xbf16>) outs(%y : memref<?x?x?x?xbf16>)
+  return
+}
+
+// -----
+
+// Per-channel gates of a 16-bit type (a gate vector per position too): 8
+// positions in flight by default.
+// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8
+// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8
+// CHECK-LABEL: func.func @per_channel_bf16
+// CHECK-COUNT-8: vector.load {{.*}} vector<8xbf16>
+// OFF-LABEL: func.func @per_channel_bf16
+func.func @per_channel_bf16(%a: memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>, %x: memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>, %y: memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>) {
+  swr.scan <tile = 16, hops = 1> ins(%a, %x : memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>, memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>) outs(%y : memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>)
   return
 }
