@@ -138,7 +138,11 @@ LogicalResult swr::buildCudaPipeline(OpPassManager &pm,
   // Buffers that bufferization allocates must be reachable from kernels.
   pm.addPass(swr::createSwrHostAllocsToGPU());
 
-  // Kernels: outline, attach the target, lower to NVVM.
+  // Kernels: outline, attach the target, lower to NVVM. (MLIR 22's
+  // outlining passes the host's constants as kernel parameters; with
+  // sink-constants they move into the launches first.)
+  if (options.sinkConstants)
+    pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;

@@ -11,6 +11,14 @@
 // RANGE: error: convert-swr-to-gpu: warps-per-block must be in [1, 32]
 // UNKNOWN: error: <Pass-Options-Parser>: no such option bogus
 // RUN: %if ptxas %{ swr-opt %s --swr-cuda-pipeline="toolkit=%cuda_toolkit" | FileCheck %s --check-prefix=CUBIN %}
+// sink-constants: the host's constants move into the launches, so that no
+// float constant (1.0, 0.0) is a kernel parameter any more.
+// RUN: swr-opt %s --swr-cuda-pipeline="format=isa sink-constants=1" | %python %swr_src/scripts/extract_ptx.py \
+// RUN:   | FileCheck %s --check-prefix=SINK
+// SINK: .entry swr_bf16_kernel(
+// SINK-NOT: .param .f32
+// SINK: .entry exact_f32_kernel(
+// SINK-NOT: .param .f32
 
 // swr-cuda-pipeline: tensors are bufferized (results in unified memory from
 // the runtime), each scan becomes one kernel,

@@ -57,6 +57,14 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
       *this, "deallocate",
       llvm::cl::desc("Free the buffers that bufferization allocates"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> sinkConstants{
+      *this, "sink-constants",
+      llvm::cl::desc(
+          "Move the host's constants and index computations into each "
+          "launch before outlining (gpu-launch-sink-index-computations), "
+          "so that kernels get them as immediates, not parameters (far "
+          "fewer registers); off until measured on a GPU"),
+      llvm::cl::init(false)};
 
   /// The options of convert-swr-to-gpu (declared once, in Passes.td), which
   /// the pipeline's option string takes as well, by the same names.
