@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/TypeUtilities.h"
 
 namespace mlir {
 namespace swr {
@@ -47,7 +48,6 @@ protected:
     return arith::CmpIOp::create(b, p, x, y);
   }
   Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
-  Value either(Value x, Value y) { return arith::OrIOp::create(b, x, y); }
   // Gates the formula never multiplies in: the first gate of a forward
   // scan without init, and with K = 0 the gate of each tile's first
   // position in scan order. The walks multiply them into states that hold
@@ -66,15 +66,10 @@ protected:
   /// `v` (a scalar, or a vector whose element `pos` is meant), or 0 where
   /// `cond` holds.
   Value zeroWhere(Value cond, Value v, std::optional<int64_t> pos = {}) {
-    if (pos) {
-      auto type = cast<VectorType>(v.getType());
-      Value zero = arith::ConstantOp::create(
-          b, cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
-      return select(cond, vector::InsertOp::create(b, zero, v, *pos), v);
-    }
-    return select(cond,
-                  arith::ConstantOp::create(
-                      b, cast<TypedAttr>(b.getZeroAttr(v.getType()))),
+    Type type = pos ? getElementTypeOrSelf(v) : v.getType();
+    Value zero =
+        arith::ConstantOp::create(b, cast<TypedAttr>(b.getZeroAttr(type)));
+    return select(cond, pos ? vector::InsertOp::create(b, zero, v, *pos) : zero,
                   v);
   }
   Value select(Value c, Value x, Value y) {

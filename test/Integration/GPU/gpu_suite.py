@@ -179,30 +179,23 @@ def cases():
     add("big", 16, "inf", "bf16", dynamic=False)
     add("big", 16, "inf", "f32", dynamic=False, init=True, reverse=True)
     # The time-major layout: a, x, y dense [B, N, H(, D)] (what linear
-    # projections produce), seen by the scan through transposed views, on
-    # the scan kernel (element accesses: time-major=0): every window, both
-    # dtypes, per-head and per-channel gates, reverse, init, static and
-    # dynamic shapes.
-    for hops in (0, 1, 2, "inf"):
-        for dtype in ("f32", "bf16"):
-            add("odd", 16, hops, dtype, layout="time", init=hops != 0, options="time-major=0")
-        add("mult", 32, hops, "bf16", layout="time", reverse=True, per_channel=hops == 1,
-            options="time-major=0")
-    add("odd", 16, 1, "bf16", layout="time", dynamic=False, reverse=True, init=True,
-        options="time-major=0")
-    add("tiny", 16, "inf", "f32", layout="time", dynamic=False, per_channel=True)
-    # The same with the time-major mapping (a thread per vector of channels,
-    # walking positions), and what only it allows: odd tiles, D not a
-    # multiple of the vector (element accesses), chunks of a few tiles.
-    for hops in (0, 1, 2, "inf"):
-        for dtype in ("f32", "bf16"):
-            add("odd", 16, hops, dtype, layout="time", init=hops != 0, options="time-major=1")
-        add("mult", 32, hops, "bf16", layout="time", reverse=True, per_channel=hops == 1,
-            options="time-major=1")
-    add("odd", 16, 1, "bf16", layout="time", dynamic=False, reverse=True, init=True,
-        options="time-major=1")
-    add("tiny", 16, "inf", "f32", layout="time", dynamic=False, per_channel=True,
-        options="time-major=1")
+    # projections produce), seen by the scan through transposed views,
+    # first on the scan kernel (element accesses: time-major=0), then with
+    # the time-major mapping (a thread per vector of channels, walking
+    # positions): every window, both dtypes, per-head and per-channel
+    # gates, reverse, init, static and dynamic shapes.
+    for mapping in ("time-major=0", "time-major=1"):
+        for hops in (0, 1, 2, "inf"):
+            for dtype in ("f32", "bf16"):
+                add("odd", 16, hops, dtype, layout="time", init=hops != 0, options=mapping)
+            add("mult", 32, hops, "bf16", layout="time", reverse=True, per_channel=hops == 1,
+                options=mapping)
+        add("odd", 16, 1, "bf16", layout="time", dynamic=False, reverse=True, init=True,
+            options=mapping)
+        add("tiny", 16, "inf", "f32", layout="time", dynamic=False, per_channel=True,
+            options=mapping)
+    # What only the time-major mapping allows: odd tiles, D not a multiple
+    # of the vector (element accesses), chunks of a few tiles.
     add("odd", 3, 2, "f32", layout="time", reverse=True, init=True, options="time-major=1")
     add("odd", 5, 1, "bf16", layout="time", per_channel=True, options="time-major=1")
     add("odd", 16, 1, "f32", layout="time", init=True, options=f"time-major=1 {chunky}")
