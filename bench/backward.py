@@ -6,6 +6,8 @@ copy of its bytes, with the forward scan and the forward + backward time.
       one CUDA and one CPU artifact: `grad_{bf16,f32}_k1(a: [B,H,N],
       x, dy: [B,H,D,N], dx: [B,H,D,N], da: [B,H,N])` and `fwd_{dt}_k1(a, x,
       y)` (tile 16, per-head gates, dynamic shapes, one dtype throughout);
+      each --variant LABEL=OPTIONS also compiles backward.LABEL.so with
+      those swr-cuda-pipeline options, timed in the same run;
   backward.py run --dir DIR --runtime libswr_runtime.so [--json F]
       at B = 4, H = 128, D = 16, N in {8192, 32768}, bf16 and f32, in one
       process (bench.py's time_together: device time behind a sleeping
@@ -49,6 +51,11 @@ def module():
 
 def build(args):
     compile_module(module(), args.out, "backward", args.swr_compile, [f"cuda:{args.chip}", "cpu"])
+    for label, options in args.variant:
+        compile_module(module(), args.out, f"backward.{label}", args.swr_compile,
+                       [f"cuda:{args.chip}"], options)
+    with open(os.path.join(args.out, "variants.json"), "w") as f:
+        json.dump(dict(args.variant), f)
 
 
 def run(args):
@@ -58,6 +65,9 @@ def run(args):
 
     rt = Runtime(args.runtime)
     art = rt.load(os.path.join(args.dir, "backward.so"))
+    with open(os.path.join(args.dir, "variants.json")) as f:
+        labels = list(json.load(f))
+    variants = {label: rt.load(os.path.join(args.dir, f"backward.{label}.so")) for label in labels}
     cpu = rt.load(os.path.join(args.dir, "backward.cpu.so"))
     dev = torch.device("cuda")
     rt.set_stream(torch.cuda.current_stream().cuda_stream)
@@ -94,25 +104,39 @@ def run(args):
                      [(lambda i=i: dst[i].copy_(src[i])) for i in range(sets)],
                      [(lambda f=f: f_fn(*f)) for f in fwds],
                      [(lambda i=i: fdst[i].copy_(fsrc[i])) for i in range(sets)]]
-            (t_grad, h_grad), (t_copy, _), (t_fwd, _), (t_fcopy, _) = time_together(
-                torch, impls, args.reps)
+            for label in labels:
+                vg, vf = variants[label][f"grad_{dt}_k1"], variants[label][f"fwd_{dt}_k1"]
+                impls += [[(lambda g=g, vg=vg: vg(*g[5])) for g in grads],
+                          [(lambda f=f, vf=vf: vf(*f)) for f in fwds]]
+            times = time_together(torch, impls, args.reps)
+            (t_grad, h_grad), (t_copy, _), (t_fwd, _), (t_fcopy, _) = times[:4]
             # Check head (0, 0) of the last set against the CPU artifact.
             a, x, dy, dx, da, bufs = grads[-1]
-            g_fn(*bufs)
-            torch.cuda.synchronize()
             ha, hx, hdy = (t[:1, :1].contiguous().cpu() for t in (a, x, dy))
             want_dx, want_da = torch.empty_like(hdy), torch.empty_like(ha)
             cpu[f"grad_{dt}_k1"](*[buf(t, dt) for t in (ha, hx, hdy, want_dx, want_da)])
             tol = 2e-2 if dt == "bf16" else 1e-4
-            ok = (torch.allclose(dx[:1, :1].cpu().double(), want_dx.double(), rtol=tol,
-                                 atol=tol * want_dx.double().abs().max().item())
-                  and torch.allclose(da[:1, :1].cpu().double(), want_da.double(), rtol=tol,
-                                     atol=tol * want_da.double().abs().max().item()))
-            rows.append(dict(N=n, dtype=dt, grad_us=t_grad, copy_us=t_copy, fwd_us=t_fwd,
-                             fwd_copy_us=t_fcopy, grad_bytes=grad_bytes, host_us=h_grad,
-                             checked=bool(ok)))
-            if not ok:
-                print(f"CHECK FAILED: N={n} {dt}")
+
+            def check(fn):
+                dx.fill_(float("nan"))
+                da.fill_(float("nan"))
+                fn(*bufs)
+                torch.cuda.synchronize()
+                return (torch.allclose(dx[:1, :1].cpu().double(), want_dx.double(), rtol=tol,
+                                       atol=tol * want_dx.double().abs().max().item())
+                        and torch.allclose(da[:1, :1].cpu().double(), want_da.double(),
+                                           rtol=tol,
+                                           atol=tol * want_da.double().abs().max().item()))
+            for label, (t_g, t_f) in [(None, (t_grad, t_fwd))] + [
+                    (label, (times[4 + 2 * i][0], times[5 + 2 * i][0]))
+                    for i, label in enumerate(labels)]:
+                fn = g_fn if label is None else variants[label][f"grad_{dt}_k1"]
+                ok = check(fn)
+                rows.append(dict(N=n, dtype=dt, variant=label, grad_us=t_g, copy_us=t_copy,
+                                 fwd_us=t_f, fwd_copy_us=t_fcopy, grad_bytes=grad_bytes,
+                                 host_us=h_grad, checked=bool(ok)))
+                if not ok:
+                    print(f"CHECK FAILED: N={n} {dt} {label or ''}")
     rt.set_stream(None)
     if args.json:
         with open(args.json, "w") as f:
@@ -121,11 +145,12 @@ def run(args):
           f"{'fwd us':>7} {'fwd of copy':>11} {'fwd+bwd us':>10} ok   (B=4 H=128 D=16, hops 1, "
           f"tile 16, per head)")
     for r in rows:
-        print(f"{r['N']:>6} {r['dtype']:>5} {r['grad_us']:>8.1f} {r['copy_us']:>8.1f} "
+        print(f"{r['N']:>6} {r['dtype'] + (' ' + r['variant'] if r['variant'] else ''):>5} "
+              f"{r['grad_us']:>8.1f} {r['copy_us']:>8.1f} "
               f"{r['copy_us'] / r['grad_us']:>7.1%} {r['grad_bytes'] / r['grad_us'] / 1e6:>5.2f} "
               f"{r['fwd_us']:>7.1f} {r['fwd_copy_us'] / r['fwd_us']:>11.1%} "
               f"{r['fwd_us'] + r['grad_us']:>10.1f} {'yes' if r['checked'] else 'NO'}")
 
 
 if __name__ == "__main__":
-    main(__doc__, build, run)
+    main(__doc__, build, run, variants=True)

@@ -56,6 +56,8 @@ def main():
     p.add_argument("--swr-opt", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--pipeline-options", default="",
+                   help="more swr-cuda-pipeline options for every module")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     todo = list(modules())
@@ -63,7 +65,8 @@ def main():
     def one(item):
         name, text, options = item
         with open(os.path.join(args.out, name + ".ptx"), "w") as f:
-            f.write(ptx_of(args.swr_opt, text, options))
+            f.write(ptx_of(args.swr_opt, text,
+                           " ".join(filter(None, [options, args.pipeline_options]))))
 
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         list(pool.map(one, todo))

@@ -127,6 +127,11 @@ LogicalResult swr::buildCudaPipeline(OpPassManager &pm,
     errors << reason << "\n";
     return failure();
   }
+  if (options.sinkConstants < -1 || options.sinkConstants > 1) {
+    errors << "swr-cuda-pipeline: sink-constants must be -1, 0 or 1, got "
+           << options.sinkConstants << "\n";
+    return failure();
+  }
   addBufferization(pm, options.deallocate);
 
   // Each scan becomes one kernel launch; other linalg stays on the host.
@@ -139,10 +144,12 @@ LogicalResult swr::buildCudaPipeline(OpPassManager &pm,
   pm.addPass(swr::createSwrHostAllocsToGPU());
 
   // Kernels: outline, attach the target, lower to NVVM. (MLIR 22's
-  // outlining passes the host's constants as kernel parameters; with
-  // sink-constants they move into the launches first.)
-  if (options.sinkConstants)
+  // outlining passes the host's constants as kernel parameters; the
+  // launches that sink-constants names get them moved in first.)
+  if (options.sinkConstants == 1)
     pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  else if (options.sinkConstants == -1)
+    pm.addPass(swr::createSwrGpuSinkConstants());
   pm.addPass(createGpuKernelOutliningPass());
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;

@@ -8,10 +8,10 @@ import os
 import subprocess
 
 
-def compile_module(text, out, stem, swr_compile, targets):
+def compile_module(text, out, stem, swr_compile, targets, options=""):
     """Writes `text` to OUT/STEM.mlir and compiles it for each target:
-    "cuda:<chip>" to OUT/STEM.so, "cpu" to OUT/STEM.cpu.so. Returns the
-    paths written."""
+    "cuda:<chip>" to OUT/STEM.so, "cpu" to OUT/STEM.cpu.so, with the
+    target pipeline's `options` if given. Returns the paths written."""
     os.makedirs(out, exist_ok=True)
     src = os.path.join(out, f"{stem}.mlir")
     with open(src, "w") as f:
@@ -19,22 +19,30 @@ def compile_module(text, out, stem, swr_compile, targets):
     written = []
     for target in targets:
         path = os.path.join(out, f"{stem}.cpu.so" if target == "cpu" else f"{stem}.so")
-        subprocess.run([swr_compile, src, f"--target={target}", "-o", path], check=True)
+        cmd = [swr_compile, src, f"--target={target}", "-o", path]
+        if options:
+            cmd.append(f"--pipeline-options={options}")
+        subprocess.run(cmd, check=True)
         written.append(path)
     print("wrote " + ", ".join(written))
     return written
 
 
-def main(doc, build, run, timing=True):
+def main(doc, build, run, timing=True, variants=False):
     """The command line of a two-phase script: `build --out DIR
-    --swr-compile PATH [--chip sm_XX]` or `run --dir DIR --runtime PATH`
-    (with `--json F --reps N` when `timing`)."""
+    --swr-compile PATH [--chip sm_XX]` (with `--variant LABEL=OPTIONS`,
+    repeatable, when `variants`: args.variant is a list of (label,
+    options)) or `run --dir DIR --runtime PATH` (with `--json F --reps N`
+    when `timing`)."""
     p = argparse.ArgumentParser(description=doc.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
     pb = sub.add_parser("build")
     pb.add_argument("--out", required=True)
     pb.add_argument("--swr-compile", required=True)
     pb.add_argument("--chip", default="sm_90a")
+    if variants:
+        pb.add_argument("--variant", action="append", default=[], metavar="LABEL=OPTIONS",
+                        type=variant, help="also build with these swr-cuda-pipeline options")
     pr = sub.add_parser("run")
     pr.add_argument("--dir", required=True)
     pr.add_argument("--runtime", required=True)
@@ -43,6 +51,14 @@ def main(doc, build, run, timing=True):
         pr.add_argument("--reps", type=int, default=15)
     args = p.parse_args()
     build(args) if args.cmd == "build" else run(args)
+
+
+def variant(text):
+    """LABEL=OPTIONS as (label, options)."""
+    label, sep, options = text.partition("=")
+    if not sep or not label or not label.replace("-", "").replace("_", "").isalnum():
+        raise argparse.ArgumentTypeError(f"expected LABEL=OPTIONS, got '{text}'")
+    return label, options
 
 
 def scan_module(shape, *, tile, hops, x="f32", a=None, y=None, per_channel=False,

@@ -171,4 +171,22 @@ def SwrHostAllocsToGPU : Pass<"swr-host-allocs-to-gpu"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def SwrGpuSinkConstants : Pass<"swr-gpu-sink-constants"> {
+  let summary = "Move the host's constants into the launches that ask for it";
+  let description = [{
+    MLIR 22's `gpu-kernel-outlining` passes every value that a launch uses
+    from above as a kernel parameter, constants included (canonicalization
+    hoists a launch's constants out of its body), so that the kernel reads
+    them with `ld.param`: no immediates, no constant folding, a register
+    each. This pass moves constants, `memref.dim` and the comparisons and
+    selects computed from them alone into each `gpu.launch` that carries
+    the unit attribute `swr.sink_constants`, which kernel emitters set where
+    measurement says it pays (the backward kernel: bench/NOTES.md,
+    "Backward"), with upstream's `sinkOperationsIntoLaunchOp`.
+    (`gpu-launch-sink-index-computations` does the same for every launch:
+    swr-cuda-pipeline's `sink-constants=1`.)
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // SWR_CONVERSION_PASSES_TD

@@ -57,14 +57,15 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
       *this, "deallocate",
       llvm::cl::desc("Free the buffers that bufferization allocates"),
       llvm::cl::init(true)};
-  PassOptions::Option<bool> sinkConstants{
+  PassOptions::Option<int64_t> sinkConstants{
       *this, "sink-constants",
       llvm::cl::desc(
-          "Move the host's constants and index computations into each "
-          "launch before outlining (gpu-launch-sink-index-computations), "
-          "so that kernels get them as immediates, not parameters (far "
-          "fewer registers); off until measured on a GPU"),
-      llvm::cl::init(false)};
+          "Move the host's constants and index computations into launches "
+          "before outlining, so that kernels get them as immediates, not "
+          "parameters: -1 into the kernels that ask for it "
+          "(swr-gpu-sink-constants; the backward), 0 none, 1 every kernel "
+          "(gpu-launch-sink-index-computations)"),
+      llvm::cl::init(-1)};
 
   /// The options of convert-swr-to-gpu (declared once, in Passes.td), which
   /// the pipeline's option string takes as well, by the same names.

@@ -21,10 +21,15 @@
 // only compute their neighbours' numbers, passed by one shuffle each (tile
 // -1 is h0's, a tile past the end has none). Whole lanes load and store
 // one vector per array, aligned when every row starts on 16 bytes (checked
-// on the host). A block is one head and the tiles its warps own; its warps
-// walk the head's channels, so that per-head `da` is summed over the
-// channels in registers and then across warps through workgroup memory: no
-// atomics, no second pass. bench/NOTES.md ("Backward") has its speed and
+// on the host); the lane of a partial last tile switches on its count of
+// positions, so that no per-position offsets or conditions stay alive
+// across the channel loop. A block is one head and the tiles its warps
+// own; its warps walk the head's channels one step ahead (the next
+// channel's x and dy in flight while this one is computed; per-head gates
+// loaded once), so that per-head `da` is summed over the channels in
+// registers and then across warps through workgroup memory: no atomics,
+// no second pass. The launch asks for the host's constants as immediates
+// (swr-gpu-sink-constants). bench/NOTES.md ("Backward") has its speed and
 // what to change next.
 //
 // One file of about 600 lines, like ScanKernel.cpp: the kernel's parts
@@ -97,15 +102,20 @@ private:
   void emitLaunch(Value blocks) {
     SmallVector<Type> workgroup;
     if (perHead)
-      workgroup.push_back(MemRefType::get(
-          {warps, kWarpSize, span}, b.getF32Type(), MemRefLayoutAttrInterface(),
-          gpu::AddressSpaceAttr::get(b.getContext(),
-                                     gpu::AddressSpace::Workgroup)));
+      workgroup.push_back(
+          MemRefType::get({warps, kWarpSize, span + 1}, b.getF32Type(),
+                          MemRefLayoutAttrInterface(),
+                          gpu::AddressSpaceAttr::get(
+                              b.getContext(), gpu::AddressSpace::Workgroup)));
     Value one = idx(1);
     auto launch = gpu::LaunchOp::create(
         b, blocks, one, one, idx(warps * kWarpSize), one, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         /*asyncDependencies=*/ValueRange(), workgroup);
+    // Measured on the H200 (bench/NOTES.md, "Backward"): with the host's
+    // constants as parameters this kernel holds about 30 more registers
+    // and runs 10-20% slower.
+    launch->setAttr(kSinkConstantsAttrName, b.getUnitAttr());
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
     Value thread = launch.getThreadIds().x;
@@ -124,13 +134,41 @@ private:
         b, add(mul(group, idx(ownedTiles)), tileInWarp), idx(1));
     owns = ownsTile(tileInWarp, tileIndex);
 
-    // Per head, each thread sums its tile's da over the channels it walks
-    // (in registers), then the warps' sums meet in workgroup memory.
-    SmallVector<Value> zeros(perHead ? span : 0, f32(0));
+    first = add(mul(tileIndex, idx(tile)), mul(part, idx(span)));
+    // The lane's positions in the sequence: all (`whole`, the common
+    // case) or the first `count` (the last tile; none for tile -1).
+    Value left = arith::SubIOp::create(b, n, first);
+    count = arith::SelectOp::create(
+        b, cmp(arith::CmpIPredicate::slt, tileIndex, idx(0)), idx(0),
+        arith::MaxSIOp::create(b, idx(0),
+                               arith::MinSIOp::create(b, left, idx(span))));
+    whole = cmp(arith::CmpIPredicate::eq, count, idx(span));
+
+    // Per head, the gates are the same for every channel: loaded once.
+    // The warp walks its channels one step ahead: the next channel's
+    // arrays are loaded before this one's gradients are computed, so that
+    // loads stay in flight while the warp computes (two steps ahead
+    // measured no faster in bf16 and slower in f32: bench/NOTES.md,
+    // "Backward"). Per head, each thread sums its tile's da over the
+    // channels it walks (in registers), then the warps' sums meet in
+    // workgroup memory.
+    Value gates =
+        perHead ? loadArrays(Value(), {gatesArray()}).front() : Value();
+    SmallVector<Value> arrays = channelArrays();
+    int64_t numSums = perHead ? span : 0;
+    SmallVector<Value> carried(numSums, f32(0));
+    llvm::append_range(carried, loadChannel(warp, arrays));
     auto loop = scf::ForOp::create(
-        b, warp, channels, idx(warps), zeros,
-        [&](OpBuilder &, Location, Value d, ValueRange sums) {
-          scf::YieldOp::create(b, emitSequenceTile(d, sums));
+        b, warp, channels, idx(warps), carried,
+        [&](OpBuilder &, Location, Value d, ValueRange iterArgs) {
+          ValueRange sums = iterArgs.take_front(numSums);
+          ValueRange loaded = iterArgs.drop_front(numSums);
+          SmallVector<Value> next = loadChannel(add(d, idx(warps)), arrays);
+          SmallVector<Value> yielded =
+              emitSequenceTile(d, perHead ? gates : loaded.front(),
+                               loaded[loaded.size() - 2], loaded.back(), sums);
+          llvm::append_range(yielded, next);
+          scf::YieldOp::create(b, yielded);
         });
     if (perHead) {
       headMemory = launch.getWorkgroupAttributions().front();
@@ -142,71 +180,150 @@ private:
     gpu::TerminatorOp::create(b);
   }
 
-  /// a, x and dy of this lane's positions of sequence (bi, hi, d): 1, 0, 0
-  /// past the sequence. Whole lanes (the common case) load from one base
-  /// with no per-position checks.
-  SmallVector<Value> loadTile(Value d, Value first, Value whole) {
-    Value arrays[] = {op.getGates(), op.getInput(), op.getGradOutput()};
-    Layout layouts[] = {Layout::Gates, Layout::Sequence, Layout::Sequence};
-    float padding[] = {1, 0, 0};
-    auto loads = [&](bool checked) {
-      SmallVector<Value> values(3 * span);
-      for (int k = 0; k < 3; ++k) {
-        if (!checked && isLastDimUnitStride(arrays[k])) {
-          // One vector load: one address per array and tile, 16-byte
-          // accesses when the rows are aligned.
-          auto type = VectorType::get({span}, elementOf(arrays[k]));
-          SmallVector<Value, 4> at =
-              indicesAt(arrays[k], layouts[k], {bi, hi, d}, first);
-          auto ifOp = scf::IfOp::create(
-              b, aligned,
-              [&](OpBuilder &, Location) {
-                scf::YieldOp::create(
-                    b, ValueRange{vector::LoadOp::create(
-                           b, type, arrays[k], at, /*nontemporal=*/false,
-                           laneAlignment(arrays[k]))});
-              },
-              [&](OpBuilder &, Location) {
-                // Element loads (a vector load here would be merged with
-                // the aligned one at the lower alignment).
-                SmallVector<Value> elements;
-                for (int64_t j = 0; j < span; ++j)
-                  elements.push_back(memref::LoadOp::create(
-                      b, arrays[k],
-                      indicesAt(arrays[k], layouts[k], {bi, hi, d},
-                                add(first, idx(j)))));
-                scf::YieldOp::create(
-                    b, ValueRange{
-                           vector::FromElementsOp::create(b, type, elements)});
-              });
-          Value vec = widenToF32(b, ifOp.getResult(0));
-          for (int64_t j = 0; j < span; ++j)
-            values[3 * j + k] = vector::ExtractOp::create(b, vec, j);
-          continue;
-        }
-        for (int64_t j = 0; j < span; ++j) {
-          Value pos = add(first, idx(j));
-          Value valid;
-          if (checked) {
-            valid = positionValid(pos);
-            pos = arith::SelectOp::create(b, valid, pos, idx(0));
-          }
-          values[3 * j + k] =
-              load(arrays[k], layouts[k], d, pos, valid, padding[k]);
-        }
-      }
-      scf::YieldOp::create(b, values);
-    };
-    SmallVector<Type> types(3 * span, b.getF32Type());
-    auto ifOp = scf::IfOp::create(b, types, whole, /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      loads(false);
-      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-      loads(true);
+  /// An array the kernel reads, with its layout and its value past the
+  /// sequence (1 for gates, 0 otherwise: the identity of the recurrence).
+  struct Array {
+    Value memref;
+    Layout layout;
+    float padding;
+  };
+  Array gatesArray() { return {op.getGates(), Layout::Gates, 1}; }
+  /// The arrays read per channel: the gates when per channel, x and dy.
+  SmallVector<Value> channelArrays() {
+    SmallVector<Value> arrays;
+    if (!perHead || getenv("SWR_EXP_RELOAD"))
+      arrays.push_back(op.getGates());
+    arrays.push_back(op.getInput());
+    arrays.push_back(op.getGradOutput());
+    return arrays;
+  }
+  Array arrayOf(Value memref) {
+    if (memref == op.getGates())
+      return gatesArray();
+    return {memref, Layout::Sequence, 0};
+  }
+
+  /// The arrays of channel `d` (see loadArrays), or their padding when
+  /// `d` is past the last channel (the step after a warp's last channel).
+  SmallVector<Value> loadChannel(Value d, ArrayRef<Value> memrefs) {
+    SmallVector<Array> arrays;
+    SmallVector<Type> types;
+    for (Value memref : memrefs) {
+      arrays.push_back(arrayOf(memref));
+      types.push_back(vectorOf(memref));
     }
+    auto ifOp =
+        scf::IfOp::create(b, types, cmp(arith::CmpIPredicate::slt, d, channels),
+                          /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    scf::YieldOp::create(b, loadArrays(d, arrays));
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    SmallVector<Value> padding;
+    for (const Array &array : arrays)
+      padding.push_back(splat(array));
+    scf::YieldOp::create(b, padding);
     return SmallVector<Value>(ifOp.getResults());
+  }
+
+  /// This lane's positions of `arrays` in sequence (bi, hi, d) (`d`
+  /// unused for per-head gates), as vectors of their element type; the
+  /// arrays' padding past the sequence. Whole lanes (the common case)
+  /// load one vector per array where the last dimension has unit stride
+  /// (16-byte accesses when the rows are aligned); the lane of the last
+  /// tile switches on its count of positions, so that every element's
+  /// address is the lane's base plus a constant (no per-position offsets
+  /// or conditions for the compiler to keep across the channel loop).
+  SmallVector<Value> loadArrays(Value d, ArrayRef<Array> arrays) {
+    SmallVector<Type> types;
+    for (const Array &array : arrays)
+      types.push_back(vectorOf(array.memref));
+    auto ifOp = scf::IfOp::create(b, types, whole, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    SmallVector<Value> values;
+    for (const Array &array : arrays) {
+      Value memref = array.memref;
+      if (!isLastDimUnitStride(memref)) {
+        values.push_back(loadElements(array, d, span));
+        continue;
+      }
+      SmallVector<Value, 4> at =
+          indicesAt(memref, array.layout, {bi, hi, d}, first);
+      auto aligned = scf::IfOp::create(
+          b, this->aligned,
+          [&](OpBuilder &, Location) {
+            scf::YieldOp::create(
+                b, ValueRange{vector::LoadOp::create(
+                       b, vectorOf(memref), memref, at,
+                       /*nontemporal=*/false, laneAlignment(memref))});
+          },
+          [&](OpBuilder &, Location) {
+            // Element loads (a vector load here would be merged with the
+            // aligned one at the lower alignment).
+            scf::YieldOp::create(b, ValueRange{loadElements(array, d, span)});
+          });
+      values.push_back(aligned.getResult(0));
+    }
+    scf::YieldOp::create(b, values);
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    auto switchOp = switchOnCount(types);
+    for (int64_t c = 0; c <= span; ++c) {
+      Region &region =
+          c < span ? switchOp.getCaseRegions()[c] : switchOp.getDefaultRegion();
+      b.setInsertionPointToStart(&region.emplaceBlock());
+      SmallVector<Value> partial;
+      for (const Array &array : arrays)
+        partial.push_back(loadElements(array, d, c < span ? c : 0));
+      scf::YieldOp::create(b, partial);
+    }
+    b.setInsertionPointAfter(switchOp);
+    scf::YieldOp::create(b, switchOp.getResults());
+    return SmallVector<Value>(ifOp.getResults());
+  }
+
+  /// A switch on the lane's count of positions, cases 0 to span - 1 (the
+  /// default, span, does not occur where it is used), regions empty.
+  scf::IndexSwitchOp switchOnCount(TypeRange types) {
+    SmallVector<int64_t> cases;
+    for (int64_t c = 0; c < span; ++c)
+      cases.push_back(c);
+    return scf::IndexSwitchOp::create(b, types, count, cases, cases.size());
+  }
+
+  /// The lane's first `valid` positions of `array` one element at a time,
+  /// its padding after them.
+  Value loadElements(const Array &array, Value d, int64_t valid) {
+    Type element = elementOf(array.memref);
+    Value padding;
+    SmallVector<Value> elements;
+    for (int64_t j = 0; j < span; ++j) {
+      if (j >= valid) {
+        if (!padding)
+          padding = arith::ConstantOp::create(
+              b, b.getFloatAttr(element, array.padding));
+        elements.push_back(padding);
+        continue;
+      }
+      elements.push_back(
+          memref::LoadOp::create(b, array.memref,
+                                 indicesAt(array.memref, array.layout,
+                                           {bi, hi, d}, add(first, idx(j)))));
+    }
+    return vector::FromElementsOp::create(b, vectorOf(array.memref), elements);
+  }
+
+  /// A vector of the array's padding.
+  Value splat(const Array &array) {
+    VectorType type = vectorOf(array.memref);
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(
+               type, b.getFloatAttr(type.getElementType(), array.padding)));
+  }
+
+  /// The type of a lane's positions of `memref`.
+  VectorType vectorOf(Value memref) {
+    return VectorType::get({span}, elementOf(memref));
   }
 
   /// The arrays whole tiles access as vectors (those with unit stride).
@@ -236,17 +353,14 @@ private:
     return cast<MemRefType>(memref.getType()).isLastDimUnitStride();
   }
 
-  Value positionValid(Value pos) {
-    return arith::AndIOp::create(
-        b, cmp(arith::CmpIPredicate::sge, tileIndex, idx(0)),
-        cmp(arith::CmpIPredicate::slt, pos, n));
-  }
-
-  /// Stores `values` at the tile's positions of `memref` (lanes that own
-  /// their tile; positions past the sequence skipped, checked only for the
-  /// last tile).
-  void storeTile(Value memref, Layout layout, Value d, Value first, Value whole,
-                 ArrayRef<Value> values) {
+  /// Stores `values` at the lane's positions of `memref` (lanes that own
+  /// their tile; as the loads: one vector for whole lanes, a switch on the
+  /// count of positions for the last tile's).
+  void storeTile(Value memref, Layout layout, Value d, ArrayRef<Value> values) {
+    auto storeElements = [&](int64_t valid) {
+      for (int64_t j = 0; j < valid; ++j)
+        store(memref, layout, d, add(first, idx(j)), Value(), values[j]);
+    };
     scf::IfOp::create(b, owns, [&](OpBuilder &, Location) {
       scf::IfOp::create(
           b, whole,
@@ -269,100 +383,97 @@ private:
                     scf::YieldOp::create(b);
                   },
                   [&](OpBuilder &, Location) {
-                    for (int64_t j = 0; j < span; ++j)
-                      store(memref, layout, d, add(first, idx(j)), Value(),
-                            values[j]);
+                    storeElements(span);
                     scf::YieldOp::create(b);
                   });
             } else {
-              for (int64_t j = 0; j < span; ++j)
-                store(memref, layout, d, add(first, idx(j)), Value(),
-                      values[j]);
+              storeElements(span);
             }
             scf::YieldOp::create(b);
           },
           [&](OpBuilder &, Location) {
-            for (int64_t j = 0; j < span; ++j) {
-              Value pos = add(first, idx(j));
-              store(memref, layout, d, pos, positionValid(pos), values[j]);
+            auto switchOp = switchOnCount({});
+            for (int64_t c = 0; c <= span; ++c) {
+              Region &region = c < span ? switchOp.getCaseRegions()[c]
+                                        : switchOp.getDefaultRegion();
+              b.setInsertionPointToStart(&region.emplaceBlock());
+              storeElements(c < span ? c : 0);
+              scf::YieldOp::create(b);
             }
+            b.setInsertionPointAfter(switchOp);
             scf::YieldOp::create(b);
           });
       scf::YieldOp::create(b);
     });
   }
 
-  /// The gradients of this lane's positions of sequence (bi, hi, d).
-  /// Scans run along the lane's positions, then across the lanes of its
-  /// tile (segmented shuffle scans), then the neighbouring tiles' numbers
-  /// arrive by one shuffle each. The order keeps few values alive: the
-  /// reverse scan and dx first (dx stored at once), then the forward scan,
-  /// which folds dx and z0 into the two factors of da that wait for the
-  /// previous tile's terminal state.
-  SmallVector<Value> emitSequenceTile(Value d, ValueRange sums) {
-    Value first =
-        add(mul(tileIndex, idx(tile)), mul(part, idx(span))); // lane's first
-    Value whole = arith::AndIOp::create(
-        b, cmp(arith::CmpIPredicate::sge, tileIndex, idx(0)),
-        cmp(arith::CmpIPredicate::sle, add(first, idx(span)), n));
-    SmallVector<Value> loaded = loadTile(d, first, whole);
-    auto a = [&](int64_t j) { return loaded[3 * j]; };
-    auto x = [&](int64_t j) { return loaded[3 * j + 1]; };
-    auto dy = [&](int64_t j) { return loaded[3 * j + 2]; };
-
-    // Reverse, along the lane: the local scan of dy, the exclusive gate
-    // suffix, and the lane's (gate product, total) as seen from its left.
-    SmallVector<Value> z0(span), after(span);
-    Value z = f32(0), r = f32(1);
-    for (int64_t j = span - 1; j >= 0; --j) {
-      z = j == span - 1 ? dy(j) : fma(a(j + 1), z, dy(j));
-      z0[j] = z;
-      after[j] = r;
-      r = mulf(a(j), r);
-    }
-    // Across the tile's lanes: what the lanes to the right add (their
-    // gate product and total), and the tile's total at its first lane.
-    auto [rightGate, rightTotal] =
-        laneScan({r, mulf(a(0), z0[0])}, /*fromRight=*/true);
-    Value tileTotal =
-        shuffleIdx(fma(r, rightTotal, mulf(a(0), z0[0])), sub(lane, part));
-    for (int64_t j = 0; j < span; ++j) {
-      z0[j] = fma(after[j], rightTotal, z0[j]);
-      after[j] = mulf(after[j], rightGate);
-    }
-    SmallVector<Value> dx(span);
-    if (hops == 0) {
-      dx = z0;
-    } else {
-      // The next tile's total, from its first lane.
-      Value next =
-          shuffleIdx(tileTotal, add(sub(lane, part), idx(lanesPerTile)));
+  /// The gradients of this lane's positions of sequence (bi, hi, d), from
+  /// its gates `gates`, input `input` and output gradient `gradOutput`
+  /// (vectors of the lane's positions). Scans run along the lane's
+  /// positions, then across the lanes of its tile (segmented shuffle
+  /// scans), then the neighbouring tiles' numbers arrive by one shuffle
+  /// each. Few values stay alive: the positions' a, x, the local reverse
+  /// scan z0 and dx; the gate suffixes and forward states are running
+  /// values of the passes that need them (the forward pass runs twice:
+  /// once for the tile's terminal state, once for da).
+  SmallVector<Value> emitSequenceTile(Value d, Value gates, Value input,
+                                      Value gradOutput, ValueRange sums) {
+    auto elements = [&](Value vector) {
+      Value wide = widenToF32(b, vector);
+      SmallVector<Value> values;
       for (int64_t j = 0; j < span; ++j)
-        dx[j] = fma(after[j], next, z0[j]);
-    }
-    storeTile(op.getGradInput(), Layout::Sequence, d, first, whole, dx);
+        values.push_back(vector::ExtractOp::create(b, wide, j));
+      return values;
+    };
+    SmallVector<Value> a = elements(gates), x = elements(input);
+    SmallVector<Value> dy = elements(gradOutput);
 
-    // Forward, along the lane from a zero state, then the state and gate
-    // product entering the lane from its tile's start.
-    SmallVector<Value> own(span), fromPrevious(span);
-    SmallVector<Value> stateBefore(span), gateBefore(span);
-    Value v = f32(0), g = f32(1);
-    for (int64_t j = 0; j < span; ++j) {
-      stateBefore[j] = v;
-      gateBefore[j] = g;
-      v = fma(a(j), v, x(j));
-      g = mulf(a(j), g);
+    // Reverse, along the lane: the local scan of dy and the lane's gate
+    // product; across the tile's lanes: what the lanes to the right add
+    // (their gate product and total), and the tile's total at its first
+    // lane.
+    SmallVector<Value> z0(span);
+    Value r = a[span - 1];
+    z0[span - 1] = dy[span - 1];
+    for (int64_t j = span - 2; j >= 0; --j) {
+      z0[j] = fma(a[j + 1], z0[j + 1], dy[j]);
+      r = mulf(a[j], r);
+    }
+    auto [rightGate, rightTotal] =
+        laneScan({r, mulf(a[0], z0[0])}, /*fromRight=*/true);
+    Value tileTotal =
+        shuffleIdx(fma(r, rightTotal, mulf(a[0], z0[0])), sub(lane, part));
+    // The next tile's total, from its first lane; dx = z0 + R * next,
+    // with R the gate product after the position in its tile.
+    Value next =
+        hops == 0
+            ? Value()
+            : shuffleIdx(tileTotal, add(sub(lane, part), idx(lanesPerTile)));
+    SmallVector<Value> dx(span);
+    Value suffix = f32(1);
+    for (int64_t j = span - 1; j >= 0; --j) {
+      if (lanesPerTile > 1)
+        z0[j] = fma(suffix, rightTotal, z0[j]);
+      dx[j] = next ? fma(lanesPerTile > 1 ? mulf(suffix, rightGate) : suffix,
+                         next, z0[j])
+                   : z0[j];
+      suffix = mulf(a[j], suffix);
+    }
+    storeTile(op.getGradInput(), Layout::Sequence, d, dx);
+
+    // Forward, along the lane from a zero state: the lane's state and
+    // gate product; across the tile's lanes: the state and gate product
+    // entering the lane from its tile's start.
+    Value v = x[0], g = a[0];
+    for (int64_t j = 1; j < span; ++j) {
+      v = fma(a[j], v, x[j]);
+      g = mulf(a[j], g);
     }
     auto [leftGate, leftState] = laneScan({g, v}, /*fromRight=*/false);
-    for (int64_t j = 0; j < span; ++j) {
-      Value state = fma(gateBefore[j], leftState, stateBefore[j]);
-      own[j] = mulf(dx[j], state);
-      fromPrevious[j] = mulf(z0[j], mulf(gateBefore[j], leftGate));
-    }
-    SmallVector<Value> da(span);
-    if (hops == 0) {
-      da = own;
-    } else {
+    // da_k = dx_k * (tile state before k) + z0_k * (tile gate product
+    // before k) * (the previous tile's terminal state).
+    Value previous;
+    if (hops != 0) {
       // The tile's terminal state (at its last lane); tile -1 is h0's.
       Value terminal = fma(g, leftState, v);
       if (Value init = op.getInit()) {
@@ -373,16 +484,22 @@ private:
             b, cmp(arith::CmpIPredicate::eq, tileIndex, idx(-1)), h0, terminal);
       }
       // The previous tile's, from its last lane.
-      Value previous = shuffleIdx(terminal, sub(sub(lane, part), idx(1)));
-      for (int64_t j = 0; j < span; ++j)
-        da[j] = fma(fromPrevious[j], previous, own[j]);
+      previous = shuffleIdx(terminal, sub(sub(lane, part), idx(1)));
     }
-    SmallVector<Value> next;
+    SmallVector<Value> da(span);
+    Value state = leftState, gate = leftGate;
+    for (int64_t j = 0; j < span; ++j) {
+      Value own = mulf(dx[j], state);
+      da[j] = previous ? fma(mulf(z0[j], gate), previous, own) : own;
+      state = j == 0 && lanesPerTile == 1 ? x[0] : fma(a[j], state, x[j]);
+      gate = j == 0 && lanesPerTile == 1 ? a[0] : mulf(a[j], gate);
+    }
+    SmallVector<Value> newSums;
     if (perHead) {
       for (int64_t j = 0; j < span; ++j)
-        next.push_back(addf(sums[j], da[j]));
+        newSums.push_back(addf(sums[j], da[j]));
     } else {
-      storeTile(op.getGradGates(), Layout::Gates, d, first, whole, da);
+      storeTile(op.getGradGates(), Layout::Gates, d, da);
     }
     if (Value gradInit = op.getGradInit()) {
       // dh0 = a_0 * z0_0 for K = 1 (tile 0's total), 0 for K = 0.
@@ -393,7 +510,7 @@ private:
       store(gradInit, Layout::State, d, Value(),
             arith::AndIOp::create(b, owns, atStart), dh0);
     }
-    return next;
+    return newSums;
   }
 
   /// An exclusive scan across the lanes of each tile of `pair` = (gate
@@ -501,19 +618,6 @@ private:
     });
   }
 
-  /// Element `pos` of `memref` for sequence (bi, hi, d), widened to f32;
-  /// `otherwise` where `valid` is false (the load reads a safe position).
-  /// Element `pos` of `memref` for sequence (bi, hi, d), widened to f32;
-  /// `otherwise` where `valid` (if given) is false.
-  Value load(Value memref, Layout layout, Value d, Value pos, Value valid,
-             float otherwise) {
-    Value value = widenToF32(
-        b, memref::LoadOp::create(b, memref,
-                                  indicesAt(memref, layout, {bi, hi, d}, pos)));
-    if (!valid)
-      return value;
-    return arith::SelectOp::create(b, valid, value, f32(otherwise));
-  }
   /// Stores `value` narrowed to the element type, where `when` (if given)
   /// holds.
   void store(Value memref, Layout layout, Value d, Value pos, Value when,
@@ -579,7 +683,11 @@ private:
   Value aligned;
   // In the kernel.
   Value lane, part, bi, hi, tileIndex, owns;
-  /// Per head: [warp][lane][position] partial sums of da.
+  /// The lane's first position, its count of positions in the sequence,
+  /// and whether that is all of them.
+  Value first, count, whole;
+  /// Per head: [warp][lane][position] partial sums of da (positions padded
+  /// by one, so that the lanes' stores hit distinct banks).
   Value headMemory;
 };
 

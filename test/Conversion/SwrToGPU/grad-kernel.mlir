@@ -2,10 +2,12 @@
 
 // swr.scan_grad, hops 1, per-head gates, h0: blocks of one head and 30
 // owned tiles (lanes 1..30 of each warp; lanes 0 and 31 compute the
-// neighbours' numbers), 32 * warps-per-block threads; each warp walks the
-// head's channels, loading a whole tile with one vector load per array
-// (aligned to the tile's bytes, up to 16, when every row starts on 16 bytes,
-// checked on the host; element loads otherwise);
+// neighbours' numbers), 32 * warps-per-block threads; the head's gates are
+// loaded once, then each warp walks the head's channels one step ahead
+// (the next channel's x and dy are loaded before this one's gradients are
+// computed, and carried by the loop), loading a whole tile with one vector
+// load per array (aligned to the tile's bytes, up to 16, when every row
+// starts on 16 bytes, checked on the host; element loads otherwise);
 // the next tile's reverse total and the previous tile's terminal state come
 // from their lanes (shuffle idx); dx is stored as a vector; per-head da is
 // summed over a thread's channels in registers, then over the warps in
@@ -23,11 +25,16 @@
 // CHECK: memref.extract_aligned_pointer_as_index %[[X]]
 // CHECK: memref.extract_aligned_pointer_as_index %[[DY]]
 // CHECK: memref.extract_aligned_pointer_as_index %[[DX]]
-// CHECK: gpu.launch blocks({{.*}}) threads({{.*}}) in (%{{.*}} = %[[C128]], {{.*}}) workgroup(%[[SUMS:.*]] : memref<4x32x4xf32, #gpu.address_space<workgroup>>)
-// CHECK:   %[[LOOP:.*]]:4 = scf.for %[[D:.*]] = %{{.*}} to %{{.*}} step %[[C4]] iter_args({{.*}}) -> (f32, f32, f32, f32)
-// CHECK:     vector.load %[[A]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?xf32>, vector<4xf32>
-// CHECK:     vector.load %[[X]][{{.*}}, %[[D]], {{.*}}] {alignment = 8 : i64} : memref<?x?x?x?xbf16>, vector<4xbf16>
-// CHECK:     vector.load %[[DY]][{{.*}}, %[[D]], {{.*}}] {alignment = 8 : i64} : memref<?x?x?x?xbf16>, vector<4xbf16>
+// CHECK: gpu.launch blocks({{.*}}) threads({{.*}}) in (%{{.*}} = %[[C128]], {{.*}}) workgroup(%[[SUMS:.*]] : memref<4x32x5xf32, #gpu.address_space<workgroup>>)
+// CHECK:   %[[WARP:.*]] = arith.divui %{{.*}}, %[[C32:.*]] : index
+// CHECK:   vector.load %[[A]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?xf32>, vector<4xf32>
+// CHECK:   vector.load %[[X]][{{.*}}, %[[WARP]], {{.*}}] {alignment = 8 : i64} : memref<?x?x?x?xbf16>, vector<4xbf16>
+// CHECK:   vector.load %[[DY]][{{.*}}, %[[WARP]], {{.*}}] {alignment = 8 : i64} : memref<?x?x?x?xbf16>, vector<4xbf16>
+// CHECK:   %[[LOOP:.*]]:6 = scf.for %[[D:.*]] = %[[WARP]] to %{{.*}} step %[[C4]] iter_args({{.*}}) -> (f32, f32, f32, f32, vector<4xbf16>, vector<4xbf16>)
+// CHECK:     %[[NEXT:.*]] = arith.addi %[[D]], %[[C4]] : index
+// CHECK:     vector.load %[[X]][{{.*}}, %[[NEXT]], {{.*}}] {alignment = 8 : i64} : memref<?x?x?x?xbf16>, vector<4xbf16>
+// CHECK:     vector.load %[[DY]][{{.*}}, %[[NEXT]], {{.*}}] {alignment = 8 : i64} : memref<?x?x?x?xbf16>, vector<4xbf16>
+// CHECK-NOT: vector.load %[[A]]
 // CHECK:     gpu.shuffle idx
 // CHECK:     vector.store %{{.*}}, %[[DX]][{{.*}}, %[[D]], {{.*}}] {alignment = 8 : i64} : memref<?x?x?x?xbf16>, vector<4xbf16>
 // CHECK:     memref.load %[[H0]]
@@ -41,6 +48,7 @@
 // CHECK:     memref.load %[[SUMS]]
 // CHECK:     memref.store %{{.*}}, %[[DA]]
 // CHECK:   gpu.terminator
+// CHECK-NEXT: } {swr.sink_constants}
 // CHECK: gpu.launch
 // CHECK:   memref.store %{{.*}}, %[[DH0]]
 func.func @per_head(%a: memref<?x?x?xf32>, %x: memref<?x?x?x?xbf16>, %dy: memref<?x?x?x?xbf16>, %h0: memref<?x?x?xf32>,
@@ -54,10 +62,11 @@ func.func @per_head(%a: memref<?x?x?xf32>, %x: memref<?x?x?x?xbf16>, %dy: memref
 
 // A tile of 32 spans two lanes of 16 positions: the lane scans across them
 // are one shuffle step each way (down for the reverse, up for the forward)
-// plus one for the exclusive value; 4 x 32 x 16 sums per block.
+// plus one for the exclusive value; 4 x 32 x 16 sums per block (each
+// lane's 16 padded to 17, so that the lanes' stores hit distinct banks).
 
 // CHECK-LABEL: func @split_tile
-// CHECK: workgroup(%{{.*}} : memref<4x32x16xf32, #gpu.address_space<workgroup>>)
+// CHECK: workgroup(%{{.*}} : memref<4x32x17xf32, #gpu.address_space<workgroup>>)
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<?x?x?x?xbf16>, vector<16xbf16>
 // CHECK-COUNT-4: gpu.shuffle down
 // CHECK: gpu.shuffle idx

@@ -15,6 +15,7 @@ namespace swr {
 
 #define GEN_PASS_DECL_CONVERTSWRTOGPU
 #define GEN_PASS_DECL_SWRHOSTALLOCSTOGPU
+#define GEN_PASS_DECL_SWRGPUSINKCONSTANTS
 #include "swr/Conversion/Passes.h.inc"
 
 struct ScanSpec;
@@ -40,8 +41,6 @@ void emitScanKernel(ImplicitLocOpBuilder &b, const ScanSpec &spec,
 void emitTimeMajorKernel(ImplicitLocOpBuilder &b, const ScanSpec &spec,
                          const KernelMapping &mapping);
 
-/// Parses options of convert-swr-to-gpu ("warps-per-block=8 ...") and checks
-/// their ranges; reports errors to `errors`.
 /// Replaces nothing: emits, at the builder's insertion point, a kernel in
 /// which each thread runs one `(b, h, d)` sequence of `op` (an op with
 /// `hasIndependentSequences()`, on memrefs) with the op's own loops; the
@@ -63,6 +62,12 @@ LogicalResult checkGradKernel(ScanGradOp op);
 void emitGradKernel(ImplicitLocOpBuilder &b, ScanGradOp op,
                     int64_t warpsPerBlock);
 
+/// The unit attribute of a `gpu.launch` whose kernel should get the host's
+/// constants as immediates (swr-gpu-sink-constants moves them in).
+constexpr StringLiteral kSinkConstantsAttrName = "swr.sink_constants";
+
+/// Parses options of convert-swr-to-gpu ("warps-per-block=8 ...") and checks
+/// their ranges; reports errors to `errors`.
 FailureOr<ConvertSwrToGPUOptions> parseMappingOptions(StringRef text,
                                                       raw_ostream &errors);
 
