@@ -17,7 +17,8 @@ copy of its bytes, with the forward scan and the forward + backward time.
         - fwd: the forward scan (a, x read, y written) and its own copy;
       checks one head of every timed configuration against the CPU
       artifact (itself checked against finite differences of the float64
-      reference in CI), and prints a table last.
+      reference in CI), and prints a table last; with --once it calls each
+      backward once, untimed, for a profiler (bench/profile.sh).
 """
 
 import json
@@ -96,6 +97,10 @@ def run(args):
                               [buf(a, dt), buf(x, dt), buf(dy, dt), buf(dx, dt), buf(da, dt)]))
                 fwds.append([buf(a, dt), buf(x, dt), buf(y, dt)])
             g_fn, f_fn = art[f"grad_{dt}_k1"], art[f"fwd_{dt}_k1"]
+            if args.once:
+                g_fn(*grads[0][5])
+                torch.cuda.synchronize()
+                continue
             src = torch.empty(sets, grad_bytes // 2, dtype=torch.uint8, device=dev)
             dst = torch.empty_like(src)
             fsrc = torch.empty(sets, fwd_bytes // 2, dtype=torch.uint8, device=dev)
@@ -153,4 +158,5 @@ def run(args):
 
 
 if __name__ == "__main__":
-    main(__doc__, build, run, variants=True)
+    main(__doc__, build, run, variants=True,
+         run_flags=[("--once", "call each backward once, untimed (for a profiler)")])

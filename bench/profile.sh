@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Nsight Compute profile of our kernels at the benchmark's main shape
-# (B=4, H=128, D=16, N=8192), from artifacts that bench.py build made:
+# (B=4, H=128, D=16, N=8192, per-head gates), from artifacts that bench.py
+# build made:
 # speed of light, occupancy, launch statistics (registers, shared memory),
-# warp stall reasons and memory workload, as text in $OUT/ncu-*.txt.
+# warp stall reasons and memory workload, as text in $OUT/ncu-*.txt, for
+# four forward kernels and the backward kernels (build/backward-bench,
+# bench/backward.py).
 # Usage: bench/profile.sh [BENCH_DIR]   (on the GPU machine; needs ncu)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +24,7 @@ for dt in ("bf16", "f32"):
         a, x = ((v.view(np.uint32) >> 16).astype(np.uint16).view("V2") for v in (a, x))
     np.save(f"{out}/a_{dt}.npy", a); np.save(f"{out}/x_{dt}.npy", x)
 PY
-for cfg in bf16_b4_n8192_k1_t16 f32_b4_n8192_k1_t16 bf16_b4_n8192_kinf_t16 f32_b4_n8192_kinf_t16; do
+for cfg in bf16_head_b4_n8192_k1_t16 f32_head_b4_n8192_k1_t16 bf16_head_b4_n8192_kinf_t16 f32_head_b4_n8192_kinf_t16; do
   dt=${cfg%%_*}
   ncu --section SpeedOfLight --section Occupancy --section LaunchStats \
       --section WarpStateStats --section MemoryWorkloadAnalysis --section SchedulerStats --section InstructionStats -k regex:scan --launch-count 1 \
@@ -30,3 +33,15 @@ for cfg in bf16_b4_n8192_k1_t16 f32_b4_n8192_k1_t16 bf16_b4_n8192_kinf_t16 f32_b
   grep -E "Memory Throughput|DRAM Throughput|Duration|Registers Per|Achieved Occupancy|Theoretical Occupancy|Block Limit Registers|Compute \(SM\) Throughput|Issued Warp Per Scheduler|No Eligible|Executed Ipc A|Stall" "$OUT/ncu-$cfg.txt" | sed "s/^/$cfg: /"
 done
 rm -f "$OUT"/a_*.npy "$OUT"/x_*.npy
+
+# The backward (swr.scan_grad, hops 1, per head; bench/backward.py's
+# artifacts in build/backward-bench): each configuration once.
+if [ -d build/backward-bench ]; then
+  ncu --section SpeedOfLight --section Occupancy --section LaunchStats \
+      --section WarpStateStats --section MemoryWorkloadAnalysis --section SchedulerStats \
+      --section InstructionStats -k regex:grad \
+      python3 bench/backward.py run --dir build/backward-bench \
+      --runtime build/lib/libswr_runtime.so --once > "$OUT/ncu-backward.txt" 2>&1 || true
+  grep -E "grad_|Memory Throughput|DRAM Throughput|Duration|Registers Per|Achieved Occupancy|Theoretical Occupancy|Block Limit Registers|Compute \(SM\) Throughput|Issued Warp Per Scheduler|No Eligible|Executed Ipc A|Stall" \
+    "$OUT/ncu-backward.txt" | sed "s/^/backward: /"
+fi

@@ -28,12 +28,13 @@ def compile_module(text, out, stem, swr_compile, targets, options=""):
     return written
 
 
-def main(doc, build, run, timing=True, variants=False):
+def main(doc, build, run, timing=True, variants=False, run_flags=()):
     """The command line of a two-phase script: `build --out DIR
     --swr-compile PATH [--chip sm_XX]` (with `--variant LABEL=OPTIONS`,
     repeatable, when `variants`: args.variant is a list of (label,
     options)) or `run --dir DIR --runtime PATH` (with `--json F --reps N`
-    when `timing`)."""
+    when `timing`, and each of `run_flags`, (flag, help) pairs, as a
+    store_true option)."""
     p = argparse.ArgumentParser(description=doc.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
     pb = sub.add_parser("build")
@@ -49,6 +50,8 @@ def main(doc, build, run, timing=True, variants=False):
     if timing:
         pr.add_argument("--json")
         pr.add_argument("--reps", type=int, default=15)
+    for flag, help_text in run_flags:
+        pr.add_argument(flag, action="store_true", help=help_text)
     args = p.parse_args()
     build(args) if args.cmd == "build" else run(args)
 
