@@ -6,6 +6,7 @@ buffer sets rotated over 4x the L2, median of --reps), and the host cost of
 one call.
 
   SWR_LIB_DIR=build/python/swr/_lib python3 bench/torch_op.py [--json F]
+      [--reps N] [--hops 1|inf ...]
 
 Rows, at B = 4, H = 128, D = 16, per-head gates, tile 16:
   - fwd: y = scan(a, x) (a, x read, y written), hops 1 and inf;
@@ -37,6 +38,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--json")
     p.add_argument("--reps", type=int, default=15)
+    p.add_argument("--hops", choices=("1", "inf"), action="append",
+                   help="only these windows (default: both)")
     args = p.parse_args()
     import torch
     from bench import time_together
@@ -75,6 +78,8 @@ def main():
 
             for hops in (1, math.inf):
                 hk = "inf" if hops == math.inf else str(hops)
+                if args.hops and hk not in args.hops:
+                    continue
                 fwd = [lambda a=a, x=x: scan(a, x, tile=TILE, hops=hops) for a, x, _ in data]
                 fwd_tm = [lambda a=a, x=x: scan(a, x.permute(0, 2, 3, 1), tile=TILE, hops=hops)
                           for (a, _, _), x in zip(data, tm)]
