@@ -154,7 +154,7 @@ private:
     // workgroup memory.
     Value gates =
         perHead ? loadArrays(Value(), {gatesArray()}).front() : Value();
-    SmallVector<Value> arrays = channelArrays();
+    SmallVector<Array> arrays = channelArrays();
     int64_t numSums = perHead ? span : 0;
     SmallVector<Value> carried(numSums, f32(0));
     llvm::append_range(carried, loadChannel(warp, arrays));
@@ -189,29 +189,21 @@ private:
   };
   Array gatesArray() { return {op.getGates(), Layout::Gates, 1}; }
   /// The arrays read per channel: the gates when per channel, x and dy.
-  SmallVector<Value> channelArrays() {
-    SmallVector<Value> arrays;
-    if (!perHead || getenv("SWR_EXP_RELOAD"))
-      arrays.push_back(op.getGates());
-    arrays.push_back(op.getInput());
-    arrays.push_back(op.getGradOutput());
+  SmallVector<Array> channelArrays() {
+    SmallVector<Array> arrays;
+    if (!perHead)
+      arrays.push_back(gatesArray());
+    arrays.push_back({op.getInput(), Layout::Sequence, 0});
+    arrays.push_back({op.getGradOutput(), Layout::Sequence, 0});
     return arrays;
-  }
-  Array arrayOf(Value memref) {
-    if (memref == op.getGates())
-      return gatesArray();
-    return {memref, Layout::Sequence, 0};
   }
 
   /// The arrays of channel `d` (see loadArrays), or their padding when
   /// `d` is past the last channel (the step after a warp's last channel).
-  SmallVector<Value> loadChannel(Value d, ArrayRef<Value> memrefs) {
-    SmallVector<Array> arrays;
+  SmallVector<Value> loadChannel(Value d, ArrayRef<Array> arrays) {
     SmallVector<Type> types;
-    for (Value memref : memrefs) {
-      arrays.push_back(arrayOf(memref));
-      types.push_back(vectorOf(memref));
-    }
+    for (const Array &array : arrays)
+      types.push_back(vectorOf(array.memref));
     auto ifOp =
         scf::IfOp::create(b, types, cmp(arith::CmpIPredicate::slt, d, channels),
                           /*withElseRegion=*/true);
