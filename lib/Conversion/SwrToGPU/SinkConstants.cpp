@@ -38,8 +38,10 @@ struct SwrGpuSinkConstantsPass
     WalkResult result = getOperation()->walk([](gpu::LaunchOp launch) {
       if (!launch->hasAttr(swr::kSinkConstantsAttrName))
         return WalkResult::advance();
-      if (failed(sinkOperationsIntoLaunchOp(launch, isCheapToSink)))
+      if (failed(sinkOperationsIntoLaunchOp(launch, isCheapToSink))) {
+        launch.emitOpError("could not take in the host's constants");
         return WalkResult::interrupt();
+      }
       return WalkResult::advance();
     });
     if (result.wasInterrupted())
