@@ -305,18 +305,24 @@ std::tuple<Tensor, Tensor> chunkKernel(const Tensor &a, const Tensor &x,
   return {y, s};
 }
 
-/// gradFromScans for hops = inf: dx is the reverse scan of dy and da_k =
-/// dx_k y_{k-1} (y_{-1} = h0), summed over a head's channels in f32; dh0 =
-/// a_0 dx_0. Two scans in the storage type and one product: about 10 units
-/// of x moved against 5 for one pass (the f32 copies of the general case
-/// would move about 35).
-void exactGradFromScans(const Tensor &a, const Tensor &x, const Tensor &dy,
-                        const OptTensor &init, int64_t tile, Tensor &dx,
-                        Tensor &da, Tensor &dinit) {
-  int64_t n = x.size(3);
+/// swr.scan_grad for hops = inf from the forward's output `y`: dx is the
+/// reverse scan of dy and da_k = dx_k y_{k-1} (y_{-1} = h0), summed over a
+/// head's channels in f32; dh0 = a_0 dx_0. One scan in the storage type
+/// and one product: about 7 units of x moved against the floor's 4 (a,
+/// x, dy read; dx, da written).
+void exactGradFromOutput(const Tensor &a, const Tensor &y, const Tensor &dy,
+                         const OptTensor &init, int64_t tile, Tensor &dx,
+                         Tensor &da, Tensor &dinit) {
+  int64_t n = y.size(3);
   bool perHead = a.dim() == 3;
-  Tensor y = callScan(a, x, init, tile, kInf, false);
-  dx = callScan(a, dy, std::nullopt, tile, kInf, true); // x's type and shape
+  if (n == 0) { // No position: no gradient but h0's, which is 0.
+    dx = at::empty_like(y);
+    da.zero_();
+    if (init)
+      dinit.zero_();
+    return;
+  }
+  dx = callScan(a, dy, std::nullopt, tile, kInf, true); // y's type and shape
   auto headSum = [&](const Tensor &t) {
     return perHead ? at::sum(t, {2}, false, at::kFloat) : t;
   };
@@ -335,6 +341,15 @@ void exactGradFromScans(const Tensor &a, const Tensor &x, const Tensor &dy,
       a0 = a0.unsqueeze(2);
     dinit.copy_((a0 * dx0).squeeze(-1));
   }
+}
+
+/// The same from the inputs: the forward scan first (about 10 units of x
+/// moved; the f32 copies of the general case below would move about 35).
+void exactGradFromScans(const Tensor &a, const Tensor &x, const Tensor &dy,
+                        const OptTensor &init, int64_t tile, Tensor &dx,
+                        Tensor &da, Tensor &dinit) {
+  exactGradFromOutput(a, callScan(a, x, init, tile, kInf, false), dy, init,
+                      tile, dx, da, dinit);
 }
 
 /// swr.scan_grad's formula (its op docs derive it) from forward and reverse
@@ -472,11 +487,16 @@ public:
                         const OptTensor &init, int64_t tile, int64_t hops,
                         bool reverse) {
     at::AutoDispatchBelowADInplaceOrView guard;
-    ctx->save_for_backward({a, x, orUndefined(init)});
+    Tensor y = callScan(a, x, init, tile, hops, reverse);
+    // hops = inf: the backward needs y_{k-1}, so it keeps the output
+    // rather than scan x again (exactGradFromOutput, on every device).
+    bool keepOutput = hops == kInf && !reverse;
+    ctx->save_for_backward(
+        {a, x, orUndefined(init), keepOutput ? y : Tensor()});
     ctx->saved_data["tile"] = tile;
     ctx->saved_data["hops"] = hops;
     ctx->saved_data["reverse"] = reverse;
-    return callScan(a, x, init, tile, hops, reverse);
+    return y;
   }
 
   static variable_list backward(AutogradContext *ctx, variable_list grads) {
@@ -494,6 +514,12 @@ public:
       return {Tensor(), callScan(a, grads[0], std::nullopt, tile, hops, false),
               Tensor(), Tensor(),
               Tensor(), Tensor()};
+    }
+    if (Tensor y = saved[3]; y.defined()) {
+      Tensor dx, da = at::empty(a.sizes(), a.options());
+      Tensor dinit = init ? at::empty(init->sizes(), x.options()) : Tensor();
+      exactGradFromOutput(a, y, grads[0], init, tile, dx, da, dinit);
+      return {da, dx, dinit, Tensor(), Tensor(), Tensor()};
     }
     auto [dx, da, dinit] = callGrad(a, x, grads[0], init, tile, hops);
     return {da, dx, init ? dinit : Tensor(), Tensor(), Tensor(), Tensor()};

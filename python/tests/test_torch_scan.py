@@ -135,6 +135,17 @@ def test_grad_from_scans(tile, hops, per_head, init):
         assert_close(dh, rh, scale=1e-2 + rh.abs().max(), rtol=1e-4, what="dinit")
 
 
+@pytest.mark.parametrize("hops", (1, INF))
+def test_grads_of_an_empty_sequence(hops):
+    """N = 0: no position, so dx and da are empty and dinit is 0."""
+    a, x, h = inputs(2, 2, 3, 0, per_head=True, init=True)
+    leaves = [t.clone().requires_grad_() for t in (a, x, h)]
+    y = scan(*leaves[:2], init=leaves[2], tile=16, hops=hops)
+    y.backward(torch.ones_like(y))
+    assert leaves[0].grad.shape == a.shape and leaves[1].grad.shape == x.shape
+    assert torch.equal(leaves[2].grad, torch.zeros_like(h))
+
+
 def test_gradcheck():
     a, x, h = inputs(1, 1, 2, 21, per_head=True, init=True)
     leaves = [t.clone().requires_grad_() for t in (a, x, h)]
