@@ -239,6 +239,7 @@ def test_opcheck():
     rg = lambda *ts: [t.clone().requires_grad_() for t in ts]  # noqa: E731
     for op, args in (
             (torch.ops.swr.scan.default, (*rg(a, x, h), 16, 1, False)),
+            (torch.ops.swr.scan.default, (*rg(a, x, h), 16, -1, False)),
             (torch.ops.swr.scan.default, (a, *rg(x), None, 32, -1, True)),
             (torch.ops.swr.scan_chunk.default, (*rg(a, x), None, s.clone(), 16, -1)),
             (torch.ops.swr.scan_chunk.default, (*rg(a, x, h), None, 16, 2)),
@@ -247,12 +248,17 @@ def test_opcheck():
 
 
 class Layer(torch.nn.Module):
+    def __init__(self, hops=1):
+        super().__init__()
+        self.hops = hops
+
     def forward(self, a, x):
-        return (scan(torch.sigmoid(a), x, tile=16, hops=1) * x).sum()
+        return (scan(torch.sigmoid(a), x, tile=16, hops=self.hops) * x).sum()
 
 
-def test_compile_without_graph_breaks():
-    layer = Layer()
+@pytest.mark.parametrize("hops", (1, INF))
+def test_compile_without_graph_breaks(hops):
+    layer = Layer(hops)
     a, x, _ = inputs(1, 2, 4, 40, per_head=True)
     explanation = torch._dynamo.explain(layer)(a, x)
     assert explanation.graph_break_count == 0, explanation.break_reasons
