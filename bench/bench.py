@@ -63,7 +63,7 @@ BYTES = {"bf16": 2, "f32": 4}
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
-from swr.twophase import scan_module  # noqa: E402
+from swr.twophase import scan_module, variant  # noqa: E402
 
 
 def name_of(dtype, gates, b, n, hops, tile, layout="head-major"):
@@ -82,9 +82,7 @@ def build(args):
     os.makedirs(args.out, exist_ok=True)
     t0 = time.time()
     configs = []
-    variants = [v.split("=", 1) for v in args.variant]
-    if any(len(v) != 2 or not v[0] for v in variants):
-        sys.exit("error: --variant takes LABEL=OPTIONS")
+    variants = args.variant
 
     def compile_one(src, out, options):
         cmd = [args.swr_compile, src, f"--target=cuda:{args.chip}", "-o", out]
@@ -483,6 +481,7 @@ def main():
     pb.add_argument("--chip", default="sm_90a")
     pb.add_argument("--pipeline-options", default="")
     pb.add_argument("--variant", action="append", default=[], metavar="LABEL=OPTIONS",
+                    type=variant,
                     help="also build every shape at tile 16 with these swr-cuda-pipeline options")
     pr = sub.add_parser("run")
     pr.add_argument("--dir", required=True)
