@@ -38,6 +38,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelBuilder.h"
 #include "swr/Conversion/SwrToGPU/KernelMapping.h"
 #include "swr/Conversion/SwrToGPU/SwrToGPU.h"
 #include "swr/Dialect/Swr/IR/SwrOps.h"
@@ -65,10 +66,10 @@ static int64_t positionsPerLane(int64_t tile) {
   return tile;
 }
 
-class GradKernel {
+class GradKernel : KernelBuilder {
 public:
   GradKernel(ImplicitLocOpBuilder &b, ScanGradOp op, int64_t warps)
-      : b(b), op(op), tile(op.getWindow().getTile()),
+      : KernelBuilder(b), op(op), tile(op.getWindow().getTile()),
         hops(op.getWindow().getHops()), warps(warps),
         perHead(cast<ShapedType>(op.getGates().getType()).getRank() == 3),
         span(positionsPerLane(tile)), lanesPerTile(tile / span),
@@ -286,14 +287,13 @@ private:
   /// The lane's first `valid` positions of `array` one element at a time,
   /// its padding after them.
   Value loadElements(const Array &array, Value d, int64_t valid) {
-    Type element = elementOf(array.memref);
+    Type element = elementTypeOf(array.memref);
     Value padding;
     SmallVector<Value> elements;
     for (int64_t j = 0; j < span; ++j) {
       if (j >= valid) {
         if (!padding)
-          padding = arith::ConstantOp::create(
-              b, b.getFloatAttr(element, array.padding));
+          padding = constant(element, array.padding);
         elements.push_back(padding);
         continue;
       }
@@ -315,7 +315,7 @@ private:
 
   /// The type of a lane's positions of `memref`.
   VectorType vectorOf(Value memref) {
-    return VectorType::get({span}, elementOf(memref));
+    return VectorType::get({span}, elementTypeOf(memref));
   }
 
   /// The arrays whole tiles access as vectors (those with unit stride).
@@ -338,9 +338,6 @@ private:
     return llvm::Align(std::min<int64_t>(16, bytes & -bytes));
   }
 
-  static Type elementOf(Value memref) {
-    return cast<MemRefType>(memref.getType()).getElementType();
-  }
   static bool isLastDimUnitStride(Value memref) {
     return cast<MemRefType>(memref.getType()).isLastDimUnitStride();
   }
@@ -360,7 +357,7 @@ private:
             if (isLastDimUnitStride(memref)) {
               Value vec = vector::FromElementsOp::create(
                   b, VectorType::get({span}, b.getF32Type()), values);
-              Type element = elementOf(memref);
+              Type element = elementTypeOf(memref);
               if (!element.isF32())
                 vec = arith::TruncFOp::create(
                     b, VectorType::get({span}, element), vec);
@@ -429,12 +426,12 @@ private:
     z0[span - 1] = dy[span - 1];
     for (int64_t j = span - 2; j >= 0; --j) {
       z0[j] = fma(a[j + 1], z0[j + 1], dy[j]);
-      r = mulf(a[j], r);
+      r = fmul(a[j], r);
     }
     auto [rightGate, rightTotal] =
-        laneScan({r, mulf(a[0], z0[0])}, /*fromRight=*/true);
+        laneScan({r, fmul(a[0], z0[0])}, /*fromRight=*/true);
     Value tileTotal =
-        shuffleIdx(fma(r, rightTotal, mulf(a[0], z0[0])), sub(lane, part));
+        shuffleIdx(fma(r, rightTotal, fmul(a[0], z0[0])), sub(lane, part));
     // The next tile's total, from its first lane; dx = z0 + R * next,
     // with R the gate product after the position in its tile.
     Value next =
@@ -446,10 +443,10 @@ private:
     for (int64_t j = span - 1; j >= 0; --j) {
       if (lanesPerTile > 1)
         z0[j] = fma(suffix, rightTotal, z0[j]);
-      dx[j] = next ? fma(lanesPerTile > 1 ? mulf(suffix, rightGate) : suffix,
+      dx[j] = next ? fma(lanesPerTile > 1 ? fmul(suffix, rightGate) : suffix,
                          next, z0[j])
                    : z0[j];
-      suffix = mulf(a[j], suffix);
+      suffix = fmul(a[j], suffix);
     }
     storeTile(op.getGradInput(), Layout::Sequence, d, dx);
 
@@ -459,7 +456,7 @@ private:
     Value v = x[0], g = a[0];
     for (int64_t j = 1; j < span; ++j) {
       v = fma(a[j], v, x[j]);
-      g = mulf(a[j], g);
+      g = fmul(a[j], g);
     }
     auto [leftGate, leftState] = laneScan({g, v}, /*fromRight=*/false);
     // da_k = dx_k * (tile state before k) + z0_k * (tile gate product
@@ -481,15 +478,15 @@ private:
     SmallVector<Value> da(span);
     Value state = leftState, gate = leftGate;
     for (int64_t j = 0; j < span; ++j) {
-      Value own = mulf(dx[j], state);
-      da[j] = previous ? fma(mulf(z0[j], gate), previous, own) : own;
+      Value own = fmul(dx[j], state);
+      da[j] = previous ? fma(fmul(z0[j], gate), previous, own) : own;
       state = j == 0 && lanesPerTile == 1 ? x[0] : fma(a[j], state, x[j]);
-      gate = j == 0 && lanesPerTile == 1 ? a[0] : mulf(a[j], gate);
+      gate = j == 0 && lanesPerTile == 1 ? a[0] : fmul(a[j], gate);
     }
     SmallVector<Value> newSums;
     if (perHead) {
       for (int64_t j = 0; j < span; ++j)
-        newSums.push_back(addf(sums[j], da[j]));
+        newSums.push_back(fadd(sums[j], da[j]));
     } else {
       storeTile(op.getGradGates(), Layout::Gates, d, da);
     }
@@ -530,7 +527,7 @@ private:
       // start (W = W_self + A_self * W_other).
       state = arith::SelectOp::create(b, inTile, fma(gate, otherState, state),
                                       state);
-      gate = arith::SelectOp::create(b, inTile, mulf(gate, otherGate), gate);
+      gate = arith::SelectOp::create(b, inTile, fmul(gate, otherGate), gate);
     }
     // Exclusive: the neighbour's inclusive value, identity at the edge.
     Value neighbourGate = shuffleBy(gate, 1, mode);
@@ -555,7 +552,7 @@ private:
           Value j = arith::RemUIOp::create(b, o, idx(span));
           Value total = f32(0);
           for (int64_t w = 0; w < warps; ++w)
-            total = addf(total, memref::LoadOp::create(
+            total = fadd(total, memref::LoadOp::create(
                                     b, memory, ValueRange{idx(w), l, j}));
           Value tileInWarp = arith::DivUIOp::create(b, l, idx(lanesPerTile));
           Value t = sub(add(mul(group, idx(ownedTiles)), tileInWarp), idx(1));
@@ -627,9 +624,6 @@ private:
     });
   }
 
-  Value i32(int64_t v) {
-    return arith::ConstantIntOp::create(b, b.getI32Type(), v).getResult();
-  }
   Value shuffleBy(Value v, int64_t offset, gpu::ShuffleMode mode) {
     return gpu::ShuffleOp::create(b, v, i32(offset), i32(kWarpSize), mode)
         .getShuffleResult();
@@ -644,26 +638,6 @@ private:
                i32(kWarpSize), gpu::ShuffleMode::IDX)
         .getShuffleResult();
   }
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value f32(float v) {
-    return arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(v));
-  }
-  Value add(Value l, Value r) { return arith::AddIOp::create(b, l, r); }
-  Value sub(Value l, Value r) { return arith::SubIOp::create(b, l, r); }
-  Value mul(Value l, Value r) { return arith::MulIOp::create(b, l, r); }
-  Value cmp(arith::CmpIPredicate p, Value l, Value r) {
-    return arith::CmpIOp::create(b, p, l, r);
-  }
-  Value mulf(Value l, Value r) {
-    return arith::MulFOp::create(b, l, r, arith::FastMathFlags::contract);
-  }
-  Value addf(Value l, Value r) {
-    return arith::AddFOp::create(b, l, r, arith::FastMathFlags::contract);
-  }
-  /// l * r + s.
-  Value fma(Value l, Value r, Value s) { return addf(mulf(l, r), s); }
-
-  ImplicitLocOpBuilder &b;
   ScanGradOp op;
   int64_t tile, hops, warps;
   bool perHead;

@@ -83,6 +83,8 @@ protected:
   Value fmul(Value x, Value y) {
     return arith::MulFOp::create(b, x, y, arith::FastMathFlags::contract);
   }
+  /// x * y + z.
+  Value fma(Value x, Value y, Value z) { return fadd(fmul(x, y), z); }
   /// The scan-order length of `n` positions and the padding at its front:
   /// reverse scans are padded to whole `unit`s, so that tiles (or lanes)
   /// start where they would forward.

@@ -96,7 +96,6 @@ private:
   using P = arith::CmpIPredicate;
 
   /// x * y + z, fused.
-  Value fma(Value x, Value y, Value z) { return fadd(fmul(x, y), z); }
 
   /// `memref` ([B, H, D, N]) seen as [B, H, N, D], channels innermost.
   Value channelsLast(Value memref) {
