@@ -376,31 +376,21 @@ void gradFromScans(const Tensor &a, const Tensor &x, const Tensor &dy,
     h0 = init->to(at::kFloat);
   int64_t n = x.size(3);
   Tensor first = h0 ? h0->unsqueeze(-1) : at::zeros_like(x32.narrow(-1, 0, 1));
-  std::vector<int64_t> windows;
-  if (hops == kInf)
-    windows.push_back(kInf);
-  for (int64_t j = 0; hops != kInf && j <= hops; ++j)
-    windows.push_back(j);
   std::vector<Tensor> z, before; // before[m]: y^(m)_{k-1}
-  for (int64_t w : windows) {
+  for (int64_t w = 0; w <= hops; ++w) {
     z.push_back(callScan(a32, dy32, std::nullopt, tile, w, true));
     before.push_back(at::cat(
         {first, callScan(a32, x32, h0, tile, w, false).narrow(-1, 0, n - 1)},
         -1));
   }
-  Tensor gradA;
-  if (hops == kInf) {
-    gradA = z[0] * before[0];
-  } else {
-    Tensor starts =
-        at::arange(n, x.options().dtype(at::kLong)).remainder(tile).eq(0);
-    gradA = at::zeros_like(x32);
-    for (int64_t j = 0; j <= hops; ++j) {
-      int64_t m = hops - j;
-      Tensor s =
-          at::where(starts, m ? before[m - 1] : at::zeros_like(x32), before[m]);
-      gradA += (j ? z[j] - z[j - 1] : z[0]) * s;
-    }
+  Tensor starts =
+      at::arange(n, x.options().dtype(at::kLong)).remainder(tile).eq(0);
+  Tensor gradA = at::zeros_like(x32);
+  for (int64_t j = 0; j <= hops; ++j) {
+    int64_t m = hops - j;
+    Tensor s =
+        at::where(starts, m ? before[m - 1] : at::zeros_like(x32), before[m]);
+    gradA += (j ? z[j] - z[j - 1] : z[0]) * s;
   }
   da.copy_(a.dim() == 3 ? gradA.sum(2) : gradA);
   dx.copy_(z.back());
@@ -411,7 +401,7 @@ void gradFromScans(const Tensor &a, const Tensor &x, const Tensor &dy,
       Tensor a0 = a32.select(-1, 0);
       if (a.dim() == 3)
         a0 = a0.unsqueeze(-1);
-      dinit.copy_(a0 * z[hops == kInf ? 0 : hops - 1].select(-1, 0));
+      dinit.copy_(a0 * z[hops - 1].select(-1, 0));
     }
   }
 }
