@@ -181,8 +181,9 @@ def SwrGpuSinkConstants : Pass<"swr-gpu-sink-constants"> {
     each. This pass moves constants, `memref.dim` and the comparisons and
     selects computed from them alone into each `gpu.launch` that carries
     the unit attribute `swr.sink_constants`, which kernel emitters set where
-    measurement says it pays (the backward kernel: bench/NOTES.md,
-    "Backward"), with upstream's `sinkOperationsIntoLaunchOp`.
+    measurement says it pays (finite-window scans, f32 time-major scans
+    and the backward: bench/NOTES.md, "H200: constants as immediates, per
+    kernel" and "Backward"), with upstream's `sinkOperationsIntoLaunchOp`.
     (`gpu-launch-sink-index-computations` does the same for every launch:
     swr-cuda-pipeline's `sink-constants=1`.)
   }];

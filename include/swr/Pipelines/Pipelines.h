@@ -63,7 +63,8 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
           "Move the host's constants and index computations into launches "
           "before outlining, so that kernels get them as immediates, not "
           "parameters: -1 into the kernels that ask for it "
-          "(swr-gpu-sink-constants; the backward), 0 none, 1 every kernel "
+          "(swr-gpu-sink-constants: finite-window scans, f32 time-major "
+          "scans, the backward), 0 none, 1 every kernel "
           "(gpu-launch-sink-index-computations)"),
       llvm::cl::init(-1)};
 

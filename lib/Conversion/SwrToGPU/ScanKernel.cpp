@@ -283,8 +283,9 @@ private:
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         /*asyncDependencies=*/ValueRange(), workgroup);
     // Finite windows get the host's constants as immediates: measured on
-    // the H200, +3 to +8 points of the copy at N = 4096, within noise at
-    // N = 32768; the exact scan lost with them (bench/NOTES.md, "Next").
+    // the H200, +3 to +8 points of the copy at N = 4096, 0.2 to 1.9 fewer
+    // at N = 32768; the exact scan lost with them (bench/NOTES.md, "H200:
+    // constants as immediates, per kernel").
     if (!m.exact)
       launch->setAttr(kSinkConstantsAttrName, b.getUnitAttr());
     OpBuilder::InsertionGuard guard(b);

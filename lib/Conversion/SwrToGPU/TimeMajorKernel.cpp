@@ -157,7 +157,7 @@ private:
         gpu::LaunchOp::create(b, grid, one, one, idx(m.blockThreads), one, one);
     // In f32 the host's constants as immediates measured 2 to 13 points of
     // the copy faster on the H200; with 16-bit storage 5 to 20 slower
-    // (bench/NOTES.md, "Next").
+    // (bench/NOTES.md, "H200: constants as immediates, per kernel").
     auto isF32 = [](Value v) {
       return !v || getElementTypeOrSelf(v.getType()).isF32();
     };
