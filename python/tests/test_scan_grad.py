@@ -26,27 +26,35 @@ from artifacts import CUDA, call, load_artifact, needs_artifact  # noqa: E402
 
 needs_tools = needs_artifact
 
-# (tile, hops, per_head, init, in_dtype, out_dtype)
-CONFIGS = [(t, k, ph, init, "f32", "f32")
+# (tile, hops, per_head, init, in_dtype, out_dtype, from_output): with
+# from_output (hops = inf) the function reads the forward's output y in
+# place of x.
+CONFIGS = [(t, k, ph, init, "f32", "f32", False)
            for t, k, ph, init in itertools.product((1, 4, 16), (0, 1, 2, 5, "inf"),
                                                    (True, False), (True, False))]
 CONFIGS += [(4, 1, True, True, "bf16", "f32"), (4, "inf", False, True, "f16", "f32"),
             (16, 1, True, False, "bf16", "bf16"), (4, 2, False, True, "f32", "f16"),
             (32, 1, True, True, "f32", "f32"), (32, 1, False, False, "bf16", "f32"),
             (32, 0, True, False, "f32", "f32"), (8, 1, False, True, "f32", "f32")]
-if CUDA:  # The GPU kernel covers hops 0 and 1.
-    CONFIGS = [c for c in CONFIGS if c[1] in (0, 1)]
+CONFIGS = [c + (False,) if len(c) == 6 else c for c in CONFIGS]
+CONFIGS += [(t, "inf", ph, init, "f32", "f32", True)
+            for t, ph, init in itertools.product((1, 4, 16), (True, False), (True, False))]
+CONFIGS += [(16, "inf", True, True, "bf16", "bf16", True), (4, "inf", True, False, "f16", "f32", True),
+            (16, "inf", False, True, "bf16", "f32", True)]
+if CUDA:  # The GPU kernels cover hops 0 and 1, and inf from the output.
+    CONFIGS = [c for c in CONFIGS if c[1] in (0, 1) or c[6]]
 LENGTHS = {1: (1, 2, 7), 4: (1, 3, 4, 5, 8, 13, 23), 8: (7, 8, 9, 30),
            16: (15, 16, 17, 40), 32: (31, 32, 33, 70)}
 
 
 def name(cfg):
-    t, k, ph, init, i, o = cfg
-    return f"g_t{t}_k{k}_{'head' if ph else 'chan'}_{'init' if init else 'zero'}_{i}_{o}"
+    t, k, ph, init, i, o, fy = cfg
+    return (f"g_t{t}_k{k}_{'head' if ph else 'chan'}_{'init' if init else 'zero'}_{i}_{o}"
+            f"{'_y' if fy else ''}")
 
 
 def function(cfg):
-    t, k, ph, init, i, o = cfg
+    t, k, ph, init, i, o, fy = cfg
     g = "memref<?x?x?xf32>" if ph else "memref<?x?x?x?xf32>"
     seq = lambda dt: f"memref<?x?x?x?x{dt}>"  # noqa: E731
     da = g.replace("f32", o)
@@ -60,7 +68,8 @@ def function(cfg):
     init_part = f" init(%h0 : {state(i)})" if init else ""
     grad_init = f" grad_init(%dh0 : {state(o)})" if init else ""
     return (f"func.func @{name(cfg)}({', '.join(args)}) {{\n"
-            f"  swr.scan_grad <tile = {t}, hops = {k}> ins(%a, %x, %dy : {g}, {seq(i)}, {seq(i)})"
+            f"  swr.scan_grad <tile = {t}, hops = {k}>{' from_output' if fy else ''}"
+            f" ins(%a, %x, %dy : {g}, {seq(i)}, {seq(i)})"
             f"{init_part} outs(%dx, %da : {seq(o)}, {da}){grad_init}\n  return\n}}\n")
 
 
@@ -75,21 +84,40 @@ def artifact(tmp_path_factory):
 
 def inputs(cfg, n, g, bhd, gates=(0.3, 1.1)):
     """a, x, dy, h0 of `cfg` (h0 None without init), x, dy and h0 exactly
-    representable in their storage type."""
-    t, k, ph, init, i, o = cfg
+    representable in their storage type. With from_output, x is such that
+    the forward's output y is (as the function reads it in place of x)."""
+    t, k, ph, init, i, o, fy = cfg
     a = g.uniform(*gates, bhd[:2] + (n,) if ph else bhd + (n,))
     x = decode(encode(g.uniform(-1, 1, bhd + (n,)), i), i)
     dy = decode(encode(g.uniform(-1, 1, bhd + (n,)), i), i)
     h0 = decode(encode(g.uniform(-1, 1, bhd), i), i) if init else None
+    if fy:
+        # y rounded to the storage type, and the x (float64) whose exact
+        # scan it is: the oracle then differentiates the scan the function
+        # sees.
+        y = decode(encode(scan_reference(a, x, tile=t, hops=float("inf"), init=h0), i), i)
+        before = np.concatenate([h0[..., None] if init else np.zeros(y.shape[:-1] + (1,)),
+                                 y[..., :-1]], axis=-1)
+        x = y - (a[:, :, None] if ph else a) * before
     return a, x, dy, h0
+
+
+def forward_output(cfg, a, x, h0):
+    """What the function of `cfg` reads as its second operand: x, or with
+    from_output the forward's output y."""
+    t, k, ph, init, i, o, fy = cfg
+    if not fy:
+        return x
+    return scan_reference(a, x, tile=t, hops=float("inf"), init=h0)
 
 
 def run(artifact, cfg, a, x, dy, h0):
     """Calls the function of `cfg`; returns dx, da, dh0 as float64."""
-    t, k, ph, init, i, o = cfg
+    t, k, ph, init, i, o, fy = cfg
     shapes = [x.shape, a.shape] + ([h0.shape] if init else [])
     outs = [encode(np.full(shape, np.nan), o) for shape in shapes]
-    ins = [(encode(a, "f32"), "f32"), (encode(x, i), i), (encode(dy, i), i)]
+    second = forward_output(cfg, a, x, h0)
+    ins = [(encode(a, "f32"), "f32"), (encode(second, i), i), (encode(dy, i), i)]
     if init:
         ins.append((encode(h0, i), i))
     call(artifact, name(cfg), ins + [(v, o) for v in outs])
@@ -99,7 +127,7 @@ def run(artifact, cfg, a, x, dy, h0):
 @needs_tools
 @pytest.mark.parametrize("cfg", CONFIGS, ids=name)
 def test_gradients_match_finite_differences(artifact, cfg):
-    t, k, ph, init, i, o = cfg
+    t, k, ph, init, i, o, fy = cfg
     hops = float("inf") if k == "inf" else k
     g = np.random.default_rng(zlib.crc32(name(cfg).encode()))
     for n in LENGTHS[t]:
@@ -142,12 +170,20 @@ def test_long_sequences_against_the_cpu(artifact):
     if not CUDA or not cpu_path:
         pytest.skip("GPU only, with SWR_CPU_ARTIFACT")
     cpu = artifact.runtime.load(cpu_path)
-    for cfg in [(4, 1, True, True, "bf16", "f32"), (16, 1, False, False, "f32", "f32"),
-                (16, 1, True, True, "f32", "f32"), (4, 0, True, True, "f32", "f32")]:
-        t, k, ph, init, i, o = cfg
+    for cfg, d in [((4, 1, True, True, "bf16", "f32", False), 16),
+                   ((16, 1, False, False, "f32", "f32", False), 16),
+                   ((16, 1, True, True, "f32", "f32", False), 16),
+                   ((4, 0, True, True, "f32", "f32", False), 16),
+                   ((16, "inf", True, True, "bf16", "bf16", True), 16),
+                   ((16, "inf", False, True, "bf16", "f32", True), 16),
+                   # a head of more channels than a block holds, and of fewer
+                   ((16, "inf", True, True, "f32", "f32", True), 40),
+                   ((16, "inf", True, False, "f32", "f32", True), 5)]:
+        if cfg not in CONFIGS:
+            continue
         g = np.random.default_rng(5)
         for n in (4093, 65536 + 7):
-            a, x, dy, h0 = inputs(cfg, n, g, (1, 2, 16), gates=(0.3, 1.0))
+            a, x, dy, h0 = inputs(cfg, n, g, (1, 2, d), gates=(0.3, 1.0))
             got = run(artifact, cfg, a, x, dy, h0)
             want = run(cpu, cfg, a, x, dy, h0)
             for what, gv, wv in zip(("dx", "da", "dh0"), got, want):

@@ -99,6 +99,18 @@ public:
       emitZeroGradInit();
   }
 
+  /// emitZeroGradInit alone.
+  void emitZeroGradInitIfEmpty() {
+    if (!op.getGradInit())
+      return;
+    Value input = op.getInput();
+    batch = memref::DimOp::create(b, input, 0);
+    heads = memref::DimOp::create(b, input, 1);
+    channels = memref::DimOp::create(b, input, 2);
+    n = memref::DimOp::create(b, input, 3);
+    emitZeroGradInit();
+  }
+
 private:
   void emitLaunch(Value blocks) {
     SmallVector<Type> workgroup;
@@ -676,4 +688,9 @@ LogicalResult mlir::swr::checkGradKernel(ScanGradOp op) {
 void mlir::swr::emitGradKernel(ImplicitLocOpBuilder &b, ScanGradOp op,
                                int64_t warpsPerBlock) {
   GradKernel(b, op, warpsPerBlock).emit();
+}
+
+void mlir::swr::emitZeroGradInitIfEmpty(ImplicitLocOpBuilder &b,
+                                        ScanGradOp op, int64_t warpsPerBlock) {
+  GradKernel(b, op, warpsPerBlock).emitZeroGradInitIfEmpty();
 }

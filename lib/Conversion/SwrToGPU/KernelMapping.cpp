@@ -17,6 +17,8 @@ using namespace mlir::swr;
 constexpr int64_t kMaxAutoTeam = 4;
 /// The largest finite window the kernel keeps in registers.
 constexpr int64_t kMaxGpuHops = 8;
+/// The most warps of a block that sums one head's gate gradients.
+constexpr int64_t kMaxHeadWarps = 16;
 
 static int64_t byteWidth(Value memref) {
   return cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
@@ -107,6 +109,9 @@ KernelMapping::compute(const ScanSpec &spec,
   m.targetWarps = options.targetWarps;
   int64_t minBytes = std::min(
       {byteWidth(spec.input), byteWidth(spec.output), byteWidth(spec.gates)});
+  for (Value v : {spec.savedOutput, spec.gateGrad})
+    if (v)
+      minBytes = std::min(minBytes, byteWidth(v));
   m.vectorElems = 16 / minBytes;
   if (!m.exact && m.hops > kMaxGpuHops) {
     reason = llvm::formatv("hops = {0} is not supported on the GPU: use at "
@@ -116,7 +121,7 @@ KernelMapping::compute(const ScanSpec &spec,
   }
   bool timeMajor =
       options.timeMajor == 1 || (options.timeMajor == -1 && !m.exact);
-  if (timeMajor && isTimeMajor(spec))
+  if (timeMajor && isTimeMajor(spec) && !spec.gateGrad)
     return computeTimeMajor(m, spec, options);
   if (!m.exact && (!llvm::isPowerOf2_64(m.tile) || m.tile < m.vectorElems)) {
     reason = llvm::formatv("tile {0} is not supported on the GPU: it must "
@@ -182,9 +187,28 @@ KernelMapping::compute(const ScanSpec &spec,
              n >= 2 * m.team * m.span * options.minChunkSteps)
         m.team *= 2;
   }
+  // Per-head gate gradients: a block of lone warps per head, as many as
+  // the head's channel groups (at most kMaxHeadWarps, which keeps the
+  // kernel's registers at 128 or fewer; 16 / channels-per-lane when the
+  // number of channels is not known).
+  if (spec.gateGrad && perHead) {
+    m.headBlocks = true;
+    m.team = m.channelsPerWarp = 1;
+    m.lanes = kWarpSize;
+    m.span = m.lanes * m.elems;
+    m.adjacentChannels = true;
+    int64_t d = shape[2];
+    m.itemsPerBlock =
+        ShapedType::isDynamic(d)
+            ? kMaxHeadWarps / m.channelsPerLane
+            : std::min<int64_t>(llvm::divideCeil(d, m.channelsPerLane),
+                                kMaxHeadWarps);
+  }
   m.stride = m.team * m.span;
-  // A block holds `warps-per-block` lone warps, or one team.
-  m.itemsPerBlock = m.team > 1 ? 1 : options.warpsPerBlock * m.channelsPerWarp;
+  // A block holds `warps-per-block` lone warps, or one team, or one head.
+  if (!m.headBlocks)
+    m.itemsPerBlock =
+        m.team > 1 ? 1 : options.warpsPerBlock * m.channelsPerWarp;
   m.blockThreads = m.itemsPerBlock * m.team * m.lanes;
   // Tiles that fit in a step are scanned by groups of T / E lanes; longer
   // tiles and the exact scan by the whole warp, with the state of the
@@ -192,8 +216,10 @@ KernelMapping::compute(const ScanSpec &spec,
   m.tileInStep = !m.exact && m.tile <= m.span;
   m.lanesPerTile = m.tileInStep ? m.tile / m.elems : m.lanes;
   m.vectorizable = llvm::all_of(
-      ArrayRef<Value>{spec.input, spec.output, spec.gates}, [](Value v) {
-        return cast<MemRefType>(v.getType()).isLastDimUnitStride();
+      ArrayRef<Value>{spec.input, spec.output, spec.gates, spec.savedOutput,
+                      spec.gateGrad},
+      [](Value v) {
+        return !v || cast<MemRefType>(v.getType()).isLastDimUnitStride();
       });
   return m;
 }
@@ -220,4 +246,6 @@ void KernelMapping::print(llvm::raw_ostream &os) const {
      << ", adjacent-channels = " << adjacentChannels;
   if (timeMajor)
     os << ", time-major = 1, positions-in-flight = " << positionsInFlight;
+  if (headBlocks)
+    os << ", head-blocks = 1";
 }

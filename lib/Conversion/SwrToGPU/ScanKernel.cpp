@@ -182,9 +182,12 @@ private:
   /// Indices of position `pos` of the lane's channel `c` in `memref`, one
   /// of the scan's operands.
   SmallVector<Value, 4> indicesAt(Value memref, Value pos, int64_t c = 0) {
-    Layout layout = memref == spec.gates  ? Layout::Gates
-                    : memref == spec.init ? Layout::State
-                                          : Layout::Sequence;
+    Layout layout = memref == spec.gates || memref == spec.gateGrad
+                        ? Layout::Gates
+                    : memref == spec.init || memref == spec.forwardInit ||
+                            memref == spec.initGrad
+                        ? Layout::State
+                        : Layout::Sequence;
     return swr::indicesAt(memref, layout, {bIdx, hIdx, dIdx[c]}, pos);
   }
 
@@ -253,11 +256,19 @@ private:
     }
     items = mul(rows, chunks);
     grid = ceilDiv(items, idx(m.itemsPerBlock));
+    if (m.headBlocks) {
+      // One block per head (the caller checked that its channel groups
+      // fit); nothing to do for an empty sequence.
+      items = mul(mul(batch, heads), chunks);
+      grid = items;
+    }
     vectorOk = arith::ConstantIntOp::create(b, 0, 1);
     if (m.vectorizable) {
       vectorOk = arith::ConstantIntOp::create(b, 1, 1);
-      for (Value memref : {spec.input, spec.output, spec.gates})
-        vectorOk = both(vectorOk, isAligned(memref));
+      for (Value memref : {spec.input, spec.output, spec.gates,
+                           spec.savedOutput, spec.gateGrad})
+        if (memref)
+          vectorOk = both(vectorOk, isAligned(memref));
     }
   }
 
@@ -272,12 +283,18 @@ private:
     // A team exchanges its warps' step totals through workgroup memory:
     // [step parity][warp][gate product, states].
     SmallVector<Type> workgroup;
+    auto workgroupType = [&](ArrayRef<int64_t> shape) {
+      return MemRefType::get(
+          shape, b.getF32Type(), MemRefLayoutAttrInterface(),
+          gpu::AddressSpaceAttr::get(b.getContext(),
+                                     gpu::AddressSpace::Workgroup));
+    };
     if (m.team > 1)
       workgroup.push_back(
-          MemRefType::get({2, m.team, 1 + m.channelsPerLane}, b.getF32Type(),
-                          MemRefLayoutAttrInterface(),
-                          gpu::AddressSpaceAttr::get(
-                              b.getContext(), gpu::AddressSpace::Workgroup)));
+          workgroupType({2, m.team, 1 + m.channelsPerLane}));
+    // A head block sums its warps' da: [step parity][position][lane].
+    if (m.headBlocks)
+      workgroup.push_back(workgroupType({2, m.elems, kWarpSize}));
     auto launch = gpu::LaunchOp::create(
         b, grid, one, one, idx(m.blockThreads), one, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
@@ -303,6 +320,10 @@ private:
                      divu(walker, idx(m.team)));
     if (m.team > 1)
       teamMemory = launch.getWorkgroupAttributions().front();
+    if (m.headBlocks) {
+      headMemory = launch.getWorkgroupAttributions().back();
+      warpInBlock = divu(threadId, idx(kWarpSize));
+    }
     if (m.channelsPerWarp > 1) {
       // The groups of a warp shuffle together, so all of them walk, as
       // long as the longest: a group past the last item walks the last
@@ -327,7 +348,14 @@ private:
     // Items are (b, h, g, chunk), or channel fastest (b, h, chunk, g), for
     // the groups g of channelsPerLane channels.
     Value chunkId, bh, group;
-    if (m.adjacentChannels) {
+    if (m.headBlocks) {
+      // The block's head; warps past its channel groups walk the last one
+      // along, writing nothing.
+      chunkId = idx(0);
+      bh = item;
+      warpLive = cmp(P::ult, warpInBlock, channelGroups);
+      group = minu(warpInBlock, sub(channelGroups, idx(1)));
+    } else if (m.adjacentChannels) {
       group = remu(item, channelGroups);
       Value rest = divu(item, channelGroups);
       chunkId = remu(rest, chunks);
@@ -352,6 +380,9 @@ private:
           !ShapedType::isDynamic(staticD) && staticD % m.channelsPerLane == 0,
           dIdx, channelLive);
     }
+    if (warpLive)
+      for (Value &live : channelLive)
+        live = live ? both(live, warpLive) : warpLive;
 
     // Finite windows recompute the K tiles before the chunk (the warm-up).
     ChunkBounds chunk =
@@ -365,6 +396,9 @@ private:
     laneOffset = add(mul(warpInTeam, idx(m.span)), mul(laneId, idx(m.elems)));
     SmallVector<Value, 2> h0, initTerminal;
     for (int64_t c = 0; c < m.channelsPerLane; ++c) {
+      if (spec.forwardInit)
+        yBeforeStart.push_back(widen(memref::LoadOp::create(
+            b, spec.forwardInit, indicesAt(spec.forwardInit, Value(), c))));
       if (!spec.init) {
         initTerminal.push_back(f32(0));
         continue;
@@ -375,6 +409,16 @@ private:
       // that starts at the sequence start.
       initTerminal.push_back(
           select(cmp(P::eq, walkStart, idx(0)), h0.back(), f32(0)));
+    }
+
+    // A head block's sums start at zero (every warp clears the slots of its
+    // lanes: the same zeros).
+    if (m.headBlocks) {
+      for (int64_t slot = 0; slot < 2; ++slot)
+        for (int64_t i = 0; i < m.elems; ++i)
+          memref::StoreOp::create(b, f32(0), headMemory,
+                                  ValueRange{idx(slot), idx(i), laneId});
+      gpu::BarrierOp::create(b);
     }
 
     // Loop-carried values: the raw loads of the next `prefetch-steps` steps,
@@ -466,6 +510,14 @@ private:
     types.push_back(aType);
     if (!m.forward)
       types.push_back(aElem);
+    // The backward from the output: y at the lane's positions and at the
+    // position before them, per channel.
+    Type yElem = spec.savedOutput ? elementTypeOf(spec.savedOutput) : Type();
+    auto yType = VectorType::get({m.elems}, yElem ? yElem : xElem);
+    if (spec.savedOutput) {
+      types.append(m.channelsPerLane, yType);
+      types.append(m.channelsPerLane, yElem);
+    }
     Value nMinusOne = sub(n, idx(1));
     auto clamp = [&](Value p) {
       Value low = select(cmp(P::slt, p, idx(0)), idx(0), p);
@@ -479,6 +531,14 @@ private:
                                        indicesAt(spec.gates, clamp(p)));
       return select(cmp(P::slt, p, n), a, constant(aElem, 1));
     };
+    // y before the lane's first position (clamped: at position 0 the walk
+    // uses y_{-1} instead).
+    auto yBefore = [&](SmallVectorImpl<Value> &raw) {
+      for (int64_t c = 0; c < m.channelsPerLane; ++c)
+        raw.push_back(memref::LoadOp::create(
+            b, spec.savedOutput,
+            indicesAt(spec.savedOutput, clamp(sub(lo, idx(1))), c)));
+    };
     auto vectorLoads = [&]() {
       auto load = [&](Value memref, VectorType type, int64_t c) -> Value {
         return vector::LoadOp::create(b, type, memref, indicesAt(memref, lo, c),
@@ -491,6 +551,11 @@ private:
       raw.push_back(load(spec.gates, aType, 0));
       if (!m.forward)
         raw.push_back(gateAfter());
+      if (spec.savedOutput) {
+        for (int64_t c = 0; c < m.channelsPerLane; ++c)
+          raw.push_back(load(spec.savedOutput, yType, c));
+        yBefore(raw);
+      }
       scf::YieldOp::create(b, raw);
     };
     auto elementLoads = [&]() {
@@ -523,6 +588,18 @@ private:
       raw.push_back(vector::FromElementsOp::create(b, aType, as));
       if (!m.forward)
         raw.push_back(gateAfter());
+      if (spec.savedOutput) {
+        // y past the end pairs with dx = 0 there and is never stored.
+        for (int64_t c = 0; c < m.channelsPerLane; ++c) {
+          SmallVector<Value> ys;
+          for (int64_t k = 0; k < m.elems; ++k)
+            ys.push_back(memref::LoadOp::create(
+                b, spec.savedOutput,
+                indicesAt(spec.savedOutput, clamp(add(lo, idx(k))), c)));
+          raw.push_back(vector::FromElementsOp::create(b, yType, ys));
+        }
+        yBefore(raw);
+      }
       scf::YieldOp::create(b, raw);
     };
     auto nothing = [&]() {
@@ -578,9 +655,97 @@ private:
     SmallVector<Value, 2> carry;
     if (m.hops > 0)
       carry = carryIntoTile(prefix, local.back(), state, next);
-    storeLane(qb, lo, applyCarry(local, prefix, carry));
+    SmallVector<SmallVector<Value>> states = applyCarry(local, prefix, carry);
+    storeLane(spec.output, qb, lo, states);
+    if (spec.gateGrad)
+      emitGateGrad(step, qb, lo, raw, states);
     prefetch(base, nextRaw);
     return next;
+  }
+
+  /// Stage "gate gradient" (the backward from the output, ScanSpec): with
+  /// the lane's dx (`dx[channel][position]`, scan order), da_k = dx_k *
+  /// y_{k-1}, stored per channel or, per head, summed over the block's
+  /// warps through workgroup memory; and dh0 = a_0 * dx_0.
+  void emitGateGrad(Value step, Value qb, Value lo, ValueRange raw,
+                    ArrayRef<SmallVector<Value>> dx) {
+    using P = arith::CmpIPredicate;
+    assert(!m.forward && "the gate gradient follows the reverse scan");
+    int64_t numC = m.channelsPerLane;
+    int64_t yFirst = numC + 2; // after x, the gates and the gate after them
+    Value atStart = cmp(P::eq, lo, idx(0));
+    // da per channel, scan order (position i is memory position E-1-i).
+    SmallVector<SmallVector<Value>> da(numC);
+    for (int64_t c = 0; c < numC; ++c) {
+      Value y = widen(raw[yFirst + c]);
+      Value before = widen(raw[yFirst + numC + c]);
+      before = select(atStart, spec.forwardInit ? yBeforeStart[c] : f32(0),
+                      before);
+      for (int64_t i = 0; i < m.elems; ++i) {
+        int64_t j = m.elems - 1 - i;
+        Value yPrev = j == 0 ? before : vector::ExtractOp::create(b, y, j - 1);
+        da[c].push_back(fmul(dx[c][i], yPrev));
+      }
+    }
+    if (spec.initGrad) {
+      // The lane of position 0: dh0 = a_0 * dx_0 of each live channel.
+      Value a0 = widen(vector::ExtractOp::create(b, raw[numC], 0));
+      Value here = both(atStart, cmp(P::ult, qb, chunkEnd));
+      scf::IfOp::create(b, here, [&](OpBuilder &, Location) {
+        for (int64_t c = 0; c < numC; ++c)
+          storeIf(channelLive[c], [&] {
+            Type type = elementTypeOf(spec.initGrad);
+            memref::StoreOp::create(
+                b, narrowTo(b, type, fmul(a0, dx[c][m.elems - 1])),
+                spec.initGrad, indicesAt(spec.initGrad, Value(), c));
+          });
+        scf::YieldOp::create(b);
+      });
+    }
+    if (!m.headBlocks)
+      return storeLane(spec.gateGrad, qb, lo, da);
+
+    // Per head: the lane's channels, then the block's warps, add up.
+    SmallVector<Value> sum(m.elems);
+    for (int64_t i = 0; i < m.elems; ++i)
+      for (int64_t c = 0; c < numC; ++c) {
+        Value v = zeroWhere(arith::XOrIOp::create(
+                                b, channelLive[c],
+                                arith::ConstantIntOp::create(b, 1, 1)),
+                            da[c][i]);
+        sum[i] = c == 0 ? v : fadd(sum[i], v);
+      }
+    Value slot = remu(step, idx(2));
+    auto at = [&](int64_t i) -> SmallVector<Value> {
+      return {slot, idx(m.elems - 1 - i), laneId};
+    };
+    for (int64_t i = 0; i < m.elems; ++i)
+      memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, sum[i],
+                                  headMemory, at(i));
+    gpu::BarrierOp::create(b);
+    // One warp per step, in turn, stores the head's sums and clears the
+    // slot, which the warps add to again two steps later (after the next
+    // step's barrier, which this warp reaches only after clearing it).
+    Value turn = cmp(P::eq, remu(step, idx(m.itemsPerBlock)), warpInBlock);
+    scf::IfOp::create(b, turn, [&](OpBuilder &, Location) {
+      SmallVector<SmallVector<Value>> total(1);
+      for (int64_t i = 0; i < m.elems; ++i) {
+        total[0].push_back(memref::LoadOp::create(b, headMemory, at(i)));
+        memref::StoreOp::create(b, f32(0), headMemory, at(i));
+      }
+      storeChannel(spec.gateGrad, qb, lo, total[0], 0, fullLane(qb));
+      scf::YieldOp::create(b);
+    });
+  }
+
+  /// Emits `body` where `when` holds (null: always).
+  void storeIf(Value when, function_ref<void()> body) {
+    if (!when)
+      return body();
+    scf::IfOp::create(b, when, [&](OpBuilder &, Location) {
+      body();
+      scf::YieldOp::create(b);
+    });
   }
 
   /// Stage "load": this step's (gate, x of each channel) elements of the
@@ -805,33 +970,34 @@ private:
     return next;
   }
 
-  /// Stores the lane's states (`v[channel][position]`) that fall in
-  /// [writeStart, chunkEnd) of its live channels: one vector store per
-  /// channel when the whole lane does and the layout allows it.
-  void storeLane(Value qb, Value lo, ArrayRef<SmallVector<Value>> states) {
+  /// Whether the whole lane stores, with a vector (null: element stores
+  /// only).
+  Value fullLane(Value qb) {
     using P = arith::CmpIPredicate;
-    Value full;
-    if (m.vectorizable)
-      full = both(vectorOk, both(cmp(P::sge, qb, writeStart),
-                                 cmp(P::sle, add(qb, idx(m.elems)), chunkEnd)));
-    for (int64_t c = 0; c < m.channelsPerLane; ++c) {
-      if (!channelLive[c]) {
-        storeChannel(qb, lo, states[c], c, full);
-        continue;
-      }
-      scf::IfOp::create(b, channelLive[c], [&](OpBuilder &, Location) {
-        storeChannel(qb, lo, states[c], c, full);
-        scf::YieldOp::create(b);
-      });
-    }
+    if (!m.vectorizable)
+      return Value();
+    return both(vectorOk, both(cmp(P::sge, qb, writeStart),
+                               cmp(P::sle, add(qb, idx(m.elems)), chunkEnd)));
+  }
+
+  /// Stores into `memref` (the output, or dx's companion da) the lane's
+  /// values (`v[channel][position]`) that fall in [writeStart, chunkEnd) of
+  /// its live channels: one vector store per channel when the whole lane
+  /// does and the layout allows it.
+  void storeLane(Value memref, Value qb, Value lo,
+                 ArrayRef<SmallVector<Value>> v) {
+    Value full = fullLane(qb);
+    for (int64_t c = 0; c < m.channelsPerLane; ++c)
+      storeIf(channelLive[c],
+              [&] { storeChannel(memref, qb, lo, v[c], c, full); });
   }
 
   /// storeLane for channel `c`; `full`: whether the whole lane stores, with
   /// a vector (null: element stores only).
-  void storeChannel(Value qb, Value lo, ArrayRef<Value> v, int64_t c,
-                    Value full) {
+  void storeChannel(Value memref, Value qb, Value lo, ArrayRef<Value> v,
+                    int64_t c, Value full) {
     using P = arith::CmpIPredicate;
-    Type yType = elementTypeOf(spec.output);
+    Type yType = elementTypeOf(memref);
     auto narrow = [&](Value f) { return narrowTo(b, yType, f); };
     auto storeElements = [&]() {
       for (int64_t i = 0; i < m.elems; ++i) {
@@ -840,8 +1006,8 @@ private:
             both(cmp(P::sge, q, writeStart), cmp(P::slt, q, chunkEnd));
         scf::IfOp::create(b, writes, [&](OpBuilder &, Location) {
           Value pos = add(lo, idx(m.forward ? i : m.elems - 1 - i));
-          memref::StoreOp::create(b, narrow(v[i]), spec.output,
-                                  indicesAt(spec.output, pos, c));
+          memref::StoreOp::create(b, narrow(v[i]), memref,
+                                  indicesAt(memref, pos, c));
           scf::YieldOp::create(b);
         });
       }
@@ -856,8 +1022,7 @@ private:
             ordered[m.forward ? i : m.elems - 1 - i] = narrow(v[i]);
           Value vec = vector::FromElementsOp::create(
               b, VectorType::get({m.elems}, yType), ordered);
-          vector::StoreOp::create(b, vec, spec.output,
-                                  indicesAt(spec.output, lo, c),
+          vector::StoreOp::create(b, vec, memref, indicesAt(memref, lo, c),
                                   /*nontemporal=*/false, llvm::MaybeAlign(16));
           scf::YieldOp::create(b);
         },
@@ -881,6 +1046,10 @@ private:
   SmallVector<Value, 2> dIdx, channelLive;
   Value laneId, bIdx, hIdx, chunkEnd, writeStart, walkStart, laneOffset,
       warpInTeam, teamMemory, groupBase;
+  // The backward from the output: y_{-1} per channel of the lane; a head
+  // block's warp, whether it has channels, and its workgroup memory.
+  SmallVector<Value, 2> yBeforeStart;
+  Value warpInBlock, warpLive, headMemory;
 };
 
 } // namespace

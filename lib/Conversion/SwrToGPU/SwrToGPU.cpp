@@ -7,7 +7,9 @@
 // tile_scan), computes its KernelMapping (KernelMapping.cpp) and replaces
 // it with one kernel (ScanKernel.cpp); ops whose sequences are independent
 // get one thread per sequence (SequenceKernel.cpp); swr.scan_grad with at
-// most one hop gets its one-pass kernel (GradKernel.cpp).
+// most one hop gets its one-pass kernel (GradKernel.cpp), and from the
+// output (hops = inf) the reverse exact scan with da in its epilogue
+// (ExactGradKernel.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -182,13 +184,19 @@ mlir::swr::convertSwrToGPU(Operation *root,
   });
   for (SwrOpInterface op : ownKernels) {
     auto grad = dyn_cast<ScanGradOp>(op.getOperation());
+    bool fromOutput = grad && grad.getFromOutput();
     if (failed(checkBufferizedFor(op, "convert-swr-to-gpu")) ||
-        (grad && failed(checkGradKernel(grad))))
+        (grad && !fromOutput && failed(checkGradKernel(grad))))
+      return failure();
+    FailureOr<KernelMapping> exactGrad;
+    if (fromOutput && failed(exactGrad = mapExactGradKernel(grad, options)))
       return failure();
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     b.setInsertionPoint(op);
     emitShapeChecked(b, op, [&] {
-      if (grad)
+      if (fromOutput)
+        emitExactGradKernel(b, grad, *exactGrad, options.warpsPerBlock);
+      else if (grad)
         emitGradKernel(b, grad, options.warpsPerBlock);
       else
         emitSequenceKernel(b, op, kWarpSize * options.warpsPerBlock);

@@ -30,6 +30,13 @@ struct ScanSpec {
   int64_t hops;
   bool reverse;
   Value gates, input, init, output;
+  /// The backward of an exact scan from its output (swr.scan_grad
+  /// from_output), fused into this scan, the reverse exact scan of dy
+  /// (`input`) into dx (`output`): `gateGrad` (null: none) gets da_k = dx_k
+  /// * y_{k-1}, summed over a head's channels for per-head gates, from the
+  /// forward's output `savedOutput` and y_{-1} = `forwardInit` (null: 0);
+  /// `initGrad` (null: none) gets dh0 = a_0 * dx_0.
+  Value savedOutput, forwardInit, gateGrad, initGrad;
 };
 
 /// Threads per warp.
@@ -70,6 +77,11 @@ struct KernelMapping {
   /// loaded ahead; `blockThreads` threads per block.
   bool timeMajor = false;
   int64_t positionsInFlight = 0;
+  /// Per-head gate gradients (ScanSpec::gateGrad): a block is one head,
+  /// `itemsPerBlock` warps, one per group of channelsPerLane channels (the
+  /// most a head may have; warps past its channels walk along idle); they
+  /// walk in step and sum da through workgroup memory once per step.
+  bool headBlocks = false;
 
   /// The mapping of `spec` under `options`, or the reason (a sentence) why
   /// the scan cannot run on the GPU.

@@ -54,13 +54,29 @@ void emitSequenceKernel(ImplicitLocOpBuilder &b, SwrOpInterface op,
 Value rowsStartAligned(ImplicitLocOpBuilder &b, Value memref);
 
 /// Whether `emitGradKernel` covers `op` (hops 0 or 1, tile <= 32); a
-/// located error otherwise.
+/// located error otherwise. (The backward from the output, `from_output`,
+/// is `emitExactGradKernel`'s.)
 LogicalResult checkGradKernel(ScanGradOp op);
 
 /// Emits the one-pass kernel of `op` (on memrefs) at the builder's
 /// insertion point (GradKernel.cpp); the caller erases `op`.
 void emitGradKernel(ImplicitLocOpBuilder &b, ScanGradOp op,
                     int64_t warpsPerBlock);
+
+/// Emits, for an `op` with N = 0 at run time and a `grad_init`, a kernel
+/// that writes dh0 = 0 (GradKernel.cpp).
+void emitZeroGradInitIfEmpty(ImplicitLocOpBuilder &b, ScanGradOp op,
+                             int64_t warpsPerBlock);
+
+/// The mapping of `op` (`from_output`, hops = inf) onto the reverse exact
+/// scan with da in its epilogue, or a located error (ExactGradKernel.cpp).
+FailureOr<KernelMapping>
+mapExactGradKernel(ScanGradOp op, const ConvertSwrToGPUOptions &options);
+
+/// Emits that kernel (and, for per-head gates, the path of heads too wide
+/// for one block) at the builder's insertion point; the caller erases `op`.
+void emitExactGradKernel(ImplicitLocOpBuilder &b, ScanGradOp op,
+                         const KernelMapping &mapping, int64_t warpsPerBlock);
 
 /// The unit attribute of a `gpu.launch` whose kernel should get the host's
 /// constants as immediates (swr-gpu-sink-constants moves them in).

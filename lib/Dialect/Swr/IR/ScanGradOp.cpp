@@ -36,6 +36,9 @@ LogicalResult ScanGradOp::verify() {
   // Shapes and element types are checked from the operands' roles.
   if (failed(detail::verifyDestinationForm(*this, getDpsInits(), "grad_input")))
     return failure();
+  if (getFromOutput() && !getWindow().isExact())
+    return emitOpError("from_output needs hops = inf: the output of a finite "
+                       "window does not determine da");
   if (static_cast<bool>(getInit()) != static_cast<bool>(getGradInit()))
     return emitOpError("grad_init must be given exactly when init is");
   int64_t gatesRank = cast<ShapedType>(getGates().getType()).getRank();
@@ -226,6 +229,11 @@ private:
         store(arith::AddFOp::create(b, load(sum, k), da), sum, k);
       else
         storeAt(op.getGradGates(), da, k);
+      if (op.getFromOutput()) {
+        // The exact forward state after k is the saved output y_k.
+        store(loadAt(op.getInput(), k), forward, idx(0));
+        return;
+      }
       Value a = loadAt(op.getGates(), k);
       Value x = loadAt(op.getInput(), k);
       forRange(bands, [&](Value m) {

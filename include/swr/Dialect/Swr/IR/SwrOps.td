@@ -156,7 +156,17 @@ def Swr_ScanGradOp : Swr_Op<"scan_grad", [DestinationStyleOpInterface,
     (`dh0 = 0`); otherwise `dh0 = a_0 * z^{(K-1)}_0` (`a_0 * dx_0` for
     `K = inf`).
 
-    Operands: `gates`, `input` and optional `init` as for `swr.scan`;
+    **From the output** (`from_output`, `hops = inf` only): the exact scan's
+    `da_k = dx_k * y_{k-1}` needs the forward's output, not its input, so
+    with `from_output` the second operand is the forward's output `y`
+    (`[B, H, D, N]`) in place of `x`: the backward reads `a`, `y` and `dy`
+    and writes `dx` and `da` (and `dh0 = a_0 * dx_0`) in one pass, and a
+    framework that keeps `y` for the backward need not keep `x` as well.
+    `init` is still the forward's `h0` (`y_{-1}`). Finite windows need the
+    states started in each of the `K` tiles before, which `y` does not hold.
+
+    Operands: `gates`, `input` (or, `from_output`, the output) and optional
+    `init` as for `swr.scan`;
     `grad_output` (`dy`, `[B, H, D, N]`); destinations `grad_input` (`dx`,
     `[B, H, D, N]`), `grad_gates` (`da`, the shape of `gates`) and, exactly
     when `init` is given, `grad_init` (`dh0`, `[B, H, D]`). Element types
@@ -170,10 +180,16 @@ def Swr_ScanGradOp : Swr_Op<"scan_grad", [DestinationStyleOpInterface,
                           tensor<2x4x8x100xf32>)
         outs(%dx0, %da0 : tensor<2x4x8x100xf32>, tensor<2x4x100xf32>)
         -> tensor<2x4x8x100xf32>, tensor<2x4x100xf32>
+    // The exact scan's backward from its saved output %y.
+    swr.scan_grad <tile = 16, hops = inf> from_output
+        ins(%a, %y, %dy : memref<2x4x100xf32>, memref<2x4x8x100xbf16>,
+                          memref<2x4x8x100xbf16>)
+        outs(%dx, %da : memref<2x4x8x100xbf16>, memref<2x4x100xbf16>)
     ```
   }];
 
   let arguments = (ins Swr_WindowAttr:$window,
+                       UnitAttr:$from_output,
                        Swr_TensorOrMemRef:$gates,
                        Swr_TensorOrMemRef:$input,
                        Swr_TensorOrMemRef:$grad_output,
@@ -184,7 +200,7 @@ def Swr_ScanGradOp : Swr_Op<"scan_grad", [DestinationStyleOpInterface,
   let results = (outs Variadic<AnyRankedTensor>:$results);
 
   let assemblyFormat = [{
-    $window
+    $window (`from_output` $from_output^)?
     `ins` `(` $gates `,` $input `,` $grad_output `:` type($gates) `,`
       type($input) `,` type($grad_output) `)`
     (`init` `(` $init^ `:` type($init) `)`)?
