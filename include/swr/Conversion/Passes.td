@@ -104,8 +104,10 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "(1 to 4; fewer for tiles shorter than that); 0: 2 for hops = inf "
            "(1 for f32 inputs walked several channels per lane), 1 "
            "otherwise">,
-    Option<"prefetchSteps", "prefetch-steps", "int64_t", /*default=*/"3",
-           "Steps whose loads each warp keeps in flight (1 to 4)">,
+    Option<"prefetchSteps", "prefetch-steps", "int64_t", /*default=*/"0",
+           "Steps whose loads each warp keeps in flight (1 to 4); 0: 3, but "
+           "1 for the backward from the output (swr.scan_grad from_output) "
+           "of 16-bit types">,
     Option<"minChunkSteps", "min-chunk-steps", "int64_t", /*default=*/"8",
            "The fewest steps of a warp's walk when finite windows split "
            "sequences into chunks or an exact scan picks warps-per-sequence">,

@@ -28,14 +28,14 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
                                        std::string &reason) {
   if (o.warpsPerBlock < 1 || o.warpsPerBlock > 32 || o.warpsPerSequence < 0 ||
       o.warpsPerSequence > 32 || o.vectorsPerLane < 0 || o.vectorsPerLane > 4 ||
-      o.prefetchSteps < 1 || o.prefetchSteps > 4 || o.minChunkSteps < 1 ||
+      o.prefetchSteps < 0 || o.prefetchSteps > 4 || o.minChunkSteps < 1 ||
       o.targetWarps < 1 || o.channelsPerWarp < 0 || o.channelsPerWarp > 8 ||
       (o.channelsPerWarp > 0 && !llvm::isPowerOf2_64(o.channelsPerWarp)) ||
       o.channelsPerLane < 0 || o.channelsPerLane > 4 || o.timeMajor < -1 ||
       o.timeMajor > 1 || o.positionsInFlight < 0 || o.positionsInFlight > 16) {
     reason = "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
              "warps-per-sequence in [0, 32], "
-             "vectors-per-lane in [0, 4], prefetch-steps in [1, 4], "
+             "vectors-per-lane in [0, 4], prefetch-steps in [0, 4], "
              "min-chunk-steps and target-warps at least 1, "
              "channels-per-warp 0, 1, 2, 4 or 8, channels-per-lane in [0, 4], "
              "time-major -1, 0 or 1, positions-in-flight in [0, 16]";
@@ -104,7 +104,6 @@ KernelMapping::compute(const ScanSpec &spec,
   m.exact = spec.hops == WindowAttr::kInfiniteHops;
   m.hops = m.exact ? 0 : spec.hops;
   m.tile = spec.tile;
-  m.prefetchSteps = options.prefetchSteps;
   m.minChunkSteps = options.minChunkSteps;
   m.targetWarps = options.targetWarps;
   int64_t minBytes = std::min(
@@ -139,6 +138,13 @@ KernelMapping::compute(const ScanSpec &spec,
   // per warp. Elsewhere fewer, longer walks lost to one channel per lane.
   bool perHead = cast<MemRefType>(spec.gates.getType()).getRank() == 3;
   bool narrow = byteWidth(spec.input) < 4;
+  // Loads in flight: by default (0) three steps, but one for the backward
+  // from the output of 16-bit types, whose extra loads (y) and epilogue
+  // (da) then fit 128 registers (measured: bench/NOTES.md, "Backward from
+  // the output").
+  m.prefetchSteps = options.prefetchSteps ? options.prefetchSteps
+                    : spec.gateGrad && narrow ? 1
+                                              : 3;
   auto shape = cast<MemRefType>(spec.input.getType()).getShape();
   bool manyLong =
       !ShapedType::isDynamic(shape[3]) && shape[3] >= 8192 &&

@@ -292,9 +292,10 @@ private:
     if (m.team > 1)
       workgroup.push_back(
           workgroupType({2, m.team, 1 + m.channelsPerLane}));
-    // A head block sums its warps' da: [step parity][position][lane].
+    // A head block sums its warps' da: [step of two rounds][position][lane].
     if (m.headBlocks)
-      workgroup.push_back(workgroupType({2, m.elems, kWarpSize}));
+      workgroup.push_back(
+          workgroupType({2 * m.prefetchSteps, m.elems, kWarpSize}));
     auto launch = gpu::LaunchOp::create(
         b, grid, one, one, idx(m.blockThreads), one, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
@@ -302,8 +303,9 @@ private:
     // Finite windows get the host's constants as immediates: measured on
     // the H200, +3 to +8 points of the copy at N = 4096, 0.2 to 1.9 fewer
     // at N = 32768; the exact scan lost with them (bench/NOTES.md, "H200:
-    // constants as immediates, per kernel").
-    if (!m.exact)
+    // constants as immediates, per kernel"), but its backward from the
+    // output gains 5 to 22 points (H100; "Backward from the output").
+    if (!m.exact || spec.gateGrad)
       launch->setAttr(kSinkConstantsAttrName, b.getUnitAttr());
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
@@ -316,8 +318,11 @@ private:
           b, b.getI32Type(), sub(remu(threadId, idx(kWarpSize)), laneId));
     Value walker = divu(threadId, idx(m.lanes));
     warpInTeam = remu(walker, idx(m.team));
-    Value item = add(mul(launch.getBlockIds().x, idx(m.itemsPerBlock)),
-                     divu(walker, idx(m.team)));
+    // A head block's warps share its item, the head.
+    Value item = m.headBlocks
+                     ? launch.getBlockIds().x
+                     : add(mul(launch.getBlockIds().x, idx(m.itemsPerBlock)),
+                           divu(walker, idx(m.team)));
     if (m.team > 1)
       teamMemory = launch.getWorkgroupAttributions().front();
     if (m.headBlocks) {
@@ -414,7 +419,7 @@ private:
     // A head block's sums start at zero (every warp clears the slots of its
     // lanes: the same zeros).
     if (m.headBlocks) {
-      for (int64_t slot = 0; slot < 2; ++slot)
+      for (int64_t slot = 0; slot < 2 * m.prefetchSteps; ++slot)
         for (int64_t i = 0; i < m.elems; ++i)
           memref::StoreOp::create(b, f32(0), headMemory,
                                   ValueRange{idx(slot), idx(i), laneId});
@@ -473,6 +478,8 @@ private:
             state = emitStep(step, base, iter.slice(j * numRaw, numRaw), state,
                              next);
           }
+          if (m.headBlocks)
+            flushHeadSums(r);
           llvm::append_range(next, state.values());
           scf::YieldOp::create(b, next);
         });
@@ -715,27 +722,41 @@ private:
                             da[c][i]);
         sum[i] = c == 0 ? v : fadd(sum[i], v);
       }
-    Value slot = remu(step, idx(2));
-    auto at = [&](int64_t i) -> SmallVector<Value> {
-      return {slot, idx(m.elems - 1 - i), laneId};
-    };
+    // The step's slot: two rounds of prefetch-steps steps (see
+    // flushHeadSums).
+    Value slot = remu(step, idx(2 * m.prefetchSteps));
     for (int64_t i = 0; i < m.elems; ++i)
-      memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, sum[i],
-                                  headMemory, at(i));
+      memref::AtomicRMWOp::create(
+          b, arith::AtomicRMWKind::addf, sum[i], headMemory,
+          ValueRange{slot, idx(m.elems - 1 - i), laneId});
+  }
+
+  /// After round `round` (prefetch-steps steps) of a head block: one
+  /// barrier, then each of the round's steps gets a warp, in turn, that
+  /// stores the head's da of that step and clears its slot. The warps add
+  /// to that slot again two rounds later, after the next round's barrier,
+  /// which the clearing warp reaches only after clearing it.
+  void flushHeadSums(Value round) {
+    using P = arith::CmpIPredicate;
     gpu::BarrierOp::create(b);
-    // One warp per step, in turn, stores the head's sums and clears the
-    // slot, which the warps add to again two steps later (after the next
-    // step's barrier, which this warp reaches only after clearing it).
-    Value turn = cmp(P::eq, remu(step, idx(m.itemsPerBlock)), warpInBlock);
-    scf::IfOp::create(b, turn, [&](OpBuilder &, Location) {
-      SmallVector<SmallVector<Value>> total(1);
-      for (int64_t i = 0; i < m.elems; ++i) {
-        total[0].push_back(memref::LoadOp::create(b, headMemory, at(i)));
-        memref::StoreOp::create(b, f32(0), headMemory, at(i));
-      }
-      storeChannel(spec.gateGrad, qb, lo, total[0], 0, fullLane(qb));
-      scf::YieldOp::create(b);
-    });
+    int64_t depth = m.prefetchSteps;
+    for (int64_t j = 0; j < depth; ++j) {
+      Value step = add(mul(round, idx(depth)), idx(j));
+      Value slot = remu(step, idx(2 * depth));
+      Value turn = cmp(P::eq, remu(step, idx(m.itemsPerBlock)), warpInBlock);
+      scf::IfOp::create(b, turn, [&](OpBuilder &, Location) {
+        SmallVector<Value> total;
+        for (int64_t i = 0; i < m.elems; ++i) {
+          SmallVector<Value> at = {slot, idx(m.elems - 1 - i), laneId};
+          total.push_back(memref::LoadOp::create(b, headMemory, at));
+          memref::StoreOp::create(b, f32(0), headMemory, at);
+        }
+        Value qb = add(add(walkStart, mul(step, idx(m.stride))), laneOffset);
+        Value lo = sub(sub(length, qb), idx(m.elems));
+        storeChannel(spec.gateGrad, qb, lo, total, 0, fullLane(qb));
+        scf::YieldOp::create(b);
+      });
+    }
   }
 
   /// Emits `body` where `when` holds (null: always).

@@ -4,7 +4,7 @@
 // RUN: not swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping="vectors-per-lane=4 warps-per-sequence=3 warps-per-block=8" 2>&1 | FileCheck %s --check-prefix=KNOBS
 // RUN: not swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping="channels-per-warp=4 channels-per-lane=1" 2>&1 | FileCheck %s --check-prefix=GROUPS
 // RUN: not swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping="adjacent-channels=0 channels-per-lane=3" 2>&1 | FileCheck %s --check-prefix=ADJACENT
-// RUN: not swr-opt %s -test-swr-kernel-mapping=prefetch-steps=0 2>&1 | FileCheck %s --check-prefix=OPTION
+// RUN: not swr-opt %s -test-swr-kernel-mapping=prefetch-steps=5 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -test-swr-kernel-mapping=channels-per-warp=3 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -test-swr-kernel-mapping="channels-per-warp=2 warps-per-sequence=2" 2>&1 | FileCheck %s --check-prefix=GROUP-TEAM
 // OPTION: error: convert-swr-to-gpu: warps-per-block must be in [1, 32]
