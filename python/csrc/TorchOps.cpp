@@ -305,12 +305,13 @@ std::tuple<Tensor, Tensor> chunkKernel(const Tensor &a, const Tensor &x,
   return {y, s};
 }
 
-/// swr.scan_grad for hops = inf from the forward's output `y`: dx is the
-/// reverse scan of dy and da_k = dx_k y_{k-1} (y_{-1} = h0), summed over a
-/// head's channels in f32; dh0 = a_0 dx_0. One scan in the storage type
-/// and one product: about 7 units of x moved against the floor's 4 (a,
-/// x, dy read; dx, da written).
-void exactGradFromOutput(const Tensor &a, const Tensor &y, const Tensor &dy,
+/// swr.scan_grad for hops = inf from the forward's output `y` where the
+/// kernel library has no function for it (none today): dx is the reverse
+/// scan of dy and da_k = dx_k y_{k-1} (y_{-1} = h0), summed over a head's
+/// channels in f32; dh0 = a_0 dx_0. One scan in the storage type and one
+/// product: about 7 units of x moved against the floor's 4 (a, y, dy read;
+/// dx, da written), which the library's one pass moves.
+void exactGradFromOutputByScan(const Tensor &a, const Tensor &y, const Tensor &dy,
                          const OptTensor &init, int64_t tile, Tensor &dx,
                          Tensor &da, Tensor &dinit) {
   int64_t n = y.size(3);
@@ -343,8 +344,26 @@ void exactGradFromOutput(const Tensor &a, const Tensor &y, const Tensor &dy,
   }
 }
 
-/// The same from the inputs: the forward scan first (about 10 units of x
-/// moved; the f32 copies of the general case below would move about 35).
+/// swr.scan_grad from_output (hops = inf): the kernel library's one pass
+/// (`gradout`), else exactGradFromOutputByScan. `dinit` is written when
+/// `init` is given.
+void exactGradFromOutput(const Tensor &a, const Tensor &y, const Tensor &dy,
+                         const OptTensor &init, int64_t tile, Tensor &dx,
+                         Tensor &da, Tensor &dinit) {
+  Library &lib = library();
+  std::string name = functionName("gradout", a, y, tile, kInf, startOf(init));
+  if (y.numel() == 0 || !lib.has(y, name))
+    return exactGradFromOutputByScan(a, y, dy, init, tile, dx, da, dinit);
+  dx = at::empty(y.sizes(), y.options());
+  std::vector<Tensor> args = with({a, y, dy}, init);
+  args.push_back(dx);
+  args.push_back(da);
+  if (init)
+    args.push_back(dinit);
+  lib.call(y, name, args);
+}
+
+/// The same from the inputs: the forward scan first.
 void exactGradFromScans(const Tensor &a, const Tensor &x, const Tensor &dy,
                         const OptTensor &init, int64_t tile, Tensor &dx,
                         Tensor &da, Tensor &dinit) {
@@ -434,6 +453,29 @@ std::tuple<Tensor, Tensor, Tensor> gradKernel(const Tensor &a, const Tensor &x,
   return {dx, da, dinit};
 }
 
+/// swr::scan_grad_from_output: the backward of the exact scan from its
+/// output.
+std::tuple<Tensor, Tensor, Tensor>
+gradFromOutputKernel(const Tensor &a, const Tensor &y, const Tensor &dy,
+                     const OptTensor &init, int64_t tile) {
+  Tensor dx, da = at::empty(a.sizes(), a.options());
+  Tensor dinit = init ? at::empty(init->sizes(), y.options())
+                      : at::empty({0}, y.options());
+  exactGradFromOutput(a, y, dy, init, tile, dx, da, dinit);
+  return {dx, da, dinit};
+}
+
+std::tuple<Tensor, Tensor, Tensor>
+callGradFromOutput(const Tensor &a, const Tensor &y, const Tensor &dy,
+                   const OptTensor &init, int64_t tile) {
+  static auto op = c10::Dispatcher::singleton()
+                       .findSchemaOrThrow("swr::scan_grad_from_output", "")
+                       .typed<std::tuple<Tensor, Tensor, Tensor>(
+                           const Tensor &, const Tensor &, const Tensor &,
+                           const OptTensor &, int64_t)>();
+  return op.call(a, y, dy, init, tile);
+}
+
 /// gradFromScans on any device: what the tests check the composition with.
 std::tuple<Tensor, Tensor, Tensor>
 gradFromScansKernel(const Tensor &a, const Tensor &x, const Tensor &dy,
@@ -478,11 +520,11 @@ public:
                         bool reverse) {
     at::AutoDispatchBelowADInplaceOrView guard;
     Tensor y = callScan(a, x, init, tile, hops, reverse);
-    // hops = inf: the backward needs y_{k-1}, so it keeps the output
-    // rather than scan x again (exactGradFromOutput, on every device).
+    // hops = inf: the backward needs y_{k-1}, not x, so it keeps the
+    // output instead (swr::scan_grad_from_output, one pass).
     bool keepOutput = hops == kInf && !reverse;
-    ctx->save_for_backward(
-        {a, x, orUndefined(init), keepOutput ? y : Tensor()});
+    ctx->save_for_backward({a, keepOutput ? Tensor() : x, orUndefined(init),
+                            keepOutput ? y : Tensor()});
     ctx->saved_data["tile"] = tile;
     ctx->saved_data["hops"] = hops;
     ctx->saved_data["reverse"] = reverse;
@@ -506,10 +548,8 @@ public:
               Tensor(), Tensor()};
     }
     if (Tensor y = saved[3]; y.defined()) {
-      Tensor dx, da = at::empty(a.sizes(), a.options());
-      Tensor dinit = init ? at::empty(init->sizes(), x.options()) : Tensor();
-      exactGradFromOutput(a, y, grads[0], init, tile, dx, da, dinit);
-      return {da, dx, dinit, Tensor(), Tensor(), Tensor()};
+      auto [dx, da, dinit] = callGradFromOutput(a, y, grads[0], init, tile);
+      return {da, dx, init ? dinit : Tensor(), Tensor(), Tensor(), Tensor()};
     }
     auto [dx, da, dinit] = callGrad(a, x, grads[0], init, tile, hops);
     return {da, dx, init ? dinit : Tensor(), Tensor(), Tensor(), Tensor()};
@@ -601,6 +641,9 @@ TORCH_LIBRARY(swr, m) {
         "int tile, int hops) -> (Tensor, Tensor)");
   m.def("scan_grad(Tensor a, Tensor x, Tensor dy, Tensor? init, int tile, "
         "int hops) -> (Tensor, Tensor, Tensor)");
+  // swr.scan_grad from_output: hops = inf, from the forward's output y.
+  m.def("scan_grad_from_output(Tensor a, Tensor y, Tensor dy, Tensor? init, "
+        "int tile) -> (Tensor, Tensor, Tensor)");
   // scan_grad as it is computed for the windows without a GPU kernel (from
   // scans), on any device with at least one position: for tests.
   m.def("_scan_grad_from_scans(Tensor a, Tensor x, Tensor dy, Tensor? init, "
@@ -611,6 +654,7 @@ TORCH_LIBRARY_IMPL(swr, CPU, m) {
   m.impl("scan", scanKernel);
   m.impl("scan_chunk", chunkKernel);
   m.impl("scan_grad", gradKernel);
+  m.impl("scan_grad_from_output", gradFromOutputKernel);
   m.impl("_scan_grad_from_scans", gradFromScansKernel);
 }
 
@@ -619,6 +663,7 @@ TORCH_LIBRARY_IMPL(swr, CUDA, m) {
   m.impl("scan", scanKernel);
   m.impl("scan_chunk", chunkKernel);
   m.impl("scan_grad", gradKernel);
+  m.impl("scan_grad_from_output", gradFromOutputKernel);
   m.impl("_scan_grad_from_scans", gradFromScansKernel);
 }
 #endif

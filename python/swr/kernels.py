@@ -15,6 +15,8 @@ sizes, in this order:
   scan   a, x, [init], y                     (swr.scan, optionally reverse)
   chunk  a, x, [init | state_in], y, state_out   (swr.scan_chunk)
   grad   a, x, dy, [init], dx, da, [dinit]   (swr.scan_grad)
+  gradout  a, y, dy, [init], dx, da, [dinit] (swr.scan_grad from_output;
+                                              hops = inf only)
 
 a is `[B, H, N]` (per-head gates) or `[B, H, D, N]` (per-channel), x, y, dy,
 dx `[B, H, D, N]`, init and dinit `[B, H, D]`, all of the configuration's
@@ -37,8 +39,8 @@ HOPS = (0, 1, 2, INF)
 GATES = ("head", "channel")
 
 #: Windows of swr.scan_grad that have a GPU kernel (GradKernel.cpp: hops 0
-#: and 1, tiles of at most 32). `swr.torch` computes the hops = inf backward
-#: on the GPU from scans (dx_k * y_{k-1}, swr.scan_grad's own formula).
+#: and 1, tiles of at most 32). For hops = inf the library has the backward
+#: from the output (`gradout`, every target), which `swr.torch` uses.
 GPU_GRAD_TILES = (16, 32)
 GPU_GRAD_HOPS = (0, 1)
 
@@ -91,7 +93,7 @@ def state_slots(hops):
 
 @dataclass(frozen=True)
 class Config:
-    kind: str  # "scan", "chunk" or "grad"
+    kind: str  # "scan", "chunk", "grad" or "gradout"
     dtype: str
     tile: int
     hops: int  # INF for inf
@@ -117,8 +119,8 @@ class Config:
         vec = f"memref<?x?x?x{t}>"
         state = f"memref<?x?x?x{state_slots(self.hops)}xf32>"  # states are f32
         window = f"<tile = {self.tile}, hops = {hops_text(self.hops)}>"
-        args = [("a", gate), ("x", seq)]
-        if self.kind == "grad":
+        args = [("a", gate), ("y" if self.kind == "gradout" else "x", seq)]
+        if self.kind in ("grad", "gradout"):
             args.append(("dy", seq))
         if self.start == "init":
             args.append(("h", vec))
@@ -140,8 +142,9 @@ class Config:
             if self.start == "init":
                 args.append(("dh", vec))
                 grad_init = f" grad_init(%dh : {vec})"
-            body = (f"swr.scan_grad {window} ins(%a, %x, %dy : {gate}, {seq}, {seq})"
-                    f"{start[self.start]} outs(%dx, %da : {seq}, {gate}){grad_init}")
+            form = " from_output" if self.kind == "gradout" else ""
+            body = (f"swr.scan_grad {window}{form} ins(%a, %{args[1][0]}, %dy : {gate}, {seq}, "
+                    f"{seq}){start[self.start]} outs(%dx, %da : {seq}, {gate}){grad_init}")
         params = ", ".join(f"%{n}: {ty}" for n, ty in args)
         return f"func.func @{self.name}({params}) {{\n  {body}\n  return\n}}\n"
 
@@ -158,6 +161,9 @@ def configs(target, dtype):
         if not gpu or (tile in GPU_GRAD_TILES and hops in GPU_GRAD_HOPS):
             for start in ("", "init"):
                 yield Config("grad", start=start, **common)
+        if hops == INF:
+            for start in ("", "init"):
+                yield Config("gradout", start=start, **common)
 
 
 def artifact_name(target, dtype):

@@ -135,6 +135,25 @@ def test_grad_from_scans(tile, hops, per_head, init):
         assert_close(dh, rh, scale=1e-2 + rh.abs().max(), rtol=1e-4, what="dinit")
 
 
+@pytest.mark.parametrize("per_head,init,d", ((True, True, 3), (False, True, 3),
+                                              (True, False, 40), (True, True, 1)))
+def test_grad_from_output(per_head, init, d):
+    """swr::scan_grad_from_output (what autograd calls for hops = inf): from
+    the forward's output, against finite differences; heads of 1 to 40
+    channels (the GPU sums up to 16 channel groups per block, wider heads
+    in a second kernel)."""
+    n = 83
+    a, x, h = inputs(1, 2, d, n, per_head=per_head, init=init, seed=n + d)
+    dy = normal(x.shape, torch.Generator().manual_seed(7))
+    y = scan(a, x, init=h, tile=16, hops=INF)
+    dx, da, dh = torch.ops.swr.scan_grad_from_output(a, y, dy, h, 16)
+    rx, ra, rh = fd_grads(a, x, dy, tile=16, hops=INF, init=h)
+    assert_close(dx, rx, scale=1e-2 + rx.abs().max(), rtol=1e-4, what="dx")
+    assert_close(da, ra, scale=1e-2 + ra.abs().max(), rtol=1e-4, what="da")
+    if init:
+        assert_close(dh, rh, scale=1e-2 + rh.abs().max(), rtol=1e-4, what="dinit")
+
+
 @pytest.mark.parametrize("hops", (1, INF))
 def test_grads_of_an_empty_sequence(hops):
     """N = 0: no position, so dx and da are empty and dinit is 0."""
@@ -236,6 +255,7 @@ def test_opcheck():
     a, x, h = inputs(2, 2, 3, 37, per_head=True, init=True)
     dy = normal(x.shape, torch.Generator().manual_seed(4))
     s = scan(a, x, tile=16, hops=INF, return_state=True)[1]
+    y = scan(a, x, init=h, tile=16, hops=INF)
     rg = lambda *ts: [t.clone().requires_grad_() for t in ts]  # noqa: E731
     for op, args in (
             (torch.ops.swr.scan.default, (*rg(a, x, h), 16, 1, False)),
@@ -243,7 +263,9 @@ def test_opcheck():
             (torch.ops.swr.scan.default, (a, *rg(x), None, 32, -1, True)),
             (torch.ops.swr.scan_chunk.default, (*rg(a, x), None, s.clone(), 16, -1)),
             (torch.ops.swr.scan_chunk.default, (*rg(a, x, h), None, 16, 2)),
-            (torch.ops.swr.scan_grad.default, (a, x, dy, h, 16, 1))):
+            (torch.ops.swr.scan_grad.default, (a, x, dy, h, 16, 1)),
+            (torch.ops.swr.scan_grad_from_output.default, (a, y, dy, h, 16)),
+            (torch.ops.swr.scan_grad_from_output.default, (a, y, dy, None, 16))):
         torch.library.opcheck(op, args)
 
 

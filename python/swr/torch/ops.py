@@ -7,6 +7,8 @@ their autograd formulas:
   swr::scan(a, x, init?, tile, hops, reverse) -> y
   swr::scan_chunk(a, x, init?, state?, tile, hops) -> (y, state_out)
   swr::scan_grad(a, x, dy, init?, tile, hops) -> (dx, da, dinit)
+  swr::scan_grad_from_output(a, y, dy, init?, tile) -> (dx, da, dinit)
+      (hops = inf, from the forward's output y: what autograd calls)
 
 (`hops` an int, -1 for inf). Here: their fake (meta) kernels, and the
 checks of their operands, in one place, run by the fake kernels and by
@@ -89,6 +91,11 @@ def _scan_grad_fake(a, x, dy, init, tile, hops):
     _check(a, x, init, dy=dy)
     return (x.new_empty(x.shape), a.new_empty(a.shape),
             x.new_empty(init.shape if init is not None else (0,)))
+
+
+@torch.library.register_fake("swr::scan_grad_from_output")
+def _scan_grad_from_output_fake(a, y, dy, init, tile):
+    return _scan_grad_fake(a, y, dy, init, tile, INF)
 
 
 #===------------------------------------------------------------------------===#

@@ -115,3 +115,37 @@ func.func @hops0_init(%a: memref<?x?x?xf32>, %x: memref<?x?x?x?xf32>, %dy: memre
     init(%h0 : memref<?x?x?xf32>) outs(%dx, %da : memref<?x?x?x?xf32>, memref<?x?x?xf32>) grad_init(%dh0 : memref<?x?x?xf16>)
   return
 }
+
+// -----
+
+// from_output (hops = inf): one band; the forward sweep starts from h0 and,
+// after position k's da, takes the saved output y_k as the state (no gate,
+// no x).
+
+// CHECK-LABEL: func @from_output
+// CHECK-SAME: (%[[A:.*]]: memref<?x?x?x?xf32>, %[[Y:.*]]: memref<?x?x?x?xf32>, %{{.*}}: memref<?x?x?x?xf32>, %[[H0:.*]]: memref<?x?x?xf32>, %{{.*}}: memref<?x?x?x?xf32>, %[[DA:.*]]: memref<?x?x?x?xf32>, %{{.*}}: memref<?x?x?xf32>)
+// CHECK: %[[Z:.*]] = memref.alloc(%{{.*}}) : memref<1x?xf32>
+// CHECK: %[[REV:.*]] = memref.alloc() : memref<1xf32>
+// CHECK: %[[FWD:.*]] = memref.alloc() : memref<1xf32>
+// CHECK: scf.for %[[B:.*]] =
+// CHECK: scf.for %[[H:.*]] =
+// CHECK: scf.for %[[D:.*]] =
+// CHECK:   %[[START:.*]] = memref.load %[[H0]][%[[B]], %[[H]], %[[D]]]
+// CHECK:   memref.store %[[START]], %[[FWD]][%[[C0:.*]]]
+// CHECK:   scf.for %[[K:.*]] =
+// CHECK:     %[[STATE:.*]] = memref.load %[[FWD]][%[[C0]]]
+// CHECK:     %[[BAND:.*]] = memref.load %[[Z]][%[[C0]], %[[K]]]
+// CHECK:     %[[DAK:.*]] = arith.mulf %[[BAND]], %[[STATE]]
+// CHECK:     %[[SUM:.*]] = arith.addf %[[DAK]]
+// CHECK:     memref.store %[[SUM]], %[[DA]][%[[B]], %[[H]], %[[D]], %[[K]]]
+// CHECK:     %[[YK:.*]] = memref.load %[[Y]][%[[B]], %[[H]], %[[D]], %[[K]]]
+// CHECK:     memref.store %[[YK]], %[[FWD]][%[[C0]]]
+// CHECK-NOT: memref.load %[[A]]
+// CHECK:   }
+func.func @from_output(%a: memref<?x?x?x?xf32>, %y: memref<?x?x?x?xf32>, %dy: memref<?x?x?x?xf32>, %h0: memref<?x?x?xf32>,
+                       %dx: memref<?x?x?x?xf32>, %da: memref<?x?x?x?xf32>, %dh0: memref<?x?x?xf32>) {
+  swr.scan_grad <tile = 16, hops = inf> from_output
+      ins(%a, %y, %dy : memref<?x?x?x?xf32>, memref<?x?x?x?xf32>, memref<?x?x?x?xf32>) init(%h0 : memref<?x?x?xf32>)
+      outs(%dx, %da : memref<?x?x?x?xf32>, memref<?x?x?x?xf32>) grad_init(%dh0 : memref<?x?x?xf32>)
+  return
+}

@@ -72,3 +72,12 @@ func.func @grad_init_type(%a: memref<1x1x8xf32>, %x: memref<1x1x2x8xf32>, %dy: m
   swr.scan_grad <tile = 4, hops = 1> ins(%a, %x, %dy : memref<1x1x8xf32>, memref<1x1x2x8xf32>, memref<1x1x2x8xf32>) init(%h0 : memref<1x1x2xf32>) outs(%dx, %da : memref<1x1x2x8xf32>, memref<1x1x8xf32>) grad_init(%dh0 : memref<1x1x2xi32>)
   return
 }
+
+// -----
+
+func.func @from_output_finite(%a: memref<1x1x8xf32>, %y: memref<1x1x1x8xf32>, %dy: memref<1x1x1x8xf32>,
+                              %dx: memref<1x1x1x8xf32>, %da: memref<1x1x8xf32>) {
+  // expected-error @+1 {{from_output needs hops = inf: the output of a finite window does not determine da}}
+  swr.scan_grad <tile = 4, hops = 1> from_output ins(%a, %y, %dy : memref<1x1x8xf32>, memref<1x1x1x8xf32>, memref<1x1x1x8xf32>) outs(%dx, %da : memref<1x1x1x8xf32>, memref<1x1x8xf32>)
+  return
+}

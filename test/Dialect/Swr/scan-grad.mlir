@@ -42,3 +42,13 @@ func.func @memref_init(%a: memref<?x?x?xf32>, %x: memref<?x?x?x?xf32>, %dy: memr
       grad_init(%dh0 : memref<?x?x?xf32>)
   return
 }
+
+// CHECK-LABEL: func @from_output
+func.func @from_output(%a: memref<?x?x?xbf16>, %y: memref<?x?x?x?xbf16>, %dy: memref<?x?x?x?xbf16>,
+                       %dx: memref<?x?x?x?xbf16>, %da: memref<?x?x?xbf16>) {
+  // CHECK: swr.scan_grad <tile = 16, hops = inf> from_output ins(%{{.*}}, %{{.*}}, %{{.*}} : memref<?x?x?xbf16>, memref<?x?x?x?xbf16>, memref<?x?x?x?xbf16>) outs({{.*}}){{$}}
+  swr.scan_grad <tile = 16, hops = inf> from_output
+      ins(%a, %y, %dy : memref<?x?x?xbf16>, memref<?x?x?x?xbf16>, memref<?x?x?x?xbf16>)
+      outs(%dx, %da : memref<?x?x?x?xbf16>, memref<?x?x?xbf16>)
+  return
+}
