@@ -104,7 +104,7 @@ func.func @hops0_per_channel(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>, %
 
 func.func @exact(%a: memref<?x?x?xf32>, %x: memref<?x?x?x?xf32>, %dy: memref<?x?x?x?xf32>,
                  %dx: memref<?x?x?x?xf32>, %da: memref<?x?x?xf32>) {
-  // expected-error @+1 {{has a GPU kernel for hops 0 and 1 only, got hops = inf (convert-swr-to-scf runs it on the CPU)}}
+  // expected-error @+1 {{has a GPU kernel for hops 0 and 1 only, got hops = inf (and from_output, from the forward's output y; convert-swr-to-scf runs it on the CPU)}}
   swr.scan_grad <tile = 4, hops = inf> ins(%a, %x, %dy : memref<?x?x?xf32>, memref<?x?x?x?xf32>, memref<?x?x?x?xf32>)
     outs(%dx, %da : memref<?x?x?x?xf32>, memref<?x?x?xf32>)
   return
