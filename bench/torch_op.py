@@ -12,8 +12,10 @@ Rows, at B = 4, H = 128, D = 16, per-head gates, tile 16:
   - fwd: y = scan(a, x) (a, x read, y written), hops 1 and inf;
   - fwd time-major: x a [B, N, H, D] tensor seen as [B, H, D, N] (the op
     copies it to [B, H, D, N] first: issue 17 gives it a kernel);
-  - bwd: the backward (dx, da from a, x, dy), hops 1 (one kernel) and inf
-    (reverse scan, forward scan and elementwise ops);
+  - bwd: the backward (dx, da from a, x, dy: swr::scan_grad), hops 1 (one
+    kernel) and inf (the forward scan, then the backward from its output);
+  - bwd from output, hops inf: swr::scan_grad_from_output (dx, da from a,
+    the saved y, dy: one kernel), what autograd calls;
 each against a copy moving the bytes that row's floor counts. One batch of
 every row is checked against the op on the CPU. The host cost: wall time
 per call of a tiny scan, eager, with nothing else queued.
@@ -88,11 +90,17 @@ def main():
                 bwd = [lambda a=a, x=x, dy=dy: torch.ops.swr.scan_grad(a, x, dy, None, TILE,
                                                                        hk_int)
                        for a, x, dy in data]
+                # x stands for the saved y (any values are a valid y).
+                bwd_y = [lambda a=a, x=x, dy=dy: torch.ops.swr.scan_grad_from_output(
+                    a, x, dy, None, TILE) for a, x, dy in data]
                 fwd_bytes = 2 * seq_bytes + gate_bytes
-                bwd_bytes = 4 * seq_bytes + 2 * gate_bytes
-                timed = time_together(torch, [fwd, fwd_tm, copy_of(fwd_bytes), bwd,
-                                              copy_of(bwd_bytes)], args.reps)
-                (t_fwd, _), (t_tm, _), (t_copy, _), (t_bwd, _), (t_bcopy, _) = timed
+                # a, x (or y), dy read; dx, da written.
+                bwd_bytes = 3 * seq_bytes + 2 * gate_bytes
+                impls = [fwd, fwd_tm, copy_of(fwd_bytes), bwd, copy_of(bwd_bytes)]
+                if hops == math.inf:
+                    impls.append(bwd_y)
+                timed = time_together(torch, impls, args.reps)
+                (t_fwd, _), (t_tm, _), (t_copy, _), (t_bwd, _), (t_bcopy, _) = timed[:5]
                 a, x, dy = data[0]
                 ok = check("fwd", scan(a[:1], x[:1], tile=TILE, hops=hops)[0],
                            scan(a[:1].cpu(), x[:1].cpu(), tile=TILE, hops=hops)[0])
@@ -102,9 +110,17 @@ def main():
                 gc = torch.ops.swr.scan_grad(a[:1].cpu(), x[:1].cpu(), dy[:1].cpu(), None, TILE,
                                              hk_int)
                 ok &= check("bwd dx", gd[0].cpu(), gc[0]) and check("bwd da", gd[1].cpu(), gc[1])
+                measured = [("fwd", t_fwd, t_copy), ("fwd time-major", t_tm, t_copy),
+                            ("bwd", t_bwd, t_bcopy)]
+                if hops == math.inf:
+                    gd = torch.ops.swr.scan_grad_from_output(a[:1], x[:1], dy[:1], None, TILE)
+                    gc = torch.ops.swr.scan_grad_from_output(a[:1].cpu(), x[:1].cpu(),
+                                                             dy[:1].cpu(), None, TILE)
+                    ok &= (check("bwd from output dx", gd[0].cpu(), gc[0])
+                           and check("bwd from output da", gd[1].cpu(), gc[1]))
+                    measured.append(("bwd from output", timed[5][0], t_bcopy))
                 dt = str(dtype).replace("torch.", "")
-                for what, t, tc in (("fwd", t_fwd, t_copy), ("fwd time-major", t_tm, t_copy),
-                                    ("bwd", t_bwd, t_bcopy)):
+                for what, t, tc in measured:
                     results.append(dict(dtype=dt, n=n, hops=hk, row=what, us=t, copy_us=tc,
                                         fraction=tc / t, checked=ok))
                     rows.append(f"{dt:9} {n:6} {hk:>4} {what:15} {t:9.1f} {tc:9.1f} "

@@ -305,15 +305,29 @@ std::tuple<Tensor, Tensor> chunkKernel(const Tensor &a, const Tensor &x,
   return {y, s};
 }
 
+/// Calls the library's function `name`, a `grad` (`xy` = x) or `gradout`
+/// (`xy` = y) configuration: (a, xy, dy, [init], dx, da, [dinit]).
+void callGradFunction(const std::string &name, const Tensor &a,
+                      const Tensor &xy, const Tensor &dy, const OptTensor &init,
+                      const Tensor &dx, const Tensor &da, const Tensor &dinit) {
+  std::vector<Tensor> args = with({a, xy, dy}, init);
+  args.push_back(dx);
+  args.push_back(da);
+  if (init)
+    args.push_back(dinit);
+  library().call(xy, name, args);
+}
+
 /// swr.scan_grad for hops = inf from the forward's output `y` where the
 /// kernel library has no function for it (none today): dx is the reverse
 /// scan of dy and da_k = dx_k y_{k-1} (y_{-1} = h0), summed over a head's
 /// channels in f32; dh0 = a_0 dx_0. One scan in the storage type and one
 /// product: about 7 units of x moved against the floor's 4 (a, y, dy read;
 /// dx, da written), which the library's one pass moves.
-void exactGradFromOutputByScan(const Tensor &a, const Tensor &y, const Tensor &dy,
-                         const OptTensor &init, int64_t tile, Tensor &dx,
-                         Tensor &da, Tensor &dinit) {
+void exactGradFromOutputByScan(const Tensor &a, const Tensor &y,
+                               const Tensor &dy, const OptTensor &init,
+                               int64_t tile, Tensor &dx, Tensor &da,
+                               Tensor &dinit) {
   int64_t n = y.size(3);
   bool perHead = a.dim() == 3;
   if (n == 0) { // No position: no gradient but h0's, which is 0.
@@ -350,17 +364,11 @@ void exactGradFromOutputByScan(const Tensor &a, const Tensor &y, const Tensor &d
 void exactGradFromOutput(const Tensor &a, const Tensor &y, const Tensor &dy,
                          const OptTensor &init, int64_t tile, Tensor &dx,
                          Tensor &da, Tensor &dinit) {
-  Library &lib = library();
   std::string name = functionName("gradout", a, y, tile, kInf, startOf(init));
-  if (y.numel() == 0 || !lib.has(y, name))
+  if (y.numel() == 0 || !library().has(y, name))
     return exactGradFromOutputByScan(a, y, dy, init, tile, dx, da, dinit);
   dx = at::empty(y.sizes(), y.options());
-  std::vector<Tensor> args = with({a, y, dy}, init);
-  args.push_back(dx);
-  args.push_back(da);
-  if (init)
-    args.push_back(dinit);
-  lib.call(y, name, args);
+  callGradFunction(name, a, y, dy, init, dx, da, dinit);
 }
 
 /// The same from the inputs: the forward scan first.
@@ -438,15 +446,9 @@ std::tuple<Tensor, Tensor, Tensor> gradKernel(const Tensor &a, const Tensor &x,
     dinit.zero_();
     return {dx, da, dinit};
   }
-  Library &lib = library();
   std::string name = functionName("grad", a, x, tile, hops, startOf(init));
-  if (lib.has(x, name)) {
-    std::vector<Tensor> args = with({a, x, dy}, init);
-    args.push_back(dx);
-    args.push_back(da);
-    if (init)
-      args.push_back(dinit);
-    lib.call(x, name, args);
+  if (library().has(x, name)) {
+    callGradFunction(name, a, x, dy, init, dx, da, dinit);
   } else {
     gradFromScans(a, x, dy, init, tile, hops, dx, da, dinit);
   }

@@ -35,13 +35,10 @@ using namespace mlir::swr;
 
 /// The reverse scan of dy into dx, with the backward's fields.
 static ScanSpec exactGradSpec(ScanGradOp op) {
-  ScanSpec spec{op.getWindow().getTile(),
-                WindowAttr::kInfiniteHops,
-                /*reverse=*/true,
-                op.getGates(),
+  ScanSpec spec{op.getWindow().getTile(), WindowAttr::kInfiniteHops,
+                /*reverse=*/true,         op.getGates(),
                 op.getGradOutput(),
-                /*init=*/Value(),
-                op.getGradInput()};
+                /*init=*/Value(),         op.getGradInput()};
   spec.savedOutput = op.getInput();
   spec.forwardInit = op.getInit();
   spec.gateGrad = op.getGradGates();
@@ -82,8 +79,8 @@ public:
         b, cmp(arith::CmpIPredicate::sgt, total, idx(0)),
         [&](OpBuilder &, Location) {
           Value one = idx(1);
-          auto launch = gpu::LaunchOp::create(b, blocks, one, one,
-                                              idx(threads), one, one);
+          auto launch = gpu::LaunchOp::create(b, blocks, one, one, idx(threads),
+                                              one, one);
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(&launch.getBody().front());
           Value id = add(mul(launch.getBlockIds().x, idx(threads)),
@@ -101,9 +98,9 @@ public:
 
 private:
   Value load(Value memref, Layout layout, Value d, Value pos) {
-    return widenToF32(b, memref::LoadOp::create(
-                             b, memref, indicesAt(memref, layout,
-                                                  {bi, hi, d}, pos)));
+    return widenToF32(
+        b, memref::LoadOp::create(b, memref,
+                                  indicesAt(memref, layout, {bi, hi, d}, pos)));
   }
   void store(Value memref, Layout layout, Value d, Value pos, Value v) {
     memref::StoreOp::create(b, narrowTo(b, elementTypeOf(memref), v), memref,
@@ -162,8 +159,7 @@ void mlir::swr::emitExactGradKernel(ImplicitLocOpBuilder &b, ScanGradOp op,
     return emitScanKernel(b, spec, mapping);
   Value channels = memref::DimOp::create(b, op.getInput(), 2);
   Value groups = arith::CeilDivUIOp::create(
-      b, channels,
-      arith::ConstantIndexOp::create(b, mapping.channelsPerLane));
+      b, channels, arith::ConstantIndexOp::create(b, mapping.channelsPerLane));
   Value fits = arith::CmpIOp::create(
       b, arith::CmpIPredicate::ule, groups,
       arith::ConstantIndexOp::create(b, mapping.itemsPerBlock));

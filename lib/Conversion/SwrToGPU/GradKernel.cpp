@@ -693,7 +693,7 @@ void mlir::swr::emitGradKernel(ImplicitLocOpBuilder &b, ScanGradOp op,
   GradKernel(b, op, warpsPerBlock).emit();
 }
 
-void mlir::swr::emitZeroGradInitIfEmpty(ImplicitLocOpBuilder &b,
-                                        ScanGradOp op, int64_t warpsPerBlock) {
+void mlir::swr::emitZeroGradInitIfEmpty(ImplicitLocOpBuilder &b, ScanGradOp op,
+                                        int64_t warpsPerBlock) {
   GradKernel(b, op, warpsPerBlock).emitZeroGradInitIfEmpty();
 }

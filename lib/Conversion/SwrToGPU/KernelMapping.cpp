@@ -142,7 +142,7 @@ KernelMapping::compute(const ScanSpec &spec,
   // from the output of 16-bit types, whose extra loads (y) and epilogue
   // (da) then fit 128 registers (measured: bench/NOTES.md, "Backward from
   // the output").
-  m.prefetchSteps = options.prefetchSteps ? options.prefetchSteps
+  m.prefetchSteps = options.prefetchSteps     ? options.prefetchSteps
                     : spec.gateGrad && narrow ? 1
                                               : 3;
   auto shape = cast<MemRefType>(spec.input.getType()).getShape();

@@ -284,14 +284,12 @@ private:
     // [step parity][warp][gate product, states].
     SmallVector<Type> workgroup;
     auto workgroupType = [&](ArrayRef<int64_t> shape) {
-      return MemRefType::get(
-          shape, b.getF32Type(), MemRefLayoutAttrInterface(),
-          gpu::AddressSpaceAttr::get(b.getContext(),
-                                     gpu::AddressSpace::Workgroup));
+      return MemRefType::get(shape, b.getF32Type(), MemRefLayoutAttrInterface(),
+                             gpu::AddressSpaceAttr::get(
+                                 b.getContext(), gpu::AddressSpace::Workgroup));
     };
     if (m.team > 1)
-      workgroup.push_back(
-          workgroupType({2, m.team, 1 + m.channelsPerLane}));
+      workgroup.push_back(workgroupType({2, m.team, 1 + m.channelsPerLane}));
     // A head block sums its warps' da: [step of two rounds][position][lane].
     if (m.headBlocks)
       workgroup.push_back(
@@ -686,8 +684,8 @@ private:
     for (int64_t c = 0; c < numC; ++c) {
       Value y = widen(raw[yFirst + c]);
       Value before = widen(raw[yFirst + numC + c]);
-      before = select(atStart, spec.forwardInit ? yBeforeStart[c] : f32(0),
-                      before);
+      before =
+          select(atStart, spec.forwardInit ? yBeforeStart[c] : f32(0), before);
       for (int64_t i = 0; i < m.elems; ++i) {
         int64_t j = m.elems - 1 - i;
         Value yPrev = j == 0 ? before : vector::ExtractOp::create(b, y, j - 1);
@@ -716,10 +714,10 @@ private:
     SmallVector<Value> sum(m.elems);
     for (int64_t i = 0; i < m.elems; ++i)
       for (int64_t c = 0; c < numC; ++c) {
-        Value v = zeroWhere(arith::XOrIOp::create(
-                                b, channelLive[c],
-                                arith::ConstantIntOp::create(b, 1, 1)),
-                            da[c][i]);
+        Value v = zeroWhere(
+            arith::XOrIOp::create(b, channelLive[c],
+                                  arith::ConstantIntOp::create(b, 1, 1)),
+            da[c][i]);
         sum[i] = c == 0 ? v : fadd(sum[i], v);
       }
     // The step's slot: two rounds of prefetch-steps steps (see
