@@ -84,6 +84,15 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
       (5 rounds) and carry the open segment's state and the carries from
       step to step in registers.
 
+    `swr.scan_grad` with hops 0 or 1 gets a one-pass kernel of its own (a
+    thread per tile); `swr.scan_grad from_output` (hops = inf) is the
+    reverse exact scan of `dy` above whose steps end with `da_k = dx_k *
+    y_{k-1}` and `dh0 = a_0 dx_0`: per-channel `da` is stored like `dx`;
+    per-head `da` is summed by a block per head (a warp per channel group,
+    up to 16) through workgroup memory, one barrier per round of
+    `prefetch-steps` steps; a head with more channel groups (checked at run
+    time) gets the scan for `dx` and a second kernel for `da`.
+
     Supported: f32/f16/bf16 operands, per-head and per-channel gates, any
     shape and strided layout, reverse, init; tiles that are powers of two of
     at least one 16-byte vector of the narrowest type (8 positions for

@@ -30,6 +30,12 @@
 //   (G, V) of the tiles before it with indexed shuffles; the step's first
 //   tile uses what the same shuffles returned to it in the previous step.
 //
+// - the backward of the exact scan from its output (ScanSpec's backward
+//   fields, ExactGradKernel.cpp) is the reverse scan of dy whose steps end
+//   with da_k = dx_k * y_{k-1} (y loaded with the step's other operands)
+//   and dh0; per-head da is added over a head block's warps in workgroup
+//   memory and stored, per step, by one warp after each round's barrier.
+//
 // Everything works in scan order: a reverse scan reads each lane's positions
 // mirrored, and its sequence is padded at the front to whole tiles so that
 // tiles stay aligned to lanes. Padding is loaded as x = 0, a = 1 and never

@@ -12,9 +12,10 @@
 // states started 0..K tiles back (shifted at tile starts) and sums
 // `Z_j(k) * S^{(K-j)}_k` into `da_k`. A window that reaches past the start
 // of the sequence from every tile (`K >= ceil(N / T)`, or `hops = inf`) is
-// the exact recurrence: one band. Time O(N * bands) per sequence; f32
-// scratch of `bands * N` values, plus `N` for per-head gates, whose `da`
-// sums the channels in f32 before it is stored.
+// the exact recurrence: one band; with `from_output` its forward state
+// after position k is the saved output y_k. Time O(N * bands) per
+// sequence; f32 scratch of `bands * N` values, plus `N` for per-head gates,
+// whose `da` sums the channels in f32 before it is stored.
 //
 //===----------------------------------------------------------------------===//
 
