@@ -8,7 +8,8 @@
 #      to 65536) and swr.scan_grad (finite differences; N up to 65536
 #      against the CPU) in device memory: python/tests/test_scan_{chunk,grad}.py;
 #   4. compute-sanitizer memcheck, initcheck, racecheck and synccheck over
-#      the whole GPU suite;
+#      the whole GPU suite, memcheck and racecheck over the backward from the
+#      output (its per-head sums in workgroup memory);
 #   5. the benchmarks (bench/bench.py, --quick: our kernels and the copy
 #      only; bench/backward.py: the backward; bench/decode.py: the decode step).
 # Logs and JSON go to $OUT (default build/gpu-results). Exit status: non-zero
@@ -56,6 +57,15 @@ if [ "$MODE" != "--bench-only" ]; then
     compute-sanitizer --tool memcheck --error-exitcode 9 $PY -m pytest -q -p no:cacheprovider \
     python/tests/test_scan_chunk.py -k "decode and t4" > "$OUT/sanitizer-chunk.log" 2>&1 || status=1
   grep -E "ERROR SUMMARY|passed|failed" "$OUT/sanitizer-chunk.log" | tail -2
+
+  for tool in memcheck racecheck; do
+    step "compute-sanitizer --tool $tool (swr.scan_grad from_output)"
+    SWR_TARGET=cuda SWR_ARTIFACT=build/gpu-grad/grad.so SWR_RUNTIME=$RT \
+      compute-sanitizer --tool $tool --error-exitcode 9 $PY -m pytest -q -p no:cacheprovider \
+      python/tests/test_scan_grad.py -k "_y and finite and (t4 or t16)" \
+      > "$OUT/sanitizer-grad-$tool.log" 2>&1 || status=1
+    grep -E "ERROR SUMMARY|RACECHECK SUMMARY|passed|failed" "$OUT/sanitizer-grad-$tool.log" | tail -2
+  done
 
   # The whole suite under every tool, the kernels only (--no-check), each
   # tool's cases in three interleaved parts, all twelve at once.
