@@ -111,8 +111,8 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
     Option<"vectorsPerLane", "vectors-per-lane", "int64_t", /*default=*/"0",
            "16-byte vectors of the narrowest element type per lane and step "
            "(1 to 4; fewer for tiles shorter than that); 0: 2 for hops = inf "
-           "(1 for f32 inputs walked several channels per lane), 1 "
-           "otherwise">,
+           "(1 for f32 inputs walked several channels per lane, and for the "
+           "backward from the output of 16-bit types), 1 otherwise">,
     Option<"prefetchSteps", "prefetch-steps", "int64_t", /*default=*/"0",
            "Steps whose loads each warp keeps in flight (1 to 4); 0: 3, but "
            "1 for the backward from the output (swr.scan_grad from_output) "

@@ -163,11 +163,16 @@ KernelMapping::compute(const ScanSpec &spec,
   // A lane holds `vectors-per-lane` 16-byte vectors of the narrowest type,
   // fewer if a tile is shorter; by default (0) two for the exact scan, whose
   // five shuffle rounds per step they amortize (measured: bench/NOTES.md,
-  // v6), but one for f32 lanes that walk several channels (registers);
-  // one otherwise.
+  // v6), but one for f32 lanes that walk several channels (registers) and
+  // for the backward from the output of 16-bit types (64 registers: two
+  // blocks per SM, +5 points of the copy on an H100, bench/NOTES.md,
+  // "Backward from the output"); one otherwise.
   int64_t vectors = options.vectorsPerLane;
   if (vectors == 0)
-    vectors = m.exact && (narrow || m.channelsPerLane == 1) ? 2 : 1;
+    vectors = m.exact && !(spec.gateGrad && narrow) &&
+                      (narrow || m.channelsPerLane == 1)
+                  ? 2
+                  : 1;
   if (!m.exact)
     vectors = std::max<int64_t>(
         1, std::min<int64_t>(vectors, m.tile / m.vectorElems));

@@ -3,10 +3,11 @@
 // swr.scan_grad from_output (hops = inf), per-head gates, bf16, h0: an
 // empty sequence gets dh0 = 0 from a kernel of its own; a head of at most
 // 16 channel groups (one channel per lane: 16 warps, dynamic D) gets one
-// block, the reverse exact scan of dy whose steps end with da, added over
-// the block's warps into workgroup memory (one slot per step of two rounds
-// of prefetch-steps = 1 steps, [slot][position][lane]) with one barrier per
-// round, and dh0; the launch asks for the host's constants as immediates.
+// block, the reverse exact scan of dy (one 16-byte vector per lane: 8
+// positions) whose steps end with da, added over the block's warps into
+// workgroup memory (one slot per step of two rounds of prefetch-steps = 1
+// steps, [slot][position][lane]) with one barrier per round, and dh0; the
+// launch asks for the host's constants as immediates.
 // Wider heads get the reverse scan for dx alone (blocks of
 // warps-per-block warps) and a kernel of a thread per (b, h, k) for da
 // and dh0.
@@ -21,15 +22,15 @@
 // CHECK:   memref.store %{{.*}}, %[[DH0]]
 // CHECK: %[[FITS:.*]] = arith.cmpi ule, %{{.*}}, %[[C16]] : index
 // CHECK: scf.if %[[FITS]] {
-// CHECK:   gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %[[C512]], {{.*}}) workgroup(%[[SUMS:.*]] : memref<2x16x32xf32, #gpu.address_space<workgroup>>)
+// CHECK:   gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %[[C512]], {{.*}}) workgroup(%[[SUMS:.*]] : memref<2x8x32xf32, #gpu.address_space<workgroup>>)
 // CHECK:     gpu.barrier
-// CHECK:     vector.load %[[DY]]{{.*}} : memref<?x?x?x?xbf16>, vector<16xbf16>
-// CHECK:     vector.load %[[A]]{{.*}} : memref<?x?x?xbf16>, vector<16xbf16>
-// CHECK:     vector.load %[[Y]]{{.*}} : memref<?x?x?x?xbf16>, vector<16xbf16>
+// CHECK:     vector.load %[[DY]]{{.*}} : memref<?x?x?x?xbf16>, vector<8xbf16>
+// CHECK:     vector.load %[[A]]{{.*}} : memref<?x?x?xbf16>, vector<8xbf16>
+// CHECK:     vector.load %[[Y]]{{.*}} : memref<?x?x?x?xbf16>, vector<8xbf16>
 // CHECK:     scf.for
 // CHECK:       vector.store %{{.*}}, %[[DX]]
 // CHECK:       memref.store %{{.*}}, %[[DH0]]
-// CHECK-COUNT-16: memref.atomic_rmw addf %{{.*}}, %[[SUMS]]
+// CHECK-COUNT-8: memref.atomic_rmw addf %{{.*}}, %[[SUMS]]
 // CHECK:       gpu.barrier
 // CHECK:       memref.load %[[SUMS]]
 // CHECK:       vector.store %{{.*}}, %[[DA]]
