@@ -34,8 +34,9 @@ for cfg in bf16_head_b4_n8192_k1_t16 f32_head_b4_n8192_k1_t16 bf16_head_b4_n8192
 done
 rm -f "$OUT"/a_*.npy "$OUT"/x_*.npy
 
-# The backward (swr.scan_grad, hops 1, per head; bench/backward.py's
-# artifacts in build/backward-bench): each configuration once.
+# The backward (swr.scan_grad, per head: hops 1, and hops inf from the
+# output; bench/backward.py's artifacts in build/backward-bench): each
+# configuration once.
 if [ -d build/backward-bench ]; then
   ncu --section SpeedOfLight --section Occupancy --section LaunchStats \
       --section WarpStateStats --section MemoryWorkloadAnalysis --section SchedulerStats \
