@@ -9,8 +9,9 @@
 // scan and finishes each step with da and dh0 (ScanSpec's backward fields):
 // per channel, da is stored like dx; per head, a block holds one head's
 // channels, a warp per group of channels-per-lane channels walking in step,
-// and sums da through workgroup memory once per step (KernelMapping's
-// head blocks). Reads a, y and dy; writes dx, da (and dh0).
+// and sums da through workgroup memory with one barrier per round of
+// prefetch-steps steps (KernelMapping's head blocks). Reads a, y and dy;
+// writes dx, da (and dh0).
 //
 // A head with more channel groups than a block holds (checked at run time
 // when the number of channels is dynamic) gets the reverse scan for dx and
