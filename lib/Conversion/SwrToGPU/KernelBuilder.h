@@ -48,6 +48,9 @@ protected:
     return arith::CmpIOp::create(b, p, x, y);
   }
   Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
+  Value negate(Value x) {
+    return arith::XOrIOp::create(b, x, arith::ConstantIntOp::create(b, 1, 1));
+  }
   // Gates the formula never multiplies in: the first gate of a forward
   // scan without init, and with K = 0 the gate of each tile's first
   // position in scan order. The walks multiply them into states that hold

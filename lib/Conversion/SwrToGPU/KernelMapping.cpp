@@ -19,6 +19,8 @@ constexpr int64_t kMaxAutoTeam = 4;
 constexpr int64_t kMaxGpuHops = 8;
 /// The most warps of a block that sums one head's gate gradients.
 constexpr int64_t kMaxHeadWarps = 16;
+/// The most workgroup memory of a block that needs no opt-in (bytes).
+constexpr int64_t kMaxWorkgroupBytes = 48 * 1024;
 
 static int64_t byteWidth(Value memref) {
   return cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
@@ -95,6 +97,47 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
   return m;
 }
 
+/// Lays out a head block's sums (KernelMapping::headSlots): a warp's row
+/// holds its lanes' sums, that of lane l's position i (scan order) at o +
+/// o / 32 with o = l * E + i, so that the warp's stores of one i meet 32
+/// banks (E divides 32). After the barrier, `headSumParts` (S) threads add
+/// up each of a step's 32 * E positions, over the rows of every S-th warp:
+/// S, a power of two dividing the warps, as large as leaves every position
+/// a thread; rows S apart in banks by 32 / S so that those loads are
+/// conflict-free too. Two rounds of slots where they fit in
+/// kMaxWorkgroupBytes, else one round (and a second barrier), else fewer
+/// prefetch-steps when they are automatic (`autoDepth`).
+static LogicalResult layOutHeadSums(KernelMapping &m, bool autoDepth,
+                                    std::string &reason) {
+  int64_t warps = m.itemsPerBlock, positions = kWarpSize * m.elems;
+  m.headSumParts = 1;
+  while (warps % (2 * m.headSumParts) == 0 &&
+         2 * m.headSumParts * positions <= m.blockThreads)
+    m.headSumParts *= 2;
+  int64_t row = positions + llvm::divideCeil(positions, kWarpSize);
+  if (m.headSumParts > 1)
+    row += llvm::mod(kWarpSize / m.headSumParts - row, kWarpSize);
+  m.headRowStride = row;
+  auto bytes = [&](int64_t slots) { return slots * warps * row * 4; };
+  for (;;) {
+    int64_t depth = m.prefetchSteps;
+    if (bytes(2 * depth) <= kMaxWorkgroupBytes ||
+        bytes(depth) <= kMaxWorkgroupBytes) {
+      m.headSlots = bytes(2 * depth) <= kMaxWorkgroupBytes ? 2 * depth : depth;
+      return success();
+    }
+    if (!autoDepth || depth == 1) {
+      reason = llvm::formatv(
+          "the per-head gate gradient with prefetch-steps = {0} needs {1} "
+          "bytes of workgroup memory per block, more than {2}: use fewer "
+          "prefetch-steps or vectors-per-lane",
+          depth, bytes(depth), kMaxWorkgroupBytes);
+      return failure();
+    }
+    --m.prefetchSteps;
+  }
+}
+
 FailureOr<KernelMapping>
 KernelMapping::compute(const ScanSpec &spec,
                        const ConvertSwrToGPUOptions &options,
@@ -163,16 +206,12 @@ KernelMapping::compute(const ScanSpec &spec,
   // A lane holds `vectors-per-lane` 16-byte vectors of the narrowest type,
   // fewer if a tile is shorter; by default (0) two for the exact scan, whose
   // five shuffle rounds per step they amortize (measured: bench/NOTES.md,
-  // v6), but one for f32 lanes that walk several channels (registers) and
-  // for the backward from the output of 16-bit types (64 registers: two
-  // blocks per SM, +5 points of the copy on an H100, bench/NOTES.md,
-  // "Backward from the output"); one otherwise.
+  // v6; for the backward from the output too: "Backward from the output"),
+  // but one for f32 lanes that walk several channels (registers); one
+  // otherwise.
   int64_t vectors = options.vectorsPerLane;
   if (vectors == 0)
-    vectors = m.exact && !(spec.gateGrad && narrow) &&
-                      (narrow || m.channelsPerLane == 1)
-                  ? 2
-                  : 1;
+    vectors = m.exact && (narrow || m.channelsPerLane == 1) ? 2 : 1;
   if (!m.exact)
     vectors = std::max<int64_t>(
         1, std::min<int64_t>(vectors, m.tile / m.vectorElems));
@@ -204,6 +243,11 @@ KernelMapping::compute(const ScanSpec &spec,
   // number of channels is not known).
   if (spec.gateGrad && perHead) {
     m.headBlocks = true;
+    // One step in flight, its sums added up after every step: measured
+    // faster than two or three (fewer registers, shorter rounds) for f32
+    // and bf16 (bench/NOTES.md, "Backward from the output").
+    if (options.prefetchSteps == 0)
+      m.prefetchSteps = 1;
     m.team = m.channelsPerWarp = 1;
     m.lanes = kWarpSize;
     m.span = m.lanes * m.elems;
@@ -221,6 +265,9 @@ KernelMapping::compute(const ScanSpec &spec,
     m.itemsPerBlock =
         m.team > 1 ? 1 : options.warpsPerBlock * m.channelsPerWarp;
   m.blockThreads = m.itemsPerBlock * m.team * m.lanes;
+  if (m.headBlocks &&
+      failed(layOutHeadSums(m, options.prefetchSteps == 0, reason)))
+    return failure();
   // Tiles that fit in a step are scanned by groups of T / E lanes; longer
   // tiles and the exact scan by the whole warp, with the state of the
   // segment still open carried from step to step.
@@ -258,5 +305,7 @@ void KernelMapping::print(llvm::raw_ostream &os) const {
   if (timeMajor)
     os << ", time-major = 1, positions-in-flight = " << positionsInFlight;
   if (headBlocks)
-    os << ", head-blocks = 1";
+    os << ", head-blocks = 1, head-slots = " << headSlots
+       << ", head-row-stride = " << headRowStride
+       << ", head-sum-parts = " << headSumParts;
 }

@@ -296,10 +296,11 @@ private:
     };
     if (m.team > 1)
       workgroup.push_back(workgroupType({2, m.team, 1 + m.channelsPerLane}));
-    // A head block sums its warps' da: [step of two rounds][position][lane].
+    // A head block sums its warps' da: [slot][warp][position]
+    // (KernelMapping::headSlots).
     if (m.headBlocks)
       workgroup.push_back(
-          workgroupType({2 * m.prefetchSteps, m.elems, kWarpSize}));
+          workgroupType({m.headSlots, m.itemsPerBlock, m.headRowStride}));
     auto launch = gpu::LaunchOp::create(
         b, grid, one, one, idx(m.blockThreads), one, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
@@ -331,6 +332,7 @@ private:
       teamMemory = launch.getWorkgroupAttributions().front();
     if (m.headBlocks) {
       headMemory = launch.getWorkgroupAttributions().back();
+      blockThread = threadId;
       warpInBlock = divu(threadId, idx(kWarpSize));
     }
     if (m.channelsPerWarp > 1) {
@@ -389,6 +391,7 @@ private:
           !ShapedType::isDynamic(staticD) && staticD % m.channelsPerLane == 0,
           dIdx, channelLive);
     }
+    groupChannelLive = channelLive;
     if (warpLive)
       for (Value &live : channelLive)
         live = live ? both(live, warpLive) : warpLive;
@@ -420,15 +423,23 @@ private:
           select(cmp(P::eq, walkStart, idx(0)), h0.back(), f32(0)));
     }
 
-    // A head block's sums start at zero (every warp clears the slots of its
-    // lanes: the same zeros).
-    if (m.headBlocks) {
-      for (int64_t slot = 0; slot < 2 * m.prefetchSteps; ++slot)
-        for (int64_t i = 0; i < m.elems; ++i)
-          memref::StoreOp::create(b, f32(0), headMemory,
-                                  ValueRange{idx(slot), idx(i), laneId});
-      gpu::BarrierOp::create(b);
-    }
+    // The rows of a head block's idle warps hold zeros throughout (they
+    // store no sums: emitGateGrad).
+    if (m.headBlocks)
+      storeIf(negate(warpLive), [&] {
+        for (int64_t slot = 0; slot < m.headSlots; ++slot)
+          for (int64_t col = 0; col < m.headRowStride; col += kWarpSize) {
+            Value at = add(laneId, idx(col));
+            storeIf(col + kWarpSize > m.headRowStride
+                        ? cmp(P::ult, at, idx(m.headRowStride))
+                        : Value(),
+                    [&] {
+                      memref::StoreOp::create(
+                          b, f32(0), headMemory,
+                          ValueRange{idx(slot), warpInBlock, at});
+                    });
+          }
+      });
 
     // Loop-carried values: the raw loads of the next `prefetch-steps` steps,
     // then the state between steps (see emitStep).
@@ -716,51 +727,84 @@ private:
     if (!m.headBlocks)
       return storeLane(spec.gateGrad, qb, lo, da);
 
-    // Per head: the lane's channels, then the block's warps, add up.
+    // Per head: the lane's live channels, then the block's warps with
+    // channels, add up.
     SmallVector<Value> sum(m.elems);
     for (int64_t i = 0; i < m.elems; ++i)
       for (int64_t c = 0; c < numC; ++c) {
-        Value v = zeroWhere(
-            arith::XOrIOp::create(b, channelLive[c],
-                                  arith::ConstantIntOp::create(b, 1, 1)),
-            da[c][i]);
+        Value live = groupChannelLive[c];
+        Value v = live ? select(live, da[c][i], f32(0)) : da[c][i];
         sum[i] = c == 0 ? v : fadd(sum[i], v);
       }
-    // The step's slot: two rounds of prefetch-steps steps (see
-    // flushHeadSums).
-    Value slot = remu(step, idx(2 * m.prefetchSteps));
-    for (int64_t i = 0; i < m.elems; ++i)
-      memref::AtomicRMWOp::create(
-          b, arith::AtomicRMWKind::addf, sum[i], headMemory,
-          ValueRange{slot, idx(m.elems - 1 - i), laneId});
+    // Into the warp's row of the step's slot (see flushHeadSums), position
+    // i of the lane at o + o / 32, o = lane * E + i.
+    Value slot = remu(step, idx(m.headSlots));
+    Value o = mul(laneId, idx(m.elems));
+    bool aligned = kWarpSize % m.elems == 0;
+    Value rowBase = aligned ? add(o, divu(o, idx(kWarpSize))) : o;
+    storeIf(warpLive, [&] {
+      for (int64_t i = 0; i < m.elems; ++i) {
+        Value column = add(rowBase, idx(i));
+        if (!aligned)
+          column = add(column, divu(add(o, idx(i)), idx(kWarpSize)));
+        memref::StoreOp::create(b, sum[i], headMemory,
+                                ValueRange{slot, warpInBlock, column});
+      }
+    });
   }
 
-  /// After round `round` (prefetch-steps steps) of a head block: one
-  /// barrier, then each of the round's steps gets a warp, in turn, that
-  /// stores the head's da of that step and clears its slot. The warps add
-  /// to that slot again two rounds later, after the next round's barrier,
-  /// which the clearing warp reaches only after clearing it.
+  /// After round `round` (prefetch-steps steps) of a head block, whose
+  /// warps have stored their sums (emitGateGrad): one barrier, then every
+  /// thread adds up, for each step of the round, the rows of every S-th
+  /// warp (S = headSumParts) at one position, the S threads of a position
+  /// (neighbouring lanes) combine by shuffles and the first stores the
+  /// head's da there (consecutive threads, consecutive positions) if it is
+  /// the chunk's (not the padding before a reverse scan's first). With two
+  /// rounds of slots, the warps store into these again two rounds later,
+  /// after the next round's barrier, which every thread reaches only after
+  /// these loads; with one round, a second barrier waits for them.
   void flushHeadSums(Value round) {
     using P = arith::CmpIPredicate;
     gpu::BarrierOp::create(b);
-    int64_t depth = m.prefetchSteps;
+    int64_t depth = m.prefetchSteps, parts = m.headSumParts;
+    int64_t positions = kWarpSize * m.elems, perPass = m.blockThreads / parts;
+    Value part = remu(blockThread, idx(parts));
+    Value first = divu(blockThread, idx(parts));
     for (int64_t j = 0; j < depth; ++j) {
       Value step = add(mul(round, idx(depth)), idx(j));
-      Value slot = remu(step, idx(2 * depth));
-      Value turn = cmp(P::eq, remu(step, idx(m.itemsPerBlock)), warpInBlock);
-      scf::IfOp::create(b, turn, [&](OpBuilder &, Location) {
-        SmallVector<Value> total;
-        for (int64_t i = 0; i < m.elems; ++i) {
-          SmallVector<Value> at = {slot, idx(m.elems - 1 - i), laneId};
-          total.push_back(memref::LoadOp::create(b, headMemory, at));
-          memref::StoreOp::create(b, f32(0), headMemory, at);
+      Value slot = remu(step, idx(m.headSlots));
+      Value base = add(walkStart, mul(step, idx(m.stride)));
+      for (int64_t pass = 0; pass * perPass < positions; ++pass) {
+        Value o = add(first, idx(pass * perPass));
+        bool partial = (pass + 1) * perPass > positions;
+        Value at =
+            partial ? arith::MinUIOp::create(b, o, idx(positions - 1)) : o;
+        Value column = add(at, divu(at, idx(kWarpSize)));
+        Value total;
+        for (int64_t w = 0; w < m.itemsPerBlock; w += parts) {
+          Value v = memref::LoadOp::create(
+              b, headMemory, ValueRange{slot, add(part, idx(w)), column});
+          total = total ? fadd(total, v) : v;
         }
-        Value qb = add(add(walkStart, mul(step, idx(m.stride))), laneOffset);
-        Value lo = sub(sub(length, qb), idx(m.elems));
-        storeChannel(spec.gateGrad, qb, lo, total, 0, fullLane(qb));
-        scf::YieldOp::create(b);
-      });
+        for (int64_t offset = 1; offset < parts; offset *= 2)
+          total =
+              fadd(total, shuffle(total, i32(offset), gpu::ShuffleMode::XOR));
+        Value q = add(base, o);
+        Value writes =
+            both(both(cmp(P::eq, part, idx(0)), cmp(P::sge, q, writeStart)),
+                 cmp(P::slt, q, chunkEnd));
+        if (partial)
+          writes = both(writes, cmp(P::ult, o, idx(positions)));
+        storeIf(writes, [&] {
+          Value pos = sub(sub(length, q), idx(1));
+          memref::StoreOp::create(
+              b, narrowTo(b, elementTypeOf(spec.gateGrad), total),
+              spec.gateGrad, indicesAt(spec.gateGrad, pos));
+        });
+      }
     }
+    if (m.headSlots == depth)
+      gpu::BarrierOp::create(b);
   }
 
   /// Emits `body` where `when` holds (null: always).
@@ -1074,7 +1118,10 @@ private:
   // The backward from the output: y_{-1} per channel of the lane; a head
   // block's warp, whether it has channels, and its workgroup memory.
   SmallVector<Value, 2> yBeforeStart;
-  Value warpInBlock, warpLive, headMemory;
+  // The lane's channels' liveness within its group (channelLive without
+  // the warp's; null: always).
+  SmallVector<Value, 2> groupChannelLive;
+  Value warpInBlock, warpLive, headMemory, blockThread;
 };
 
 } // namespace

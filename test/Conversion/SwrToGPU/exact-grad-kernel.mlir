@@ -3,11 +3,14 @@
 // swr.scan_grad from_output (hops = inf), per-head gates, bf16, h0: an
 // empty sequence gets dh0 = 0 from a kernel of its own; a head of at most
 // 16 channel groups (one channel per lane: 16 warps, dynamic D) gets one
-// block, the reverse exact scan of dy (one 16-byte vector per lane: 8
-// positions) whose steps end with da, added over the block's warps into
-// workgroup memory (one slot per step of two rounds of prefetch-steps = 1
-// steps, [slot][position][lane]) with one barrier per round, and dh0; the
-// launch asks for the host's constants as immediates.
+// block, the reverse exact scan of dy (two 16-byte vectors per lane: 16
+// positions) whose steps end with da and dh0, one step in flight. Each warp
+// stores its lanes' da into its row of the step's slot (a row of 512
+// positions, padded to 528 floats; two slots would take 67584 bytes, more
+// than 48 KB, so one), then after a barrier every thread adds up the 16
+// rows at one position and stores da: no atomics; a second barrier before
+// the slot is stored into again. The launch asks for the host's constants
+// as immediates.
 // Wider heads get the reverse scan for dx alone (blocks of
 // warps-per-block warps) and a kernel of a thread per (b, h, k) for da
 // and dh0.
@@ -22,18 +25,22 @@
 // CHECK:   memref.store %{{.*}}, %[[DH0]]
 // CHECK: %[[FITS:.*]] = arith.cmpi ule, %{{.*}}, %[[C16]] : index
 // CHECK: scf.if %[[FITS]] {
-// CHECK:   gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %[[C512]], {{.*}}) workgroup(%[[SUMS:.*]] : memref<2x8x32xf32, #gpu.address_space<workgroup>>)
-// CHECK:     gpu.barrier
-// CHECK:     vector.load %[[DY]]{{.*}} : memref<?x?x?x?xbf16>, vector<8xbf16>
-// CHECK:     vector.load %[[A]]{{.*}} : memref<?x?x?xbf16>, vector<8xbf16>
-// CHECK:     vector.load %[[Y]]{{.*}} : memref<?x?x?x?xbf16>, vector<8xbf16>
+// CHECK:   gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %[[C512]], {{.*}}) workgroup(%[[SUMS:.*]] : memref<1x16x528xf32, #gpu.address_space<workgroup>>)
+// CHECK-NOT: gpu.barrier
+// CHECK:     vector.load %[[DY]]{{.*}} : memref<?x?x?x?xbf16>, vector<16xbf16>
+// CHECK:     vector.load %[[A]]{{.*}} : memref<?x?x?xbf16>, vector<16xbf16>
+// CHECK:     vector.load %[[Y]]{{.*}} : memref<?x?x?x?xbf16>, vector<16xbf16>
 // CHECK:     scf.for
 // CHECK:       vector.store %{{.*}}, %[[DX]]
 // CHECK:       memref.store %{{.*}}, %[[DH0]]
-// CHECK-COUNT-8: memref.atomic_rmw addf %{{.*}}, %[[SUMS]]
+// CHECK-COUNT-16: memref.store %{{.*}}, %[[SUMS]]
+// CHECK-NOT:   memref.atomic_rmw
 // CHECK:       gpu.barrier
-// CHECK:       memref.load %[[SUMS]]
-// CHECK:       vector.store %{{.*}}, %[[DA]]
+// CHECK-COUNT-16: memref.load %[[SUMS]]
+// CHECK-NOT:   gpu.shuffle
+// CHECK:       memref.store %{{.*}}, %[[DA]]
+// CHECK:       gpu.barrier
+// CHECK-NEXT:  scf.yield
 // CHECK:   } {swr.sink_constants}
 // CHECK: } else {
 // CHECK:   gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %[[C128]], {{.*}}) {
@@ -70,5 +77,29 @@ func.func @per_head(%a: memref<?x?x?xbf16>, %y: memref<?x?x?x?xbf16>, %dy: memre
 func.func @per_channel(%a: memref<?x?x?x?xf32>, %y: memref<?x?x?x?xf32>, %dy: memref<?x?x?x?xf32>,
                        %dx: memref<?x?x?x?xf32>, %da: memref<?x?x?x?xf32>) {
   swr.scan_grad <tile = 16, hops = inf> from_output ins(%a, %y, %dy : memref<?x?x?x?xf32>, memref<?x?x?x?xf32>, memref<?x?x?x?xf32>) outs(%dx, %da : memref<?x?x?x?xf32>, memref<?x?x?x?xf32>)
+  return
+}
+
+// -----
+
+// f32 per head: two 16-byte vectors per lane (8 positions), one step in
+// flight, two slots of 16 rows of 256 positions (padded to 272 floats: rows
+// two apart 16 banks apart); after the barrier two threads add up 8 rows
+// each at one position and combine by a shuffle. The next step stores into
+// the other slot, so one barrier per step.
+
+// CHECK-LABEL: func @per_head_f32
+// CHECK: gpu.launch {{.*}} workgroup(%[[SUMS:.*]] : memref<2x16x272xf32, #gpu.address_space<workgroup>>)
+// CHECK:   scf.for
+// CHECK-COUNT-8: memref.store %{{.*}}, %[[SUMS]]
+// CHECK:     gpu.barrier
+// CHECK-COUNT-8: memref.load %[[SUMS]]
+// CHECK:     gpu.shuffle  xor
+// CHECK:     memref.store
+// CHECK-NOT: gpu.barrier
+// CHECK:     scf.yield
+func.func @per_head_f32(%a: memref<?x?x?xf32>, %y: memref<?x?x?x?xf32>, %dy: memref<?x?x?x?xf32>,
+                        %dx: memref<?x?x?x?xf32>, %da: memref<?x?x?xf32>) {
+  swr.scan_grad <tile = 16, hops = inf> from_output ins(%a, %y, %dy : memref<?x?x?xf32>, memref<?x?x?x?xf32>, memref<?x?x?x?xf32>) outs(%dx, %da : memref<?x?x?x?xf32>, memref<?x?x?xf32>)
   return
 }

@@ -80,8 +80,14 @@ struct KernelMapping {
   /// Per-head gate gradients (ScanSpec::gateGrad): a block is one head,
   /// `itemsPerBlock` warps, one per group of channelsPerLane channels (the
   /// most a head may have; warps past its channels walk along idle); they
-  /// walk in step and sum da through workgroup memory once per step.
+  /// walk in step and sum da through workgroup memory once per round of
+  /// prefetch-steps steps.
   bool headBlocks = false;
+  /// A head block's sums (ScanKernel.cpp, flushHeadSums): `headSlots` steps
+  /// of rows of `headRowStride` floats, a row per warp; each step's total is
+  /// added up by `headSumParts` threads per position. Two rounds of slots,
+  /// or one round and a second barrier per round where two do not fit.
+  int64_t headSlots = 0, headRowStride = 0, headSumParts = 1;
 
   /// The mapping of `spec` under `options`, or the reason (a sentence) why
   /// the scan cannot run on the GPU.
