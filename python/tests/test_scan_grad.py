@@ -202,7 +202,7 @@ def test_long_sequences_against_the_cpu(artifact):
                 if wv is None:
                     continue
                 # f32 arithmetic on both; the GPU contracts to FMA and adds a
-                # head's channels in the order its atomics land, so a value
+                # head's channels in another order (a tree over its warps), so a value
                 # rounded to a 16-bit output may land one unit in the last
                 # place (2^-7 relative for bf16, 2^-10 for f16) away.
                 rtol = {"f32": 1e-4, "bf16": 2.0**-7, "f16": 2.0**-10}[cfg[5]]
