@@ -89,9 +89,12 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
     reverse exact scan of `dy` above whose steps end with `da_k = dx_k *
     y_{k-1}` and `dh0 = a_0 dx_0`: per-channel `da` is stored like `dx`;
     per-head `da` is summed by a block per head (a warp per channel group,
-    up to 16) through workgroup memory, one barrier per round of
-    `prefetch-steps` steps; a head with more channel groups (checked at run
-    time) gets the scan for `dx` and a second kernel for `da`.
+    up to 16): each warp stores its sums into its row of workgroup memory
+    and, after one barrier per round of `prefetch-steps` steps, every
+    thread adds up the rows at one position (no atomics; a second barrier
+    where only one round of rows fits); a head with more channel groups
+    (checked at run time) gets the scan for `dx` and a second kernel for
+    `da`.
 
     Supported: f32/f16/bf16 operands, per-head and per-channel gates, any
     shape and strided layout, reverse, init; tiles that are powers of two of
@@ -111,12 +114,12 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
     Option<"vectorsPerLane", "vectors-per-lane", "int64_t", /*default=*/"0",
            "16-byte vectors of the narrowest element type per lane and step "
            "(1 to 4; fewer for tiles shorter than that); 0: 2 for hops = inf "
-           "(1 for f32 inputs walked several channels per lane, and for the "
-           "backward from the output of 16-bit types), 1 otherwise">,
+           "(1 for f32 inputs walked several channels per lane), 1 otherwise">,
     Option<"prefetchSteps", "prefetch-steps", "int64_t", /*default=*/"0",
            "Steps whose loads each warp keeps in flight (1 to 4); 0: 3, but "
            "1 for the backward from the output (swr.scan_grad from_output) "
-           "of 16-bit types">,
+           "of 16-bit types and for its per-head sums (whose workgroup "
+           "memory, at most 48 KB, also bounds an explicit value)">,
     Option<"minChunkSteps", "min-chunk-steps", "int64_t", /*default=*/"8",
            "The fewest steps of a warp's walk when finite windows split "
            "sequences into chunks or an exact scan picks warps-per-sequence">,
