@@ -13,7 +13,8 @@
 #   5. the benchmarks (bench/bench.py, --quick: our kernels and the copy
 #      only; bench/backward.py: the backward; bench/decode.py: the decode step).
 # Logs and JSON go to $OUT (default build/gpu-results). Exit status: non-zero
-# if any check failed.
+# if any check failed. Each test step stops after $STEP_TIMEOUT seconds
+# (default 900; a hang then fails its step instead of the device session).
 # Usage: scripts/gpu_check.sh [--quick | --bench-only | --no-bench]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ mkdir -p "$OUT"
 export LD_LIBRARY_PATH=$PWD/build/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 RT=build/lib/libswr_runtime.so
 PY=${PYTHON:-python3}
+T="timeout ${STEP_TIMEOUT:-900}"
 MODE=${1:-}
 status=0
 step() { echo "== $*"; }
@@ -29,39 +31,39 @@ step() { echo "== $*"; }
 nvidia-smi -L
 if [ "$MODE" != "--bench-only" ]; then
   step "GPU suite"
-  $PY test/Integration/GPU/gpu_suite.py run --dir build/gpu-suite --runtime $RT \
+  $T $PY test/Integration/GPU/gpu_suite.py run --dir build/gpu-suite --runtime $RT \
     --json "$OUT/suite.json" > "$OUT/suite.log" 2>&1 || status=1
   grep -E "^FAIL|GPU cases passed|walk reference" "$OUT/suite.log"
 
   step "swr-run on the GPU against the CPU"
-  $PY test/Integration/GPU/aot_check.py verify --dir build/aot-check \
+  $T $PY test/Integration/GPU/aot_check.py verify --dir build/aot-check \
     --swr-run build/bin/swr-run > "$OUT/aot.log" 2>&1 || status=1
   cat "$OUT/aot.log"
 
   step "swr.scan_chunk on the GPU"
   SWR_TARGET=cuda SWR_ARTIFACT=build/gpu-chunk/chunk.so SWR_RUNTIME=$RT \
-    $PY -m pytest -q -p no:cacheprovider python/tests/test_scan_chunk.py > "$OUT/chunk.log" 2>&1 \
+    $T $PY -m pytest -q -p no:cacheprovider python/tests/test_scan_chunk.py > "$OUT/chunk.log" 2>&1 \
     || status=1
   tail -1 "$OUT/chunk.log"
   step "swr.scan_grad on the GPU"
   SWR_TARGET=cuda SWR_ARTIFACT=build/gpu-grad/grad.so SWR_CPU_ARTIFACT=build/gpu-grad/grad.cpu.so \
-    SWR_RUNTIME=$RT $PY -m pytest -q -p no:cacheprovider python/tests/test_scan_grad.py \
+    SWR_RUNTIME=$RT $T $PY -m pytest -q -p no:cacheprovider python/tests/test_scan_grad.py \
     > "$OUT/grad.log" 2>&1 || status=1
   tail -1 "$OUT/grad.log"
   step "large inputs (more than 2^31 elements, N = 2^24)"
-  $PY test/Integration/GPU/large.py run --dir build/gpu-large --runtime $RT > "$OUT/large.log" 2>&1 \
+  $T $PY test/Integration/GPU/large.py run --dir build/gpu-large --runtime $RT > "$OUT/large.log" 2>&1 \
     || status=1
   cat "$OUT/large.log"
   step "compute-sanitizer --tool memcheck (swr.scan_chunk, decode)"
   SWR_TARGET=cuda SWR_ARTIFACT=build/gpu-chunk/chunk.so SWR_RUNTIME=$RT \
-    compute-sanitizer --tool memcheck --error-exitcode 9 $PY -m pytest -q -p no:cacheprovider \
+    $T compute-sanitizer --tool memcheck --error-exitcode 9 $PY -m pytest -q -p no:cacheprovider \
     python/tests/test_scan_chunk.py -k "decode and t4" > "$OUT/sanitizer-chunk.log" 2>&1 || status=1
   grep -E "ERROR SUMMARY|passed|failed" "$OUT/sanitizer-chunk.log" | tail -2
 
   for tool in memcheck racecheck; do
     step "compute-sanitizer --tool $tool (swr.scan_grad from_output)"
     SWR_TARGET=cuda SWR_ARTIFACT=build/gpu-grad/grad.so SWR_RUNTIME=$RT \
-      compute-sanitizer --tool $tool --error-exitcode 9 $PY -m pytest -q -p no:cacheprovider \
+      $T compute-sanitizer --tool $tool --error-exitcode 9 $PY -m pytest -q -p no:cacheprovider \
       python/tests/test_scan_grad.py -k "_y and finite and (t4 or t16)" \
       > "$OUT/sanitizer-grad-$tool.log" 2>&1 || status=1
     grep -E "ERROR SUMMARY|RACECHECK SUMMARY|passed|failed" "$OUT/sanitizer-grad-$tool.log" | tail -2
@@ -73,7 +75,7 @@ if [ "$MODE" != "--bench-only" ]; then
   for tool in memcheck initcheck racecheck synccheck; do
     for part in 0 1 2; do
       only=$(echo $NAMES | tr ' ' '\n' | awk -v p=$part '(NR - 1) % 3 == p' | paste -sd,)
-      compute-sanitizer --tool $tool --error-exitcode 9 $PY test/Integration/GPU/gpu_suite.py run \
+      $T compute-sanitizer --tool $tool --error-exitcode 9 $PY test/Integration/GPU/gpu_suite.py run \
         --dir build/gpu-suite --runtime $RT --no-check --only "$only" \
         > "$OUT/sanitizer-$tool-$part.log" 2>&1 &
     done
@@ -85,7 +87,7 @@ if [ "$MODE" != "--bench-only" ]; then
       "$(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
   done
   step "compute-sanitizer --tool memcheck swr-run"
-  compute-sanitizer --tool memcheck --error-exitcode 9 build/bin/swr-run \
+  $T compute-sanitizer --tool memcheck --error-exitcode 9 build/bin/swr-run \
     build/aot-check/memref_f32_inf_rev.cuda.so --device=cuda \
     --input=@build/aot-check/memref_f32_inf_rev_a.npy --input=@build/aot-check/memref_f32_inf_rev_x.npy \
     --input=1x2x8x4097xf32 --output=@"$OUT/sanitized.npy" > "$OUT/sanitizer-swr-run.log" 2>&1 || status=1
