@@ -318,57 +318,20 @@ void callGradFunction(const std::string &name, const Tensor &a,
   library().call(xy, name, args);
 }
 
-/// swr.scan_grad for hops = inf from the forward's output `y` where the
-/// kernel library has no function for it (none today): dx is the reverse
-/// scan of dy and da_k = dx_k y_{k-1} (y_{-1} = h0), summed over a head's
-/// channels in f32; dh0 = a_0 dx_0. One scan in the storage type and one
-/// product: about 7 units of x moved against the floor's 4 (a, y, dy read;
-/// dx, da written), which the library's one pass moves.
-void exactGradFromOutputByScan(const Tensor &a, const Tensor &y,
-                               const Tensor &dy, const OptTensor &init,
-                               int64_t tile, Tensor &dx, Tensor &da,
-                               Tensor &dinit) {
-  int64_t n = y.size(3);
-  bool perHead = a.dim() == 3;
-  if (n == 0) { // No position: no gradient but h0's, which is 0.
-    dx = at::empty_like(y);
+/// swr.scan_grad from_output (hops = inf): the kernel library's one pass
+/// (`gradout`). `dinit` is written when `init` is given.
+void exactGradFromOutput(const Tensor &a, const Tensor &y, const Tensor &dy,
+                         const OptTensor &init, int64_t tile, Tensor &dx,
+                         Tensor &da, Tensor &dinit) {
+  dx = at::empty(y.sizes(), y.options());
+  if (y.numel() == 0) { // No position or no channel: the sums are 0.
     da.zero_();
     if (init)
       dinit.zero_();
     return;
   }
-  dx = callScan(a, dy, std::nullopt, tile, kInf, true); // y's type and shape
-  auto headSum = [&](const Tensor &t) {
-    return perHead ? at::sum(t, {2}, false, at::kFloat) : t;
-  };
-  // Position 0 meets h0 (nothing without init), the others y_{k-1}.
-  Tensor dx0 = dx.narrow(-1, 0, 1);
-  if (init)
-    da.narrow(-1, 0, 1).copy_(headSum(dx0 * init->unsqueeze(-1)));
-  else
-    da.narrow(-1, 0, 1).zero_();
-  if (n > 1)
-    da.narrow(-1, 1, n - 1)
-        .copy_(headSum(dx.narrow(-1, 1, n - 1) * y.narrow(-1, 0, n - 1)));
-  if (init) {
-    Tensor a0 = a.narrow(-1, 0, 1);
-    if (perHead)
-      a0 = a0.unsqueeze(2);
-    dinit.copy_((a0 * dx0).squeeze(-1));
-  }
-}
-
-/// swr.scan_grad from_output (hops = inf): the kernel library's one pass
-/// (`gradout`), else exactGradFromOutputByScan. `dinit` is written when
-/// `init` is given.
-void exactGradFromOutput(const Tensor &a, const Tensor &y, const Tensor &dy,
-                         const OptTensor &init, int64_t tile, Tensor &dx,
-                         Tensor &da, Tensor &dinit) {
-  std::string name = functionName("gradout", a, y, tile, kInf, startOf(init));
-  if (y.numel() == 0 || !library().has(y, name))
-    return exactGradFromOutputByScan(a, y, dy, init, tile, dx, da, dinit);
-  dx = at::empty(y.sizes(), y.options());
-  callGradFunction(name, a, y, dy, init, dx, da, dinit);
+  callGradFunction(functionName("gradout", a, y, tile, kInf, startOf(init)), a,
+                   y, dy, init, dx, da, dinit);
 }
 
 /// The same from the inputs: the forward scan first.
