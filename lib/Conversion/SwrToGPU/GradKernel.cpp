@@ -677,10 +677,11 @@ LogicalResult mlir::swr::checkGradKernel(ScanGradOp op) {
     return op.emitOpError("has a GPU kernel for hops 0 and 1 only, got hops = ")
            << (window.isExact() ? std::string("inf")
                                 : std::to_string(window.getHops()))
-           << (window.isExact() ? " (and from_output, from the forward's "
-                                  "output y; convert-swr-to-scf runs it on "
-                                  "the CPU)"
-                                : " (convert-swr-to-scf runs it on the CPU)");
+           << " ("
+           << (window.isExact() ? "and from_output, from the forward's "
+                                  "output y; "
+                                : "")
+           << "convert-swr-to-scf runs it on the CPU)";
   if (window.getTile() > kWarpSize)
     return op.emitOpError("has a GPU kernel for tiles of at most 32 "
                           "positions (held in registers), got ")

@@ -33,8 +33,9 @@
 // - the backward of the exact scan from its output (ScanSpec's backward
 //   fields, ExactGradKernel.cpp) is the reverse scan of dy whose steps end
 //   with da_k = dx_k * y_{k-1} (y loaded with the step's other operands)
-//   and dh0; per-head da is added over a head block's warps in workgroup
-//   memory and stored, per step, by one warp after each round's barrier.
+//   and dh0; per-head da is stored by each of a head block's warps into
+//   its row of workgroup memory and, after each round's barrier, added up
+//   over the rows by every thread, a position each (flushHeadSums).
 //
 // Everything works in scan order: a reverse scan reads each lane's positions
 // mirrored, and its sequence is padded at the front to whole tiles so that
@@ -309,7 +310,8 @@ private:
     // the H200, +3 to +8 points of the copy at N = 4096, 0.2 to 1.9 fewer
     // at N = 32768; the exact scan lost with them (bench/NOTES.md, "H200:
     // constants as immediates, per kernel"), but its backward from the
-    // output gains 5 to 22 points (H100; "Backward from the output").
+    // output gained 5 to 22 points (H100, session 24's kernel; "Backward
+    // from the output").
     if (!m.exact || spec.gateGrad)
       launch->setAttr(kSinkConstantsAttrName, b.getUnitAttr());
     OpBuilder::InsertionGuard guard(b);
@@ -777,8 +779,7 @@ private:
       for (int64_t pass = 0; pass * perPass < positions; ++pass) {
         Value o = add(first, idx(pass * perPass));
         bool partial = (pass + 1) * perPass > positions;
-        Value at =
-            partial ? arith::MinUIOp::create(b, o, idx(positions - 1)) : o;
+        Value at = partial ? minu(o, idx(positions - 1)) : o;
         Value column = add(at, divu(at, idx(kWarpSize)));
         Value total;
         for (int64_t w = 0; w < m.itemsPerBlock; w += parts) {
