@@ -95,6 +95,8 @@ def build(args):
     for dtype, gates in ((d, g) for d in DTYPES for g in GATES):
         for b, n in SHAPES:
             for hops, tile in WINDOWS:
+                if args.hops and str(hops) not in args.hops:
+                    continue
                 name = name_of(dtype, gates, b, n, hops, tile)
                 path = os.path.join(args.out, name)
                 with open(path + ".mlir", "w") as f:
@@ -483,6 +485,8 @@ def main():
     pb.add_argument("--variant", action="append", default=[], metavar="LABEL=OPTIONS",
                     type=variant,
                     help="also build every shape at tile 16 with these swr-cuda-pipeline options")
+    pb.add_argument("--hops", action="append", choices=("1", "inf"),
+                    help="only these windows (repeatable; default: all)")
     pr = sub.add_parser("run")
     pr.add_argument("--dir", required=True)
     pr.add_argument("--runtime", required=True)

@@ -20,6 +20,7 @@
 #include <dlfcn.h>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <type_traits>
 
@@ -36,11 +37,13 @@ using CUmodule = void *;
 using CUfunction = void *;
 using CUstream = void *;
 using CUevent = void *;
+using CUmemoryPool = void *;
 using CUdeviceptr = uintptr_t;
 constexpr CUresult kSuccess = 0;
 constexpr unsigned kStreamNonBlocking = 1;
 constexpr int kPointerAttributeMemoryType = 2;
 constexpr unsigned kMemoryTypeHost = 1;
+constexpr int kMemPoolAttrReleaseThreshold = 4;
 
 struct Driver {
   CUresult (*cuInit)(unsigned);
@@ -59,6 +62,10 @@ struct Driver {
   CUresult (*cuMemAllocManaged)(void **, size_t, unsigned);
   CUresult (*cuMemAlloc)(void **, size_t);
   CUresult (*cuMemFree)(void *);
+  CUresult (*cuMemAllocAsync)(void **, size_t, CUstream);
+  CUresult (*cuMemFreeAsync)(void *, CUstream);
+  CUresult (*cuDeviceGetDefaultMemPool)(CUmemoryPool *, CUdevice);
+  CUresult (*cuMemPoolSetAttribute)(CUmemoryPool, int, void *);
   CUresult (*cuMemcpyHtoDAsync)(CUdeviceptr, const void *, size_t, CUstream);
   CUresult (*cuMemcpyDtoHAsync)(void *, CUdeviceptr, size_t, CUstream);
   CUresult (*cuPointerGetAttribute)(void *, int, CUdeviceptr);
@@ -115,6 +122,10 @@ const Driver *driver() {
     bind(d.cuMemAllocManaged, "cuMemAllocManaged");
     bind(d.cuMemAlloc, "cuMemAlloc_v2");
     bind(d.cuMemFree, "cuMemFree_v2");
+    bind(d.cuMemAllocAsync, "cuMemAllocAsync");
+    bind(d.cuMemFreeAsync, "cuMemFreeAsync");
+    bind(d.cuDeviceGetDefaultMemPool, "cuDeviceGetDefaultMemPool");
+    bind(d.cuMemPoolSetAttribute, "cuMemPoolSetAttribute");
     bind(d.cuMemcpyHtoDAsync, "cuMemcpyHtoDAsync_v2");
     bind(d.cuMemcpyDtoHAsync, "cuMemcpyDtoHAsync_v2");
     bind(d.cuPointerGetAttribute, "cuPointerGetAttribute");
@@ -284,23 +295,69 @@ void mgpuStreamSynchronize(void *stream) {
     check(d, d->cuStreamSynchronize(stream), "cuStreamSynchronize");
 }
 
+// Device buffers of generated code (a kernel's scratch, such as the
+// chained scan's status) are stream-ordered: allocated and freed on the
+// call's stream from the device's default pool, which keeps what is freed
+// for the next call (no synchronization, no driver allocation per call).
+// Unified memory (host_shared: buffers bufferization allocates) is
+// allocated and freed synchronously.
+namespace {
+std::mutex asyncMutex;
+std::set<void *> asyncPointers;
+std::set<int> poolsKept; // devices whose default pool keeps freed memory
+
+bool keepPoolMemory(const Driver *d) {
+  std::lock_guard<std::mutex> lock(asyncMutex);
+  if (poolsKept.count(userDevice))
+    return true;
+  CUdevice device;
+  CUmemoryPool pool = nullptr;
+  uint64_t keepAll = ~uint64_t(0);
+  if (!check(d, d->cuDeviceGet(&device, userDevice), "cuDeviceGet") ||
+      !check(d, d->cuDeviceGetDefaultMemPool(&pool, device),
+             "cuDeviceGetDefaultMemPool") ||
+      !check(d,
+             d->cuMemPoolSetAttribute(pool, kMemPoolAttrReleaseThreshold,
+                                      &keepAll),
+             "cuMemPoolSetAttribute"))
+    return false;
+  poolsKept.insert(userDevice);
+  return true;
+}
+} // namespace
+
 void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/, bool isHostShared) {
   const Driver *d = context();
   void *ptr = nullptr;
   if (!d || sizeBytes == 0)
     return nullptr;
   constexpr unsigned kAttachGlobal = 1;
-  if (isHostShared)
+  if (isHostShared) {
     check(d, d->cuMemAllocManaged(&ptr, sizeBytes, kAttachGlobal),
           "cuMemAllocManaged");
-  else
-    check(d, d->cuMemAlloc(&ptr, sizeBytes), "cuMemAlloc");
+    return ptr;
+  }
+  if (!keepPoolMemory(d) ||
+      !check(d, d->cuMemAllocAsync(&ptr, sizeBytes, userStream),
+             "cuMemAllocAsync"))
+    return nullptr;
+  std::lock_guard<std::mutex> lock(asyncMutex);
+  asyncPointers.insert(ptr);
   return ptr;
 }
 
 void mgpuMemFree(void *ptr, void * /*stream*/) {
   const Driver *d = context();
-  if (d && ptr)
+  if (!d || !ptr)
+    return;
+  bool async;
+  {
+    std::lock_guard<std::mutex> lock(asyncMutex);
+    async = asyncPointers.erase(ptr) > 0;
+  }
+  if (async)
+    check(d, d->cuMemFreeAsync(ptr, userStream), "cuMemFreeAsync");
+  else
     check(d, d->cuMemFree(ptr), "cuMemFree");
 }
 
@@ -327,7 +384,11 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
 int swr_cuda_available(void) { return context() != nullptr; }
 
 void *swr_cuda_alloc(size_t bytes) {
-  return mgpuMemAlloc(bytes, nullptr, /*isHostShared=*/false);
+  const Driver *d = context();
+  void *ptr = nullptr;
+  if (d && bytes > 0)
+    check(d, d->cuMemAlloc(&ptr, bytes), "cuMemAlloc");
+  return ptr;
 }
 
 void swr_cuda_free(void *pointer) { mgpuMemFree(pointer, nullptr); }

@@ -64,7 +64,14 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
     - with `time-major`, operands whose channels have unit stride and whose
       positions do not (`[B, N, H, D]` seen as `[B, H, D, N]`) get a
       mapping of their own: a thread per 16-byte vector of channels walking
-      positions, finite windows split into chunks with warm-up tiles;
+      positions, finite windows split into chunks with warm-up tiles; the
+      exact scan is a chained scan: a block of 32 channel vectors (a
+      warp's 512 contiguous bytes per position) by `warps-per-block`
+      segments of `positions-in-flight` positions held in registers, the
+      segments' affine maps combined through workgroup memory, and the
+      carry into the block's chunk found by a decoupled look-back over the
+      chunks before it (status flags and maps in device memory allocated
+      per call, stream-ordered, the flags zeroed by a kernel first);
     - a step covers `L * E` positions (`L = 32 / channels-per-warp` lanes,
       a whole warp by default): each lane holds `E` consecutive
       positions (`E * bytes = 16 * vectors-per-lane` for the narrowest
@@ -104,7 +111,8 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
   }];
   let options = [
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
-           "Warps per block (1 to 32); each walks its own chunk">,
+           "Warps per block (1 to 32); each walks its own chunk (the "
+           "time-major exact scan: segments of a block's chunk)">,
     Option<"warpsPerSequence", "warps-per-sequence", "int64_t",
            /*default=*/"0",
            "hops = inf: warps walking each sequence together, as one block "
@@ -152,15 +160,17 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "16-byte vector of channels and walks positions, sequences split "
            "into chunks until there are min(target-warps, 2048) warps, of at "
            "least 8 * min-chunk-steps positions and twice the K tiles of "
-           "warm-up (TimeMajorKernel.cpp); 0: the scan kernel, with element "
-           "accesses; -1 (default): 1 for finite windows, 0 for the exact "
-           "scan (which the time-major mapping walks whole, a thread per "
-           "channel vector: too few threads)">,
+           "warm-up; the exact scan as a chained scan of blocks of 32 "
+           "channel vectors by warps-per-block segments of "
+           "positions-in-flight positions, with a decoupled look-back "
+           "(TimeMajorKernel.cpp); 0: the scan kernel, with element "
+           "accesses; -1 (default): 1">,
     Option<"positionsInFlight", "positions-in-flight", "int64_t",
            /*default=*/"0",
            "The time-major mapping: positions whose loads each thread keeps "
            "in flight (1 to 16); 0: 4, 8 for per-channel gates of 16-bit types "
-           "(measured on the H200)">,
+           "(measured on the H200). The exact scan: positions each thread "
+           "holds in registers; 0: 16, 8 for per-channel gates">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

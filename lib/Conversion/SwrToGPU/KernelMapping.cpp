@@ -82,13 +82,23 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
   m.positionsInFlight = options.positionsInFlight ? options.positionsInFlight
                         : perChannel && m.vectorElems >= 8 ? 8
                                                            : 4;
+  if (m.exact) {
+    // The chained scan holds its segment in registers: about 256 bytes
+    // of x and gates per thread.
+    m.positionsInFlight = options.positionsInFlight ? options.positionsInFlight
+                          : perChannel              ? 8
+                                                    : 16;
+    m.segments = options.warpsPerBlock;
+  }
   m.channelsPerWarp = m.channelsPerLane = 1;
   m.lanes = kWarpSize;
   m.adjacentChannels = true;
   m.elems = m.vectorElems;
   m.span = m.stride = 1;
   m.team = 1;
-  m.itemsPerBlock = m.blockThreads = options.warpsPerBlock * kWarpSize;
+  m.blockThreads = options.warpsPerBlock * kWarpSize;
+  // Threads, or for the chained scan rows (a warp's width) per block.
+  m.itemsPerBlock = m.exact ? kWarpSize : m.blockThreads;
   m.tileInStep = false;
   m.lanesPerTile = 1;
   // x and y (channels of unit stride); per-channel gates get vectors only
@@ -161,8 +171,7 @@ KernelMapping::compute(const ScanSpec &spec,
                            m.hops, kMaxGpuHops);
     return failure();
   }
-  bool timeMajor =
-      options.timeMajor == 1 || (options.timeMajor == -1 && !m.exact);
+  bool timeMajor = options.timeMajor != 0;
   if (timeMajor && isTimeMajor(spec) && !spec.gateGrad)
     return computeTimeMajor(m, spec, options);
   if (!m.exact && (!llvm::isPowerOf2_64(m.tile) || m.tile < m.vectorElems)) {
@@ -304,6 +313,8 @@ void KernelMapping::print(llvm::raw_ostream &os) const {
      << ", adjacent-channels = " << adjacentChannels;
   if (timeMajor)
     os << ", time-major = 1, positions-in-flight = " << positionsInFlight;
+  if (segments)
+    os << ", segments = " << segments;
   if (headBlocks)
     os << ", head-blocks = 1, head-slots = " << headSlots
        << ", head-row-stride = " << headRowStride

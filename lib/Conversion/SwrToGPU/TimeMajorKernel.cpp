@@ -87,7 +87,10 @@ public:
     emitHostSide();
     Value any = cmp(P::sgt, grid, idx(0));
     scf::IfOp::create(b, any, [&](OpBuilder &, Location) {
-      emitLaunch();
+      if (m.exact)
+        emitChained();
+      else
+        emitLaunch();
       scf::YieldOp::create(b);
     });
   }
@@ -117,8 +120,11 @@ private:
     Value rows = mul(mul(batch, heads), groups);
     std::tie(length, pad) = scanOrderLength(m.forward, n, m.exact ? 1 : m.tile);
     if (m.exact) {
-      chunkLen = length;
-      chunks = minu(length, idx(1));
+      // Chunks of a block's span, blocks of 32 rows by `segments` segments.
+      rowCount = rows;
+      rowGroups = ceilDiv(rows, idx(kWarpSize));
+      chunkLen = idx(m.segments * m.positionsInFlight);
+      chunks = ceilDiv(length, chunkLen);
     } else {
       // Split sequences until there are `target-warps` warps of threads,
       // at most 2048 (channel vectors alone are few; on the H200, 64K
@@ -134,7 +140,8 @@ private:
       chunks = ceilDiv(length, chunkLen);
     }
     items = mul(rows, chunks);
-    grid = ceilDiv(items, idx(m.blockThreads));
+    grid =
+        m.exact ? mul(rowGroups, chunks) : ceilDiv(items, idx(m.blockThreads));
     x = channelsLast(spec.input);
     y = channelsLast(spec.output);
     a = perHead ? spec.gates : channelsLast(spec.gates);
@@ -184,8 +191,7 @@ private:
     rest = divu(rest, heads);
     Value chunkId = remu(rest, chunks);
     bIdx = divu(rest, chunks);
-    d0 = mul(group, idx(e));
-    channelsFrom(d0, e, channels, /*allLive=*/false, dIdx, live);
+    setChannels(group);
     ChunkBounds chunk =
         chunkBounds(chunkId, chunkLen, length, pad, m.hops * m.tile);
     chunkEnd = chunk.end;
@@ -195,18 +201,15 @@ private:
     // Init is the terminal state of tile -1 (the state before position 0 of
     // the exact scan): it matters only to a walk from the sequence start.
     SmallVector<Value> initial(e, f32(0));
-    if (spec.init && (m.exact || m.hops > 0)) {
+    if (spec.init && m.hops > 0) {
       Value fromStart = cmp(P::eq, walkStart, idx(0));
-      for (int64_t c = 0; c < e; ++c) {
-        Value h0 =
-            widenToF32(b, memref::LoadOp::create(
-                              b, spec.init, ValueRange{bIdx, hIdx, dIdx[c]}));
-        initial[c] = select(fromStart, h0, f32(0));
-      }
+      SmallVector<Value> h0 = loadInit();
+      for (int64_t c = 0; c < e; ++c)
+        initial[c] = select(fromStart, h0[c], f32(0));
     }
     Walk walk;
-    walk.local = m.exact ? initial : SmallVector<Value>(e, f32(0));
-    if (!m.exact && m.hops > 0) {
+    walk.local.assign(e, f32(0));
+    if (m.hops > 0) {
       walk.gate.assign(numGates, f32(1));
       walk.carries.assign(m.hops, initial);
     }
@@ -241,6 +244,403 @@ private:
         });
   }
 
+  /// The thread's channels: vector `group` of its head's.
+  void setChannels(Value group) {
+    d0 = mul(group, idx(e));
+    dIdx.clear();
+    live.clear();
+    channelsFrom(d0, e, channels, /*allLive=*/false, dIdx, live);
+  }
+
+  /// The thread's channels of the initial state, as f32.
+  SmallVector<Value> loadInit() {
+    SmallVector<Value> h0;
+    for (int64_t c = 0; c < e; ++c)
+      h0.push_back(
+          widenToF32(b, memref::LoadOp::create(
+                            b, spec.init, ValueRange{bIdx, hIdx, dIdx[c]})));
+    return h0;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // The exact scan: a chained scan with decoupled look-back
+  //===--------------------------------------------------------------------===//
+  //
+  // A block owns 32 rows (channel vectors, a warp's width: 512 contiguous
+  // bytes per position) over a chunk of `segments * positionsInFlight`
+  // positions; its warp s holds segment s (`positionsInFlight` positions)
+  // in registers, all loads issued at once. Each thread composes its
+  // segment into an affine map h -> A h + H (A: the gate product, one per
+  // thread for per-head gates; H: the state from zero), the warps exchange
+  // them through workgroup memory, and warp 0 composes the block's map,
+  // publishes it (flag 1) and looks back over the previous chunks of its
+  // rows: a chunk's inclusive prefix (flag 2) ends the look-back, a map
+  // (flag 1) is composed in and the look-back goes on to the chunk before.
+  // Blocks are numbered chunk-major, so a block waits only for blocks with
+  // lower indices, dispatched before it. Warp 0 then publishes the block's
+  // prefix and hands each segment its carry; every thread walks its
+  // registers again from its carry and stores.
+  //
+  // Status in device memory, allocated per call: flags [chunk][row] (i32,
+  // zeroed by a kernel before the scan), and per chunk [fields][row] f32
+  // of the map (A, H) then the prefix (e fields), so that the prefix never
+  // overwrites a map another block may be reading.
+
+  int64_t mapFields() const { return numGates + e; }
+  int64_t statusFields() const { return numGates + 2 * e; }
+
+  void emitChained() {
+    Value entries = mul(rowCount, chunks);
+    // Device memory (gpu-to-llvm lowers only the async forms: on the
+    // runtime's stream, stream-ordered).
+    Type tokenType = gpu::AsyncTokenType::get(b.getContext());
+    Value token =
+        gpu::WaitOp::create(b, tokenType, ValueRange{}).getAsyncToken();
+    auto buffer = [&](Type elem, Value size) {
+      auto alloc = gpu::AllocOp::create(
+          b, MemRefType::get({ShapedType::kDynamic}, elem), tokenType,
+          ValueRange{token}, ValueRange{size}, /*symbolOperands=*/ValueRange{},
+          /*hostShared=*/false);
+      token = alloc.getAsyncToken();
+      return alloc.getMemref();
+    };
+    flags = buffer(b.getI32Type(), entries);
+    status = buffer(b.getF32Type(), mul(entries, idx(statusFields())));
+    gpu::WaitOp::create(b, Type(), ValueRange{token});
+    emitZeroFlags(entries);
+    // Two kernels: with vector accesses only (the common case), and with
+    // either, chosen per access (whose registers would otherwise count
+    // against the first's occupancy).
+    Value fast = gateVectorOk ? both(vectorOk, gateVectorOk) : vectorOk;
+    scf::IfOp::create(
+        b, fast,
+        [&](OpBuilder &, Location) {
+          Value saved = vectorOk, savedGate = gateVectorOk;
+          Value yes = arith::ConstantIntOp::create(b, 1, 1);
+          vectorOk = yes;
+          if (gateVectorOk)
+            gateVectorOk = yes;
+          emitChainedLaunch();
+          vectorOk = saved;
+          gateVectorOk = savedGate;
+          scf::YieldOp::create(b);
+        },
+        [&](OpBuilder &, Location) {
+          emitChainedLaunch();
+          scf::YieldOp::create(b);
+        });
+    token = gpu::WaitOp::create(b, tokenType, ValueRange{}).getAsyncToken();
+    for (Value v : {flags, status})
+      token = gpu::DeallocOp::create(b, tokenType, ValueRange{token}, v)
+                  .getAsyncToken();
+    gpu::WaitOp::create(b, Type(), ValueRange{token});
+  }
+
+  /// A kernel that zeroes the first `count` flags.
+  void emitZeroFlags(Value count) {
+    constexpr int64_t threads = 256;
+    Value one = idx(1);
+    auto launch = gpu::LaunchOp::create(b, ceilDiv(count, idx(threads)), one,
+                                        one, idx(threads), one, one);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    Value i =
+        add(mul(launch.getBlockIds().x, idx(threads)), launch.getThreadIds().x);
+    scf::IfOp::create(b, cmp(P::ult, i, count), [&](OpBuilder &, Location) {
+      memref::StoreOp::create(b, i32(0), flags, ValueRange{i});
+      scf::YieldOp::create(b);
+    });
+    gpu::TerminatorOp::create(b);
+  }
+
+  /// A thread's segment as an affine map h -> A h + H.
+  struct Map {
+    SmallVector<Value> gate, state;
+  };
+
+  /// `second` after `first`: h -> A2 (A1 h + H1) + H2.
+  Map compose(const Map &first, const Map &second) {
+    Map out;
+    for (int64_t c = 0; c < e; ++c)
+      out.state.push_back(fma(second.gate[numGates == 1 ? 0 : c],
+                              first.state[c], second.state[c]));
+    for (int64_t c = 0; c < numGates; ++c)
+      out.gate.push_back(fmul(second.gate[c], first.gate[c]));
+    return out;
+  }
+  /// `map` applied to the state `h`.
+  SmallVector<Value> apply(const Map &map, ArrayRef<Value> h) {
+    SmallVector<Value> out;
+    for (int64_t c = 0; c < e; ++c)
+      out.push_back(fma(map.gate[numGates == 1 ? 0 : c], h[c], map.state[c]));
+    return out;
+  }
+
+  Value statusAt(Value chunk, Value row, int64_t field) {
+    Value base = mul(chunk, idx(statusFields()));
+    return add(mul(add(base, idx(field)), rowCount), row);
+  }
+  /// Stores `values` at fields `first`... of (chunk, row), then `flag`.
+  void publish(Value chunk, Value row, int64_t first, ArrayRef<Value> values,
+               int32_t flag) {
+    for (auto [i, v] : llvm::enumerate(values))
+      memref::StoreOp::create(b, v, status,
+                              ValueRange{statusAt(chunk, row, first + i)});
+    // Release: the fields before the flag (an atomic exchange, acq_rel).
+    memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::assign, i32(flag),
+                                flags,
+                                ValueRange{add(mul(chunk, rowCount), row)});
+  }
+  SmallVector<Value> readFields(Value chunk, Value row, int64_t first,
+                                int64_t count) {
+    SmallVector<Value> out;
+    for (int64_t i = 0; i < count; ++i)
+      out.push_back(memref::LoadOp::create(
+          b, status, ValueRange{statusAt(chunk, row, first + i)}));
+    return out;
+  }
+
+  void emitChainedLaunch() {
+    int64_t segments = m.segments;
+    Value one = idx(1);
+    auto exchangeType =
+        MemRefType::get({segments, mapFields(), kWarpSize}, b.getF32Type(),
+                        MemRefLayoutAttrInterface(),
+                        gpu::AddressSpaceAttr::get(
+                            b.getContext(), gpu::AddressSpace::Workgroup));
+    auto launch = gpu::LaunchOp::create(
+        b, grid, one, one, idx(m.blockThreads), one, one,
+        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+        /*asyncDependencies=*/ValueRange(), TypeRange{exchangeType});
+    launch->setAttr(kSinkConstantsAttrName, b.getUnitAttr());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    emitChainedBody(launch);
+    gpu::TerminatorOp::create(b);
+  }
+
+  void emitChainedBody(gpu::LaunchOp launch) {
+    int64_t segments = m.segments, len = m.positionsInFlight;
+    Value one = idx(1);
+    branchless = true;
+    Value exchange = launch.getWorkgroupAttributions().front();
+    Value chunkId = divu(launch.getBlockIds().x, rowGroups);
+    Value rowGroup = remu(launch.getBlockIds().x, rowGroups);
+    Value lane = remu(launch.getThreadIds().x, idx(kWarpSize));
+    Value segment = divu(launch.getThreadIds().x, idx(kWarpSize));
+    Value row = add(mul(rowGroup, idx(kWarpSize)), lane);
+    Value valid = cmp(P::ult, row, rowCount);
+    // Rows past the last walk the last one's addresses, storing nothing.
+    Value rowSafe = minu(row, sub(rowCount, one));
+    Value group = remu(rowSafe, groups);
+    Value rest = divu(rowSafe, groups);
+    hIdx = remu(rest, heads);
+    bIdx = divu(rest, heads);
+    setChannels(group);
+    chunkEnd = length;
+    writeStart = pad;
+    Value first = add(mul(chunkId, chunkLen), mul(segment, idx(len)));
+
+    // The segment, in registers; its map from zero.
+    SmallVector<SmallVector<Value>> raw;
+    for (int64_t j = 0; j < len; ++j)
+      raw.push_back(loadPosition(add(first, idx(j))));
+    // (The sequence's first gate, loaded as 0 if unused: KernelBuilder.h.)
+    if (firstGateUnused(m, bool(spec.init)))
+      raw[0][1] = zeroWhere(cmp(P::eq, first, idx(0)), raw[0][1]);
+    SmallVector<Value> xs, as;
+    for (auto &r : raw) {
+      xs.push_back(widenToF32(b, r[0]));
+      as.push_back(widenToF32(b, r[1]));
+    }
+    auto gateOf = [&](int64_t j, int64_t c) -> Value {
+      return perHead ? as[j] : vector::ExtractOp::create(b, as[j], c);
+    };
+    Map own{SmallVector<Value>(numGates, f32(1)),
+            SmallVector<Value>(e, f32(0))};
+    for (int64_t j = 0; j < len; ++j) {
+      for (int64_t c = 0; c < e; ++c)
+        own.state[c] = fma(gateOf(j, c), own.state[c],
+                           vector::ExtractOp::create(b, xs[j], c));
+      for (int64_t c = 0; c < numGates; ++c)
+        own.gate[c] = fmul(own.gate[c], gateOf(j, c));
+    }
+    auto slot = [&](Value seg, int64_t field) {
+      return SmallVector<Value, 3>{seg, idx(field), lane};
+    };
+    for (int64_t f = 0; f < numGates; ++f)
+      memref::StoreOp::create(b, own.gate[f], exchange, slot(segment, f));
+    for (int64_t c = 0; c < e; ++c)
+      memref::StoreOp::create(b, own.state[c], exchange,
+                              slot(segment, numGates + c));
+    gpu::BarrierOp::create(b);
+
+    // Warp 0: the block's map, the look-back, the segments' carries (each
+    // in place of its segment's state).
+    scf::IfOp::create(
+        b, cmp(P::eq, segment, idx(0)), [&](OpBuilder &, Location) {
+          // (The segments' maps are read twice rather than kept in
+          // registers through the look-back.)
+          auto mapOf = [&](int64_t s) {
+            Map map;
+            for (int64_t f = 0; f < mapFields(); ++f)
+              (f < numGates ? map.gate : map.state)
+                  .push_back(
+                      memref::LoadOp::create(b, exchange, slot(idx(s), f)));
+            return map;
+          };
+          Map block = mapOf(0);
+          for (int64_t s = 1; s < segments; ++s)
+            block = compose(block, mapOf(s));
+          SmallVector<Value> carry = emitLookBack(chunkId, row, valid, block);
+          for (int64_t s = 0; s < segments; ++s) {
+            Map map = mapOf(s);
+            for (int64_t c = 0; c < e; ++c)
+              memref::StoreOp::create(b, carry[c], exchange,
+                                      slot(idx(s), numGates + c));
+            carry = apply(map, carry);
+          }
+          scf::YieldOp::create(b);
+        });
+    gpu::BarrierOp::create(b);
+
+    // The walk again, from the segment's carry, on the stored types
+    // widened again: bf16 by a shift, which the compilers do not merge
+    // with the first walk's conversion, so that what stays in registers
+    // across the look-back is the loads (half the registers of f32).
+    for (auto [j, r] : llvm::enumerate(raw)) {
+      xs[j] = widenAgain(r[0]);
+      as[j] = widenAgain(r[1]);
+    }
+    SmallVector<Value> h;
+    for (int64_t c = 0; c < e; ++c)
+      h.push_back(
+          memref::LoadOp::create(b, exchange, slot(segment, numGates + c)));
+    for (int64_t j = 0; j < len; ++j) {
+      for (int64_t c = 0; c < e; ++c)
+        h[c] = fma(gateOf(j, c), h[c], vector::ExtractOp::create(b, xs[j], c));
+      Value q = add(first, idx(j));
+      scf::IfOp::create(b, valid, [&](OpBuilder &, Location) {
+        store(q, h);
+        scf::YieldOp::create(b);
+      });
+    }
+    branchless = false;
+  }
+
+  /// The state before the block's chunk on the thread's row (zero for rows
+  /// past the last): the initial state for the first chunk, else what the
+  /// look-back finds; publishes the chunk's map first and its prefix after.
+  SmallVector<Value> emitLookBack(Value chunkId, Value row, Value valid,
+                                  const Map &block) {
+    SmallVector<Type> types(e, b.getF32Type());
+    Value last = sub(chunks, idx(1));
+    auto ifValid = scf::IfOp::create(
+        b, valid,
+        [&](OpBuilder &, Location) {
+          Value isFirst = cmp(P::eq, chunkId, idx(0));
+          SmallVector<Value> before(e, f32(0));
+          if (spec.init)
+            before = loadInit();
+          auto found = scf::IfOp::create(
+              b, isFirst,
+              [&](OpBuilder &, Location) { scf::YieldOp::create(b, before); },
+              [&](OpBuilder &, Location) {
+                SmallVector<Value> fields(block.gate);
+                llvm::append_range(fields, block.state);
+                publish(chunkId, row, 0, fields, 1);
+                scf::YieldOp::create(b, lookBack(chunkId, row));
+              });
+          SmallVector<Value> carry(found.getResults());
+          // The chunk's inclusive prefix, for the chunks after it.
+          scf::IfOp::create(
+              b, cmp(P::ult, chunkId, last), [&](OpBuilder &, Location) {
+                publish(chunkId, row, mapFields(), apply(block, carry), 2);
+                scf::YieldOp::create(b);
+              });
+          scf::YieldOp::create(b, carry);
+        },
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(b, SmallVector<Value>(e, f32(0)));
+        });
+    return SmallVector<Value>(ifValid.getResults());
+  }
+
+  /// `v` (bf16, f16 or f32; scalar or vector) as f32; bf16 by integer
+  /// operations (its bits are the upper half of the f32's).
+  Value widenAgain(Value v) {
+    Type elem = getElementTypeOrSelf(v.getType());
+    if (!elem.isBF16())
+      return widenToF32(b, v);
+    auto like = [&](Type t) -> Type {
+      if (auto vec = dyn_cast<VectorType>(v.getType()))
+        return VectorType::get(vec.getShape(), t);
+      return t;
+    };
+    Value bits = arith::BitcastOp::create(b, like(b.getI16Type()), v);
+    Value wide = arith::ExtUIOp::create(b, like(b.getI32Type()), bits);
+    Value sixteen =
+        arith::ConstantOp::create(b, b.getIntegerAttr(b.getI32Type(), 16));
+    if (auto vec = dyn_cast<VectorType>(wide.getType()))
+      sixteen = vector::BroadcastOp::create(b, vec, sixteen);
+    return arith::BitcastOp::create(b, like(b.getF32Type()),
+                                    arith::ShLIOp::create(b, wide, sixteen));
+  }
+
+  /// Looks back from chunk `chunkId` (> 0) of `row`: the state after the
+  /// chunk before it. Iterates (chunk j, found, the maps of j+1.. composed):
+  /// a flag of 0 polls again, 1 composes j's map and steps back, 2 ends the
+  /// loop, which then applies the composed maps to j's prefix.
+  SmallVector<Value> lookBack(Value chunkId, Value row) {
+    Value no = arith::ConstantIntOp::create(b, 0, 1);
+    Value yes = arith::ConstantIntOp::create(b, 1, 1);
+    SmallVector<Value> inits{sub(chunkId, idx(1)), no};
+    inits.append(numGates, f32(1));
+    inits.append(e, f32(0));
+    SmallVector<Type> types = llvm::to_vector(ValueRange(inits).getTypes());
+    SmallVector<Location> locs(types.size(), b.getLoc());
+    auto composed = [&](ValueRange v) {
+      return Map{SmallVector<Value>(v.slice(2, numGates)),
+                 SmallVector<Value>(v.slice(2 + numGates, e))};
+    };
+    auto loop = scf::WhileOp::create(b, types, inits);
+    {
+      OpBuilder::InsertionGuard g(b);
+      Block *before = b.createBlock(&loop.getBefore(), {}, types, locs);
+      Value going = arith::XOrIOp::create(b, before->getArgument(1), yes);
+      scf::ConditionOp::create(b, going, before->getArguments());
+      Block *after = b.createBlock(&loop.getAfter(), {}, types, locs);
+      ValueRange args = after->getArguments();
+      Value j = args[0];
+      // An atomic read (or 0, acq_rel): the fields read after it are the
+      // ones stored before the flag.
+      Value flag = memref::AtomicRMWOp::create(
+          b, arith::AtomicRMWKind::ori, i32(0), flags,
+          ValueRange{add(mul(j, rowCount), row)});
+      auto step = scf::IfOp::create(
+          b, cmp(P::eq, flag, i32(1)),
+          [&](OpBuilder &, Location) {
+            SmallVector<Value> fields = readFields(j, row, 0, mapFields());
+            Map map{SmallVector<Value>(ArrayRef(fields).take_front(numGates)),
+                    SmallVector<Value>(ArrayRef(fields).drop_front(numGates))};
+            Map acc = compose(map, composed(args));
+            SmallVector<Value> out{sub(j, idx(1)), no};
+            llvm::append_range(out, acc.gate);
+            llvm::append_range(out, acc.state);
+            scf::YieldOp::create(b, out);
+          },
+          [&](OpBuilder &, Location) {
+            SmallVector<Value> out(args);
+            out[1] = cmp(P::eq, flag, i32(2));
+            scf::YieldOp::create(b, out);
+          });
+      scf::YieldOp::create(b, step.getResults());
+    }
+    Value j = loop.getResult(0);
+    return apply(composed(loop.getResults()),
+                 readFields(j, row, mapFields(), e));
+  }
+
   /// The memory position of scan position `q` (reverse: mirrored, padding
   /// first).
   Value memoryPosition(Value q) {
@@ -255,7 +655,9 @@ private:
     Type xElem = elementTypeOf(spec.input), aElem = elementTypeOf(spec.gates);
     auto xType = VectorType::get({e}, xElem);
     Type aType = perHead ? aElem : VectorType::get({e}, aElem);
-    Value p = memoryPosition(q);
+    // Branchless: every load at a position inside the sequence, then
+    // replaced where it is not.
+    Value p = memoryPosition(branchless ? minu(q, sub(length, idx(1))) : q);
     Value inside = both(cmp(P::ult, q, chunkEnd), cmp(P::uge, q, pad));
     // The gate linking p to its predecessor in scan order; backwards
     // a_{p+1}, the unit gate at the end.
@@ -270,6 +672,8 @@ private:
     };
     auto loadOr = [&](Value cond, Type type, double otherwise,
                       function_ref<Value()> load) -> Value {
+      if (branchless)
+        return select(cond, load(), neutral(type, otherwise));
       auto ifOp = scf::IfOp::create(
           b, cond,
           [&](OpBuilder &, Location) { scf::YieldOp::create(b, load()); },
@@ -323,15 +727,6 @@ private:
     };
     Walk w = before;
     SmallVector<Value> out(e);
-    if (m.exact) {
-      for (int64_t c = 0; c < e; ++c) {
-        w.local[c] =
-            fma(gateOf(c), w.local[c], vector::ExtractOp::create(b, xs, c));
-        out[c] = w.local[c];
-      }
-      store(q, out);
-      return w;
-    }
     // A new tile: the previous one's terminal (G, V) folds into the
     // carries (not at the walk's first tile, which has none before it),
     // and the local state restarts (its first gate is not multiplied in).
@@ -408,6 +803,10 @@ private:
   // gateVectorOk: null where per-channel gates have no vector accesses.
   Value n, heads, channels, groups, length, pad, chunkLen, chunks, items, grid,
       vectorOk, gateVectorOk, x, y, a;
+  // The chained scan: rows, blocks per chunk, its status buffers.
+  Value rowCount, rowGroups, flags, status;
+  /// Whether loadPosition loads without branches.
+  bool branchless = false;
   // Thread values.
   Value bIdx, hIdx, d0, chunkEnd, walkStart, writeStart;
   SmallVector<Value> dIdx, live;

@@ -1,7 +1,7 @@
 // The time-major mapping (time-major=1): x, y seen as [B, H, D, N] through
 // strides of dense [B, N, H, D] (channels of unit stride). time-major=0:
-// the scan kernel's element accesses. By default (-1) finite windows get
-// the time-major mapping and the exact scan the scan kernel.
+// the scan kernel's element accesses. By default (-1) the time-major
+// mapping.
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=time-major=1 -canonicalize -cse | FileCheck %s
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=time-major=0 -canonicalize -cse | FileCheck %s --check-prefix=OFF
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=time-major=1 2>&1 | FileCheck %s --check-prefix=MAPPING
@@ -41,17 +41,39 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 
 // -----
 
-// f32, per-channel gates, the exact scan backwards with init: 4 channels
-// per thread, the gates a vector too; no tiles, no carries: h = a * h + x
-// from init, whole sequences.
-// MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 4
-// DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} adjacent-channels = {{[01]}}{{$}}
+// f32, per-channel gates, the exact scan backwards with init: a chained
+// scan. Status buffers in device memory (flags, then the maps and
+// prefixes), the flags zeroed by a kernel; then the kernel with vector
+// accesses only, or (unaligned rows, D not a multiple of 4) the one with
+// either. Blocks of 4 warps (segments) of 8 positions (4 channels, per-
+// channel gates: 8 fields of the exchange per lane); each thread loads its
+// 8 positions at once, the warps exchange their maps, warp 0 publishes the
+// block's map (flag 1), looks back (atomic reads of the flags) and
+// publishes the prefix (flag 2), and every thread walks its registers
+// again from its carry and stores. By default too.
+// MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 4{{$}}
+// DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 4{{$}}
 // CHECK-LABEL: func.func @exact
-//       CHECK:   gpu.launch
-//       CHECK:     memref.load %arg2[
-//       CHECK:     scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>,
-//   CHECK-NOT:       arith.remui %{{.*}}, %c16
-//       CHECK:       vector.store
+//       CHECK:   gpu.wait async
+//       CHECK:   gpu.alloc async {{.*}} : memref<?xi32>
+//       CHECK:   gpu.alloc async {{.*}} : memref<?xf32>
+//       CHECK:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256,
+//       CHECK:     memref.store %c0_i32
+//       CHECK:   scf.if
+//       CHECK:     gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c128, {{.*}} workgroup({{.*}} : memref<4x8x32xf32, #gpu.address_space<workgroup>>)
+//  CHECK-COUNT-16:   vector.load
+//   CHECK-NOT:       scf.for
+//       CHECK:       gpu.barrier
+//       CHECK:       memref.atomic_rmw assign %c1_i32
+//       CHECK:       scf.while
+//       CHECK:         memref.atomic_rmw ori %c0_i32
+//       CHECK:       memref.atomic_rmw assign %c2_i32
+//       CHECK:       gpu.barrier
+//   CHECK-COUNT-8:   vector.store
+//       CHECK:   } else {
+//       CHECK:     gpu.launch {{.*}} workgroup
+//       CHECK:   gpu.dealloc async
+//       CHECK:   gpu.dealloc async
 // OFF-LABEL: func.func @exact
 func.func @exact(%a: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %x: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %h: memref<?x?x?xf32>, %y: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) {
   swr.scan <tile = 16, hops = inf> reverse ins(%a, %x : memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) init(%h : memref<?x?x?xf32>) outs(%y : memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>)

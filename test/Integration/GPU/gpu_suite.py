@@ -201,6 +201,26 @@ def cases():
     add("odd", 16, 1, "f32", layout="time", init=True, options=f"time-major=1 {chunky}")
     add("long", 16, 1, "bf16", layout="time", options="time-major=1")
     add("long", 16, "inf", "f32", layout="time", reverse=True, options="time-major=1")
+    # The exact scan on the time-major layout, a chained scan (blocks of 32
+    # rows by warps-per-block segments of positions-in-flight positions,
+    # decoupled look-back over the chunks before): partial row groups (6
+    # rows), D not a multiple of the vector (the element-access kernel),
+    # chunks of one position (look-back chains of 1000 and 65536 / 4),
+    # every dtype, per-head and per-channel gates, reverse, init, mixed
+    # storage, the benchmark's shape.
+    for dtype, shape, kw in (("bf16", "big", {}),
+                             ("f32", "big", dict(per_channel=True, init=True)),
+                             ("f16", "mult", dict(per_channel=True, reverse=True, init=True)),
+                             ("bf16", "mult", dict(y="f32", init=True)),
+                             ("bf16", "odd", dict(reverse=True, init=True))):
+        add(shape, 16, "inf", dtype, layout="time", **kw)
+    for opts, shape, dtype, kw in (
+            ("positions-in-flight=1 warps-per-block=1", "odd", "f32", dict(init=True)),
+            ("positions-in-flight=1 warps-per-block=1", "odd", "bf16", dict(reverse=True)),
+            ("positions-in-flight=2 warps-per-block=2", "long", "f32", dict(reverse=True, init=True)),
+            ("positions-in-flight=3 warps-per-block=5", "mult", "bf16", dict(per_channel=True)),
+            ("positions-in-flight=16 warps-per-block=8", "mult", "f32", dict(init=True))):
+        add(shape, 16, "inf", dtype, layout="time", options=f"time-major=1 {opts}", **kw)
     # The default for static lengths: 4 warps per sequence for these.
     add("long", 16, "inf", "f32", reverse=True, init=True, dynamic=False)
     add("long", 64, "inf", "bf16", dynamic=False)

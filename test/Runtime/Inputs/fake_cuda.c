@@ -73,6 +73,23 @@ CUresult cuMemAllocManaged(void **p, size_t n, unsigned flags) {
 }
 CUresult cuMemAlloc_v2(void **p, size_t n) { return cuMemAllocManaged(p, n, 0); }
 CUresult cuMemFree_v2(void *p) { free(p); return 0; }
+CUresult cuMemAllocAsync(void **p, size_t n, void *stream) {
+  if (getenv("FAKE_CUDA_TRACE"))
+    fprintf(stderr, "fake: allocate %zu bytes on %s\n", n, streamName(stream));
+  return cuMemAllocManaged(p, n, 0);
+}
+CUresult cuMemFreeAsync(void *p, void *stream) {
+  if (getenv("FAKE_CUDA_TRACE"))
+    fprintf(stderr, "fake: free on %s\n", streamName(stream));
+  free(p);
+  return 0;
+}
+CUresult cuDeviceGetDefaultMemPool(void **pool, int device) {
+  static char thePool;
+  *pool = &thePool;
+  return 0;
+}
+CUresult cuMemPoolSetAttribute(void *pool, int attribute, void *value) { return 0; }
 CUresult cuMemcpyHtoDAsync_v2(void *d, const void *s, size_t n, void *st) {
   memcpy(d, s, n);
   return 0;

@@ -45,38 +45,42 @@ constexpr int64_t kWarpSize = 32;
 /// How one scan maps onto one kernel (see the pass description).
 struct KernelMapping {
   /// The window: tile, hops (0 when `exact`), direction.
-  int64_t tile, hops;
-  bool exact, forward;
+  int64_t tile = 0, hops = 0;
+  bool exact = false, forward = true;
   /// Positions in one 16-byte vector of the narrowest element type.
-  int64_t vectorElems;
+  int64_t vectorElems = 1;
   /// Channels a warp walks side by side (G), each by a group of 32 / G
   /// lanes; channels each lane walks at once, sharing their (per-head)
   /// gates; whether work items are numbered channel fastest.
-  int64_t channelsPerWarp, lanes, channelsPerLane;
-  bool adjacentChannels;
+  int64_t channelsPerWarp = 1, lanes = 32, channelsPerLane = 1;
+  bool adjacentChannels = true;
   /// Positions per lane and step (E), and per lane group step (lanes * E).
-  int64_t elems, span;
+  int64_t elems = 1, span = 1;
   /// Warps walking one sequence together (a team; 1 but for exact scans),
   /// and the positions of one block step (team * span).
-  int64_t team, stride;
+  int64_t team = 1, stride = 1;
   /// Work items (chunks, or sequences for a team) per block, and threads
   /// per block.
-  int64_t itemsPerBlock, blockThreads;
+  int64_t itemsPerBlock = 1, blockThreads = 32;
   /// Whether a tile fits in a lane group's step (scanned by `lanesPerTile`
   /// lanes); otherwise the whole group scans and carries the open segment.
-  bool tileInStep;
-  int64_t lanesPerTile;
+  bool tileInStep = false;
+  int64_t lanesPerTile = 1;
   /// Whether every operand's innermost stride is statically 1, so that
   /// 16-byte vector accesses may be used (alignment is checked at run time).
-  bool vectorizable;
+  bool vectorizable = false;
   /// Unrolled steps whose loads are in flight; the fewest steps of a chunk;
   /// the warps to split finite windows' sequences into.
-  int64_t prefetchSteps, minChunkSteps, targetWarps;
+  int64_t prefetchSteps = 0, minChunkSteps = 1, targetWarps = 1;
   /// The time-major mapping (TimeMajorKernel.cpp): a thread per vector of
   /// `vectorElems` channels walking positions, `positionsInFlight` of them
-  /// loaded ahead; `blockThreads` threads per block.
+  /// loaded ahead (finite windows); `blockThreads` threads per block.
   bool timeMajor = false;
   int64_t positionsInFlight = 0;
+  /// The time-major exact scan (a chained scan): blocks of 32 rows by
+  /// `segments` warps, each warp holding `positionsInFlight` positions of
+  /// the block's chunk in registers.
+  int64_t segments = 0;
   /// Per-head gate gradients (ScanSpec::gateGrad): a block is one head,
   /// `itemsPerBlock` warps, one per group of channelsPerLane channels (the
   /// most a head may have; warps past its channels walk along idle); they
