@@ -34,6 +34,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -386,10 +387,17 @@ private:
     for (auto [i, v] : llvm::enumerate(values))
       memref::StoreOp::create(b, v, status,
                               ValueRange{statusAt(chunk, row, first + i)});
-    // Release: the fields before the flag (an atomic exchange, acq_rel).
+    // Release: the fields before the flag (a device-scope fence: NVPTX
+    // drops the orderings of atomic read-modify-writes).
+    deviceFence();
     memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::assign, i32(flag),
                                 flags,
                                 ValueRange{add(mul(chunk, rowCount), row)});
+  }
+  /// A fence of device scope, ordering this thread's memory accesses
+  /// before it with those after it for every thread of the device.
+  void deviceFence() {
+    LLVM::FenceOp::create(b, LLVM::AtomicOrdering::acq_rel, "device");
   }
   SmallVector<Value> readFields(Value chunk, Value row, int64_t first,
                                 int64_t count) {
@@ -612,11 +620,12 @@ private:
       Block *after = b.createBlock(&loop.getAfter(), {}, types, locs);
       ValueRange args = after->getArguments();
       Value j = args[0];
-      // An atomic read (or 0, acq_rel): the fields read after it are the
-      // ones stored before the flag.
+      // An atomic read (or 0), then a fence (acquire): the fields read
+      // after it are the ones stored before the flag.
       Value flag = memref::AtomicRMWOp::create(
           b, arith::AtomicRMWKind::ori, i32(0), flags,
           ValueRange{add(mul(j, rowCount), row)});
+      deviceFence();
       auto step = scf::IfOp::create(
           b, cmp(P::eq, flag, i32(1)),
           [&](OpBuilder &, Location) {

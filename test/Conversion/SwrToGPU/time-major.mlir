@@ -49,7 +49,8 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // channel gates: 8 fields of the exchange per lane); each thread loads its
 // 8 positions at once, the warps exchange their maps, warp 0 publishes the
 // block's map (flag 1), looks back (atomic reads of the flags) and
-// publishes the prefix (flag 2), and every thread walks its registers
+// publishes the prefix (flag 2), with device-scope fences between the
+// fields and their flags, and every thread walks its registers
 // again from its carry and stores. By default too.
 // MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 4{{$}}
 // DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 4{{$}}
@@ -64,9 +65,12 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 //  CHECK-COUNT-16:   vector.load
 //   CHECK-NOT:       scf.for
 //       CHECK:       gpu.barrier
+//       CHECK:       llvm.fence syncscope("device") acq_rel
 //       CHECK:       memref.atomic_rmw assign %c1_i32
 //       CHECK:       scf.while
 //       CHECK:         memref.atomic_rmw ori %c0_i32
+//  CHECK-NEXT:         llvm.fence syncscope("device") acq_rel
+//       CHECK:       llvm.fence syncscope("device") acq_rel
 //       CHECK:       memref.atomic_rmw assign %c2_i32
 //       CHECK:       gpu.barrier
 //   CHECK-COUNT-8:   vector.store
