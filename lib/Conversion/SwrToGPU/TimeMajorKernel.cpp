@@ -359,14 +359,20 @@ private:
     SmallVector<Value> gate, state;
   };
 
-  /// `second` after `first`: h -> A2 (A1 h + H1) + H2.
+  /// `second` after `first`: h -> A2 (A1 h + H1) + H2 (Recurrence.h's
+  /// combine per channel; a per-head gate product is formed once, CSE
+  /// merges the copies).
   Map compose(const Map &first, const Map &second) {
     Map out;
-    for (int64_t c = 0; c < e; ++c)
-      out.state.push_back(fma(second.gate[numGates == 1 ? 0 : c],
-                              first.state[c], second.state[c]));
-    for (int64_t c = 0; c < numGates; ++c)
-      out.gate.push_back(fmul(second.gate[c], first.gate[c]));
+    out.gate.resize(numGates);
+    for (int64_t c = 0; c < e; ++c) {
+      int64_t g = numGates == 1 ? 0 : c;
+      GateState r = combine(b, {first.gate[g], first.state[c]},
+                            {second.gate[g], second.state[c]},
+                            arith::FastMathFlags::contract);
+      out.state.push_back(r.state);
+      out.gate[g] = r.gate;
+    }
     return out;
   }
   /// `map` applied to the state `h`.
