@@ -66,7 +66,7 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
       mapping of their own: a thread per 16-byte vector of channels walking
       positions, finite windows split into chunks with warm-up tiles; the
       exact scan is a chained scan: a block of 32 channel vectors (a
-      warp's 512 contiguous bytes per position) by `warps-per-block`
+      warp's 512 contiguous bytes per position) by `chain-warps`
       segments of `positions-in-flight` positions held in registers, the
       segments' affine maps combined through workgroup memory, and the
       carry into the block's chunk found by a decoupled look-back over the
@@ -111,8 +111,7 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
   }];
   let options = [
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
-           "Warps per block (1 to 32); each walks its own chunk (the "
-           "time-major exact scan: segments of a block's chunk)">,
+           "Warps per block (1 to 32); each walks its own chunk">,
     Option<"warpsPerSequence", "warps-per-sequence", "int64_t",
            /*default=*/"0",
            "hops = inf: warps walking each sequence together, as one block "
@@ -161,7 +160,7 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "into chunks until there are min(target-warps, 2048) warps, of at "
            "least 8 * min-chunk-steps positions and twice the K tiles of "
            "warm-up; the exact scan as a chained scan of blocks of 32 "
-           "channel vectors by warps-per-block segments of "
+           "channel vectors by chain-warps segments of "
            "positions-in-flight positions, with a decoupled look-back "
            "(TimeMajorKernel.cpp); 0: the scan kernel, with element "
            "accesses; -1 (default): 1">,
@@ -171,6 +170,11 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "in flight (1 to 16); 0: 4, 8 for per-channel gates of 16-bit types "
            "(measured on the H200). The exact scan: positions each thread "
            "holds in registers; 0: 16, 8 for per-channel gates">,
+    Option<"chainWarps", "chain-warps", "int64_t", /*default=*/"0",
+           "The time-major exact scan: warps per block (1 to 32), each "
+           "holding a segment of positions-in-flight positions of the "
+           "block's chunk; 0: 8 (measured on an H100: 1 to 12 points of the "
+           "copy ahead of 4)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -228,10 +228,10 @@ struct ConvertSwrToGPUPass
 
   /// The pass's options (declared once, in Passes.td) as their struct.
   ConvertSwrToGPUOptions mappingOptions() const {
-    return {warpsPerBlock,   warpsPerSequence, vectorsPerLane,
-            prefetchSteps,   minChunkSteps,    targetWarps,
-            channelsPerWarp, channelsPerLane,  adjacentChannels,
-            timeMajor,       positionsInFlight};
+    return {warpsPerBlock,   warpsPerSequence,  vectorsPerLane,
+            prefetchSteps,   minChunkSteps,     targetWarps,
+            channelsPerWarp, channelsPerLane,   adjacentChannels,
+            timeMajor,       positionsInFlight, chainWarps};
   }
 
   void runOnOperation() override {

@@ -45,15 +45,15 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // scan. Status buffers in device memory (flags, then the maps and
 // prefixes), the flags zeroed by a kernel; then the kernel with vector
 // accesses only, or (unaligned rows, D not a multiple of 4) the one with
-// either. Blocks of 4 warps (segments) of 8 positions (4 channels, per-
+// either. Blocks of 8 warps (segments) of 8 positions (4 channels, per-
 // channel gates: 8 fields of the exchange per lane); each thread loads its
 // 8 positions at once, the warps exchange their maps, warp 0 publishes the
 // block's map (flag 1), looks back (atomic reads of the flags) and
 // publishes the prefix (flag 2), with device-scope fences between the
 // fields and their flags, and every thread walks its registers
 // again from its carry and stores. By default too.
-// MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 4{{$}}
-// DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 4{{$}}
+// MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8{{$}}
+// DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8{{$}}
 // CHECK-LABEL: func.func @exact
 //       CHECK:   gpu.wait async
 //       CHECK:   gpu.alloc async {{.*}} : memref<?xi32>
@@ -61,7 +61,7 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 //       CHECK:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256,
 //       CHECK:     memref.store %c0_i32
 //       CHECK:   scf.if
-//       CHECK:     gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c128, {{.*}} workgroup({{.*}} : memref<4x8x32xf32, #gpu.address_space<workgroup>>)
+//       CHECK:     gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}} workgroup({{.*}} : memref<8x8x32xf32, #gpu.address_space<workgroup>>)
 //  CHECK-COUNT-16:   vector.load
 //   CHECK-NOT:       scf.for
 //       CHECK:       gpu.barrier

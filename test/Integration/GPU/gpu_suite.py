@@ -202,7 +202,7 @@ def cases():
     add("long", 16, 1, "bf16", layout="time", options="time-major=1")
     add("long", 16, "inf", "f32", layout="time", reverse=True, options="time-major=1")
     # The exact scan on the time-major layout, a chained scan (blocks of 32
-    # rows by warps-per-block segments of positions-in-flight positions,
+    # rows by chain-warps segments of positions-in-flight positions,
     # decoupled look-back over the chunks before): partial row groups (6
     # rows), D not a multiple of the vector (the element-access kernel),
     # chunks of one position (look-back chains of 1000 and 65536 / 4),
@@ -215,11 +215,11 @@ def cases():
                              ("bf16", "odd", dict(reverse=True, init=True))):
         add(shape, 16, "inf", dtype, layout="time", **kw)
     for opts, shape, dtype, kw in (
-            ("positions-in-flight=1 warps-per-block=1", "odd", "f32", dict(init=True)),
-            ("positions-in-flight=1 warps-per-block=1", "odd", "bf16", dict(reverse=True)),
-            ("positions-in-flight=2 warps-per-block=2", "long", "f32", dict(reverse=True, init=True)),
-            ("positions-in-flight=3 warps-per-block=5", "mult", "bf16", dict(per_channel=True)),
-            ("positions-in-flight=16 warps-per-block=8", "mult", "f32", dict(init=True))):
+            ("positions-in-flight=1 chain-warps=1", "odd", "f32", dict(init=True)),
+            ("positions-in-flight=1 chain-warps=1", "odd", "bf16", dict(reverse=True)),
+            ("positions-in-flight=2 chain-warps=2", "long", "f32", dict(reverse=True, init=True)),
+            ("positions-in-flight=3 chain-warps=5", "mult", "bf16", dict(per_channel=True)),
+            ("positions-in-flight=16 chain-warps=4", "mult", "f32", dict(init=True))):
         add(shape, 16, "inf", dtype, layout="time", options=f"time-major=1 {opts}", **kw)
     # The default for static lengths: 4 warps per sequence for these.
     add("long", 16, "inf", "f32", reverse=True, init=True, dynamic=False)
