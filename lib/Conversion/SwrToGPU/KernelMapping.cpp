@@ -78,18 +78,16 @@ static bool isTimeMajor(const ScanSpec &spec) {
 static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
                                       const ConvertSwrToGPUOptions &options) {
   m.timeMajor = true;
-  // Measured on the H200: 4 (more cost occupancy), 8 for per-channel
-  // gates of 16-bit types (a gate vector per position too).
+  // Finite windows, measured on the H200: 4 (more cost occupancy), 8 for
+  // per-channel gates of 16-bit types (a gate vector per position too).
+  // The chained scan holds its segment in registers: about 256 bytes of x
+  // and gates per thread.
   bool perChannel = cast<MemRefType>(spec.gates.getType()).getRank() == 4;
   m.positionsInFlight = options.positionsInFlight ? options.positionsInFlight
+                        : m.exact                 ? (perChannel ? 8 : 16)
                         : perChannel && m.vectorElems >= 8 ? 8
                                                            : 4;
   if (m.exact) {
-    // The chained scan holds its segment in registers: about 256 bytes
-    // of x and gates per thread.
-    m.positionsInFlight = options.positionsInFlight ? options.positionsInFlight
-                          : perChannel              ? 8
-                                                    : 16;
     // Measured on an H100 (bench/NOTES.md, "The time-major exact scan,
     // chained"): 8 warps ahead of 4 by 1 to 12 points of the copy.
     m.segments = options.chainWarps ? options.chainWarps : 8;
