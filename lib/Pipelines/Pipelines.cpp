@@ -145,12 +145,13 @@ LogicalResult swr::buildCudaPipeline(OpPassManager &pm,
 
   // Kernels: outline, attach the target, lower to NVVM. (MLIR 22's
   // outlining passes the host's constants as kernel parameters; the
-  // launches that sink-constants names get them moved in first.)
+  // launches that sink-constants names get them moved in first. Our
+  // outlining is upstream's, keeping the launch bounds kernels ask for.)
   if (options.sinkConstants == 1)
     pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   else if (options.sinkConstants == -1)
     pm.addPass(swr::createSwrGpuSinkConstants());
-  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(swr::createSwrGpuOutlineKernels());
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
   target.features = options.features;

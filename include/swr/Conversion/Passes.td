@@ -175,6 +175,12 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "holding a segment of positions-in-flight positions of the "
            "block's chunk; 0: 8 (measured on an H100: 1 to 12 points of the "
            "copy ahead of 4)">,
+    Option<"chainBlocksPerSM", "chain-blocks-per-sm", "int64_t",
+           /*default=*/"0",
+           "The time-major exact scan: blocks asked for per multiprocessor "
+           "(0 to 32; launch bounds: ptxas fits the registers of a thread "
+           "to 64K / (blocks * threads per block)); 0: 16 warps' worth, "
+           "max(1, 16 / chain-warps) (128 registers)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -197,6 +203,25 @@ def SwrHostAllocsToGPU : Pass<"swr-host-allocs-to-gpu"> {
     then unified memory, which the caller frees with the runtime.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def SwrGpuOutlineKernels : Pass<"swr-gpu-outline-kernels", "::mlir::ModuleOp"> {
+  let summary = "Outline gpu.launch bodies, keeping the launch bounds kernels "
+                "ask for";
+  let description = [{
+    Upstream's `gpu-kernel-outlining`, run by this pass, keeps no attribute
+    of a `gpu.launch`; the number of blocks per multiprocessor a kernel
+    emitter asks for (the i32 attribute `swr.min_blocks_per_sm`) must reach
+    the outlined `gpu.func` as `nvvm.minctasm` (PTX `.minnctapersm`), the
+    only way to bound ptxas's registers for a kernel whose block size is
+    known (`.maxntid`, which makes ptxas ignore `-maxrregcount`). So this
+    pass names each such launch's kernel (`<function>_bounded_kernel`, made
+    unique), outlines every launch with upstream's pass, and sets
+    `nvvm.minctasm` on the kernels it named. The chained time-major scan
+    asks for 2 (bench/NOTES.md, "Look-back without flags or fences").
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::NVVM::NVVMDialect"];
 }
 
 def SwrGpuSinkConstants : Pass<"swr-gpu-sink-constants"> {

@@ -35,14 +35,15 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
       (o.channelsPerWarp > 0 && !llvm::isPowerOf2_64(o.channelsPerWarp)) ||
       o.channelsPerLane < 0 || o.channelsPerLane > 4 || o.timeMajor < -1 ||
       o.timeMajor > 1 || o.positionsInFlight < 0 || o.positionsInFlight > 16 ||
-      o.chainWarps < 0 || o.chainWarps > 32) {
+      o.chainWarps < 0 || o.chainWarps > 32 || o.chainBlocksPerSM < 0 ||
+      o.chainBlocksPerSM > 32) {
     reason = "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
              "warps-per-sequence in [0, 32], "
              "vectors-per-lane in [0, 4], prefetch-steps in [0, 4], "
              "min-chunk-steps and target-warps at least 1, "
              "channels-per-warp 0, 1, 2, 4 or 8, channels-per-lane in [0, 4], "
              "time-major -1, 0 or 1, positions-in-flight in [0, 16], "
-             "chain-warps in [0, 32]";
+             "chain-warps and chain-blocks-per-sm in [0, 32]";
     return failure();
   }
   if (o.channelsPerWarp > 1 && o.warpsPerSequence > 1) {
@@ -91,6 +92,13 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
     // Measured on an H100 (bench/NOTES.md, "The time-major exact scan,
     // chained"): 8 warps ahead of 4 by 1 to 12 points of the copy.
     m.segments = options.chainWarps ? options.chainWarps : 8;
+    // 16 warps per multiprocessor (128 registers a thread), so that a
+    // block's phases (loads, look-back, stores) overlap another's; left to
+    // itself, ptxas took 128 to 170 registers depending on the look-back's
+    // code (bench/NOTES.md, "Look-back without flags or fences").
+    m.blocksPerSM = options.chainBlocksPerSM
+                        ? options.chainBlocksPerSM
+                        : std::max<int64_t>(1, 16 / m.segments);
   }
   m.channelsPerWarp = m.channelsPerLane = 1;
   m.lanes = kWarpSize;
@@ -316,7 +324,7 @@ void KernelMapping::print(llvm::raw_ostream &os) const {
   if (timeMajor)
     os << ", time-major = 1, positions-in-flight = " << positionsInFlight;
   if (segments)
-    os << ", segments = " << segments;
+    os << ", segments = " << segments << ", blocks-per-sm = " << blocksPerSM;
   if (headBlocks)
     os << ", head-blocks = 1, head-slots = " << headSlots
        << ", head-row-stride = " << headRowStride

@@ -231,7 +231,8 @@ struct ConvertSwrToGPUPass
     return {warpsPerBlock,   warpsPerSequence,  vectorsPerLane,
             prefetchSteps,   minChunkSteps,     targetWarps,
             channelsPerWarp, channelsPerLane,   adjacentChannels,
-            timeMajor,       positionsInFlight, chainWarps};
+            timeMajor,       positionsInFlight, chainWarps,
+            chainBlocksPerSM};
   }
 
   void runOnOperation() override {

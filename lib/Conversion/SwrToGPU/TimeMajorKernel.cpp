@@ -40,6 +40,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/AffineMap.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::swr;
 
@@ -274,17 +276,22 @@ private:
   // segment into an affine map h -> A h + H (A: the gate product, one per
   // thread for per-head gates; H: the state from zero), the warps exchange
   // them through workgroup memory, and warp 0 composes the block's map,
-  // publishes it (flag 1) and looks back over the previous chunks of its
-  // rows: a chunk's inclusive prefix (flag 2) ends the look-back, a map
-  // (flag 1) is composed in and the look-back goes on to the chunk before.
+  // publishes it and looks back over the previous chunks of its rows: a
+  // chunk's inclusive prefix ends the look-back, a map is composed in and
+  // the look-back goes on to the chunk before.
   // Blocks are numbered chunk-major, so a block waits only for blocks with
   // lower indices, dispatched before it. Warp 0 then publishes the block's
   // prefix and hands each segment its carry; every thread walks its
   // registers again from its carry and stores.
   //
-  // Status in device memory, allocated per call: flags [chunk][row] (i32,
-  // zeroed by a kernel before the scan), and per chunk [fields][row] f32
-  // of the map (A, H) then the prefix (e fields), so that the prefix never
+  // Status in device memory, allocated per call: per chunk [fields][row]
+  // of the map (A, H) then the prefix (e fields), f32 bits in i32 words,
+  // filled with a sentinel by a kernel before the scan. Each word is
+  // valid on its own (a NaN the kernel never publishes: published NaNs are
+  // made canonical), so no flag and no fence order them: a reader loads a
+  // chunk's prefix (relaxed loads of device scope, one round trip) and
+  // takes it if every word of it has arrived, else loads the map and takes
+  // it if every word of it has, else polls again. The prefix never
   // overwrites a map another block may be reading.
 
   int64_t mapFields() const { return numGates + e; }
@@ -305,10 +312,10 @@ private:
       token = alloc.getAsyncToken();
       return alloc.getMemref();
     };
-    flags = buffer(b.getI32Type(), entries);
-    status = buffer(b.getF32Type(), mul(entries, idx(statusFields())));
+    Value words = mul(entries, idx(statusFields()));
+    status = buffer(b.getI32Type(), words);
     gpu::WaitOp::create(b, Type(), ValueRange{token});
-    emitZeroFlags(entries);
+    emitFillStatus(words);
     // Two kernels: with vector accesses only (the common case), and with
     // either, chosen per access (whose registers would otherwise count
     // against the first's occupancy).
@@ -331,14 +338,17 @@ private:
           scf::YieldOp::create(b);
         });
     token = gpu::WaitOp::create(b, tokenType, ValueRange{}).getAsyncToken();
-    for (Value v : {flags, status})
-      token = gpu::DeallocOp::create(b, tokenType, ValueRange{token}, v)
-                  .getAsyncToken();
+    token = gpu::DeallocOp::create(b, tokenType, ValueRange{token}, status)
+                .getAsyncToken();
     gpu::WaitOp::create(b, Type(), ValueRange{token});
   }
 
-  /// A kernel that zeroes the first `count` flags.
-  void emitZeroFlags(Value count) {
+  /// A status word not yet published: a NaN whose bits no published value
+  /// has (publish makes NaNs canonical).
+  static constexpr int32_t kUnpublished = -1;
+
+  /// A kernel that fills the first `count` status words with kUnpublished.
+  void emitFillStatus(Value count) {
     constexpr int64_t threads = 256;
     Value one = idx(1);
     auto launch = gpu::LaunchOp::create(b, ceilDiv(count, idx(threads)), one,
@@ -348,7 +358,7 @@ private:
     Value i =
         add(mul(launch.getBlockIds().x, idx(threads)), launch.getThreadIds().x);
     scf::IfOp::create(b, cmp(P::ult, i, count), [&](OpBuilder &, Location) {
-      memref::StoreOp::create(b, i32(0), flags, ValueRange{i});
+      memref::StoreOp::create(b, i32(kUnpublished), status, ValueRange{i});
       scf::YieldOp::create(b);
     });
     gpu::TerminatorOp::create(b);
@@ -387,31 +397,54 @@ private:
     Value base = mul(chunk, idx(statusFields()));
     return add(mul(add(base, idx(field)), rowCount), row);
   }
-  /// Stores `values` at fields `first`... of (chunk, row), then `flag`.
-  void publish(Value chunk, Value row, int64_t first, ArrayRef<Value> values,
-               int32_t flag) {
-    for (auto [i, v] : llvm::enumerate(values))
-      memref::StoreOp::create(b, v, status,
-                              ValueRange{statusAt(chunk, row, first + i)});
-    // Release: the fields before the flag (a device-scope fence: NVPTX
-    // drops the orderings of atomic read-modify-writes).
-    deviceFence();
-    memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::assign, i32(flag),
-                                flags,
-                                ValueRange{add(mul(chunk, rowCount), row)});
+  /// The status buffer as a pointer (for relaxed accesses, which memref
+  /// has not), once per kernel.
+  void setStatusBase() {
+    Value address = arith::IndexCastOp::create(
+        b, b.getI64Type(),
+        memref::ExtractAlignedPointerAsIndexOp::create(b, status));
+    statusBase = LLVM::IntToPtrOp::create(
+        b, LLVM::LLVMPointerType::get(b.getContext()), ValueRange{address});
   }
-  /// A fence of device scope, ordering this thread's memory accesses
-  /// before it with those after it for every thread of the device.
-  void deviceFence() {
-    LLVM::FenceOp::create(b, LLVM::AtomicOrdering::acq_rel, "device");
+  /// The status word `index`.
+  Value statusWord(Value index) {
+    Value offset = arith::IndexCastOp::create(b, b.getI64Type(), index);
+    return LLVM::GEPOp::create(b, statusBase.getType(), b.getI32Type(),
+                               statusBase, ValueRange{offset});
   }
-  SmallVector<Value> readFields(Value chunk, Value row, int64_t first,
-                                int64_t count) {
+  /// Publishes `values` at fields `first`... of (chunk, row): relaxed
+  /// stores of device scope, NaNs canonical (never kUnpublished).
+  void publish(Value chunk, Value row, int64_t first, ArrayRef<Value> values) {
+    Value canonical = arith::ConstantOp::create(
+        b, b.getF32FloatAttr(std::numeric_limits<float>::quiet_NaN()));
+    for (auto [i, v] : llvm::enumerate(values)) {
+      Value isNan = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, v, v);
+      Value bits = arith::BitcastOp::create(b, b.getI32Type(),
+                                            select(isNan, canonical, v));
+      LLVM::StoreOp::create(b, bits,
+                            statusWord(statusAt(chunk, row, first + i)),
+                            /*alignment=*/4, /*isVolatile=*/false,
+                            /*isNonTemporal=*/false,
+                            /*isInvariantGroup=*/false,
+                            LLVM::AtomicOrdering::monotonic, "device");
+    }
+  }
+  /// Fields `first`... of (chunk, row) as they are now (relaxed loads of
+  /// device scope), and whether every one of them has been published.
+  std::pair<SmallVector<Value>, Value>
+  readFields(Value chunk, Value row, int64_t first, int64_t count) {
     SmallVector<Value> out;
-    for (int64_t i = 0; i < count; ++i)
-      out.push_back(memref::LoadOp::create(
-          b, status, ValueRange{statusAt(chunk, row, first + i)}));
-    return out;
+    Value all = arith::ConstantIntOp::create(b, 1, 1);
+    for (int64_t i = 0; i < count; ++i) {
+      Value bits = LLVM::LoadOp::create(
+          b, b.getI32Type(), statusWord(statusAt(chunk, row, first + i)),
+          /*alignment=*/4, /*isVolatile=*/false, /*isNonTemporal=*/false,
+          /*isInvariant=*/false, /*isInvariantGroup=*/false,
+          LLVM::AtomicOrdering::monotonic, "device");
+      all = both(all, cmp(P::ne, bits, i32(kUnpublished)));
+      out.push_back(arith::BitcastOp::create(b, b.getF32Type(), bits));
+    }
+    return {out, all};
   }
 
   void emitChainedLaunch() {
@@ -427,6 +460,8 @@ private:
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         /*asyncDependencies=*/ValueRange(), TypeRange{exchangeType});
     launch->setAttr(kSinkConstantsAttrName, b.getUnitAttr());
+    launch->setAttr(kMinBlocksPerSMAttrName,
+                    b.getI32IntegerAttr(m.blocksPerSM));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
     emitChainedBody(launch);
@@ -438,6 +473,7 @@ private:
     Value one = idx(1);
     branchless = true;
     Value exchange = launch.getWorkgroupAttributions().front();
+    setStatusBase();
     Value chunkId = divu(launch.getBlockIds().x, rowGroups);
     Value rowGroup = remu(launch.getBlockIds().x, rowGroups);
     Value lane = remu(launch.getThreadIds().x, idx(kWarpSize));
@@ -562,14 +598,14 @@ private:
               [&](OpBuilder &, Location) {
                 SmallVector<Value> fields(block.gate);
                 llvm::append_range(fields, block.state);
-                publish(chunkId, row, 0, fields, 1);
+                publish(chunkId, row, 0, fields);
                 scf::YieldOp::create(b, lookBack(chunkId, row));
               });
           SmallVector<Value> carry(found.getResults());
           // The chunk's inclusive prefix, for the chunks after it.
           scf::IfOp::create(
               b, cmp(P::ult, chunkId, last), [&](OpBuilder &, Location) {
-                publish(chunkId, row, mapFields(), apply(block, carry), 2);
+                publish(chunkId, row, mapFields(), apply(block, carry));
                 scf::YieldOp::create(b);
               });
           scf::YieldOp::create(b, carry);
@@ -603,8 +639,10 @@ private:
 
   /// Looks back from chunk `chunkId` (> 0) of `row`: the state after the
   /// chunk before it. Iterates (chunk j, found, the maps of j+1.. composed):
-  /// a flag of 0 polls again, 1 composes j's map and steps back, 2 ends the
-  /// loop, which then applies the composed maps to j's prefix.
+  /// each round reads j's prefix: if all of it has arrived it ends the loop
+  /// (the composed maps applied to it, in place of the composed state),
+  /// else j's map is read: if all of it has arrived it is composed in and
+  /// the look-back steps back, else it polls again.
   SmallVector<Value> lookBack(Value chunkId, Value row) {
     Value no = arith::ConstantIntOp::create(b, 0, 1);
     Value yes = arith::ConstantIntOp::create(b, 1, 1);
@@ -626,34 +664,41 @@ private:
       Block *after = b.createBlock(&loop.getAfter(), {}, types, locs);
       ValueRange args = after->getArguments();
       Value j = args[0];
-      // An atomic read (or 0), then a fence (acquire): the fields read
-      // after it are the ones stored before the flag.
-      Value flag = memref::AtomicRMWOp::create(
-          b, arith::AtomicRMWKind::ori, i32(0), flags,
-          ValueRange{add(mul(j, rowCount), row)});
-      deviceFence();
-      auto step = scf::IfOp::create(
-          b, cmp(P::eq, flag, i32(1)),
+      Map acc = composed(args);
+      // The prefix first; the map only where the prefix has not arrived
+      // (reading both at once costs the kernel 30 registers).
+      std::pair<SmallVector<Value>, Value> prefix =
+          readFields(j, row, mapFields(), e);
+      auto found = scf::IfOp::create(
+          b, prefix.second,
           [&](OpBuilder &, Location) {
-            SmallVector<Value> fields = readFields(j, row, 0, mapFields());
-            Map map{SmallVector<Value>(ArrayRef(fields).take_front(numGates)),
-                    SmallVector<Value>(ArrayRef(fields).drop_front(numGates))};
-            Map acc = compose(map, composed(args));
-            SmallVector<Value> out{sub(j, idx(1)), no};
+            SmallVector<Value> out{j, yes};
             llvm::append_range(out, acc.gate);
-            llvm::append_range(out, acc.state);
+            llvm::append_range(out, apply(acc, prefix.first));
             scf::YieldOp::create(b, out);
           },
           [&](OpBuilder &, Location) {
-            SmallVector<Value> out(args);
-            out[1] = cmp(P::eq, flag, i32(2));
-            scf::YieldOp::create(b, out);
+            std::pair<SmallVector<Value>, Value> fields =
+                readFields(j, row, 0, mapFields());
+            auto stepped = scf::IfOp::create(
+                b, fields.second,
+                [&](OpBuilder &, Location) {
+                  ArrayRef<Value> f = fields.first;
+                  Map next =
+                      compose(Map{SmallVector<Value>(f.take_front(numGates)),
+                                  SmallVector<Value>(f.drop_front(numGates))},
+                              acc);
+                  SmallVector<Value> out{sub(j, idx(1)), no};
+                  llvm::append_range(out, next.gate);
+                  llvm::append_range(out, next.state);
+                  scf::YieldOp::create(b, out);
+                },
+                [&](OpBuilder &, Location) { scf::YieldOp::create(b, args); });
+            scf::YieldOp::create(b, stepped.getResults());
           });
-      scf::YieldOp::create(b, step.getResults());
+      scf::YieldOp::create(b, found.getResults());
     }
-    Value j = loop.getResult(0);
-    return apply(composed(loop.getResults()),
-                 readFields(j, row, mapFields(), e));
+    return composed(loop.getResults()).state;
   }
 
   /// The memory position of scan position `q` (reverse: mirrored, padding
@@ -819,7 +864,7 @@ private:
   Value n, heads, channels, groups, length, pad, chunkLen, chunks, items, grid,
       vectorOk, gateVectorOk, x, y, a;
   // The chained scan: rows, blocks per chunk, its status buffers.
-  Value rowCount, rowGroups, flags, status;
+  Value rowCount, rowGroups, status, statusBase;
   /// Whether loadPosition loads without branches.
   bool branchless = false;
   // Thread values.

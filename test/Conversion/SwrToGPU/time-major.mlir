@@ -6,6 +6,8 @@
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=time-major=0 -canonicalize -cse | FileCheck %s --check-prefix=OFF
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=time-major=1 2>&1 | FileCheck %s --check-prefix=MAPPING
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping 2>&1 | FileCheck %s --check-prefix=DEFAULT
+// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=chain-warps=4 2>&1 | FileCheck %s --check-prefix=FOUR
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=4 chain-blocks-per-sm=3" 2>&1 | FileCheck %s --check-prefix=BOUND
 
 // bf16, per-head gates ([B, N, H] seen as [B, H, N]), tile 16, one hop.
 // The operands are viewed channels last, [B, H, N, D]; each thread owns 8
@@ -42,42 +44,52 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // -----
 
 // f32, per-channel gates, the exact scan backwards with init: a chained
-// scan. Status buffers in device memory (flags, then the maps and
-// prefixes), the flags zeroed by a kernel; then the kernel with vector
-// accesses only, or (unaligned rows, D not a multiple of 4) the one with
-// either. Blocks of 8 warps (segments) of 8 positions (4 channels, per-
-// channel gates: 8 fields of the exchange per lane); each thread loads its
-// 8 positions at once, the warps exchange their maps, warp 0 publishes the
-// block's map (flag 1), looks back (atomic reads of the flags) and
-// publishes the prefix (flag 2), with device-scope fences between the
-// fields and their flags, and every thread walks its registers
-// again from its carry and stores. By default too.
-// MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8{{$}}
-// DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8{{$}}
+// scan. One status buffer in device memory (the maps and prefixes, f32
+// bits in i32 words), filled with the unpublished NaN (-1) by a kernel;
+// then the kernel with vector accesses only, or (unaligned rows, D not a
+// multiple of 4) the one with either. Blocks of 8 warps (segments) of 8
+// positions (4 channels, per-channel gates: 8 fields of the exchange per
+// lane); each thread loads its 8 positions at once, the warps exchange
+// their maps, warp 0 publishes the block's map (8 relaxed stores, NaNs
+// made canonical), looks back (relaxed loads of a chunk's prefix, then,
+// if it has not all arrived, of its map) and publishes the prefix (4
+// relaxed stores), with no flags and no fences, and every thread walks
+// its registers again from its carry and stores. By default too.
+// MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2{{$}}
+// DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2{{$}}
+// Blocks per multiprocessor: 16 warps' worth unless given.
+// FOUR: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 4{{$}}
+// BOUND: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 3{{$}}
 // CHECK-LABEL: func.func @exact
 //       CHECK:   gpu.wait async
 //       CHECK:   gpu.alloc async {{.*}} : memref<?xi32>
-//       CHECK:   gpu.alloc async {{.*}} : memref<?xf32>
+//   CHECK-NOT:   gpu.alloc
 //       CHECK:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256,
-//       CHECK:     memref.store %c0_i32
+//       CHECK:     memref.store %c-1_i32
 //       CHECK:   scf.if
 //       CHECK:     gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}} workgroup({{.*}} : memref<8x8x32xf32, #gpu.address_space<workgroup>>)
 //  CHECK-COUNT-16:   vector.load
 //   CHECK-NOT:       scf.for
 //       CHECK:       gpu.barrier
-//       CHECK:       llvm.fence syncscope("device") acq_rel
-//       CHECK:       memref.atomic_rmw assign %c1_i32
+//   CHECK-NOT:       llvm.fence
+//       CHECK:       arith.cmpf uno
+//  CHECK-COUNT-8:    llvm.store {{.*}} atomic syncscope("device") monotonic {alignment = 4 : i64} : i32
+//   CHECK-NOT:       llvm.fence
 //       CHECK:       scf.while
-//       CHECK:         memref.atomic_rmw ori %c0_i32
-//  CHECK-NEXT:         llvm.fence syncscope("device") acq_rel
-//       CHECK:       llvm.fence syncscope("device") acq_rel
-//       CHECK:       memref.atomic_rmw assign %c2_i32
+//  CHECK-COUNT-4:      llvm.load {{.*}} atomic syncscope("device") monotonic {alignment = 4 : i64} : !llvm.ptr -> i32
+//       CHECK:         scf.if
+//       CHECK:         } else {
+//  CHECK-COUNT-8:        llvm.load {{.*}} atomic syncscope("device") monotonic
+//   CHECK-NOT:       llvm.fence
+//  CHECK-COUNT-4:    llvm.store {{.*}} atomic syncscope("device") monotonic
+//   CHECK-NOT:       llvm.fence
 //       CHECK:       gpu.barrier
 //   CHECK-COUNT-8:   vector.store
+//       CHECK:     } {swr.min_blocks_per_sm = 2 : i32, swr.sink_constants}
 //       CHECK:   } else {
 //       CHECK:     gpu.launch {{.*}} workgroup
 //       CHECK:   gpu.dealloc async
-//       CHECK:   gpu.dealloc async
+//   CHECK-NOT:   gpu.dealloc
 // OFF-LABEL: func.func @exact
 func.func @exact(%a: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %x: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %h: memref<?x?x?xf32>, %y: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) {
   swr.scan <tile = 16, hops = inf> reverse ins(%a, %x : memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) init(%h : memref<?x?x?xf32>) outs(%y : memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>)

@@ -259,6 +259,18 @@ def cases():
     add("long", 16, 1, "bf16", layout="time", init=True)
     add("mult", 16, 2, "f32", layout="time", reverse=True, dynamic=False)
     add("long", 32, 1, "f32", layout="time", per_channel=True, options="min-chunk-steps=2")
+    # The chained scan's status words: NaNs and infinities published as
+    # maps and prefixes (made canonical: never the unpublished NaN) along
+    # look-back chains of one-position chunks; launch bounds with spills
+    # (3 blocks of 4 warps: 128 registers) and none (ptxas's choice).
+    add("odd", 16, "inf", "f32", values="special", layout="time", init=True,
+        options="time-major=1 positions-in-flight=1 chain-warps=1")
+    add("odd", 16, "inf", "bf16", values="special", layout="time", per_channel=True,
+        options="time-major=1 positions-in-flight=2 chain-warps=2")
+    add("big", 16, "inf", "bf16", layout="time", per_channel=True,
+        options="time-major=1 chain-blocks-per-sm=3")
+    add("mult", 16, "inf", "f32", layout="time", reverse=True,
+        options="time-major=1 chain-blocks-per-sm=1")
     return out
 
 

@@ -79,8 +79,10 @@ struct KernelMapping {
   int64_t positionsInFlight = 0;
   /// The time-major exact scan (a chained scan): blocks of 32 rows by
   /// `segments` warps, each warp holding `positionsInFlight` positions of
-  /// the block's chunk in registers.
+  /// the block's chunk in registers; at least `blocksPerSM` blocks per
+  /// multiprocessor (launch bounds).
   int64_t segments = 0;
+  int64_t blocksPerSM = 0;
   /// Per-head gate gradients (ScanSpec::gateGrad): a block is one head,
   /// `itemsPerBlock` warps, one per group of channelsPerLane channels (the
   /// most a head may have; warps past its channels walk along idle); they

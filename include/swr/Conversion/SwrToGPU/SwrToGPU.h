@@ -15,6 +15,7 @@ namespace swr {
 
 #define GEN_PASS_DECL_CONVERTSWRTOGPU
 #define GEN_PASS_DECL_SWRHOSTALLOCSTOGPU
+#define GEN_PASS_DECL_SWRGPUOUTLINEKERNELS
 #define GEN_PASS_DECL_SWRGPUSINKCONSTANTS
 #include "swr/Conversion/Passes.h.inc"
 
@@ -81,6 +82,11 @@ void emitExactGradKernel(ImplicitLocOpBuilder &b, ScanGradOp op,
 /// The unit attribute of a `gpu.launch` whose kernel should get the host's
 /// constants as immediates (swr-gpu-sink-constants moves them in).
 constexpr StringLiteral kSinkConstantsAttrName = "swr.sink_constants";
+
+/// The i32 attribute of a `gpu.launch` asking for at least this many blocks
+/// of its kernel per multiprocessor (swr-gpu-outline-kernels makes it the
+/// outlined kernel's `nvvm.minctasm`: ptxas then fits the registers).
+constexpr StringLiteral kMinBlocksPerSMAttrName = "swr.min_blocks_per_sm";
 
 /// Parses options of convert-swr-to-gpu ("warps-per-block=8 ...") and checks
 /// their ranges; reports errors to `errors`.
