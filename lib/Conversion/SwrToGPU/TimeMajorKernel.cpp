@@ -312,10 +312,12 @@ private:
       token = alloc.getAsyncToken();
       return alloc.getMemref();
     };
-    Value words = mul(entries, idx(statusFields()));
-    status = buffer(b.getI32Type(), words);
+    // (In whole vectors of the fill: the words past the last entry are
+    // filled too and never read.)
+    Value vectors = ceilDiv(mul(entries, idx(statusFields())), idx(kFillWords));
+    status = buffer(b.getI32Type(), mul(vectors, idx(kFillWords)));
     gpu::WaitOp::create(b, Type(), ValueRange{token});
-    emitFillStatus(words);
+    emitFillStatus(vectors);
     // Two kernels: with vector accesses only (the common case), and with
     // either, chosen per access (whose registers would otherwise count
     // against the first's occupancy).
@@ -347,20 +349,36 @@ private:
   /// has (publish makes NaNs canonical).
   static constexpr int32_t kUnpublished = -1;
 
-  /// A kernel that fills the first `count` status words with kUnpublished.
+  /// The fill's vectors (16 bytes) and how many each thread stores.
+  static constexpr int64_t kFillWords = 4, kFillVectorsPerThread = 4;
+
+  /// A kernel that fills the first `count` vectors of status words with
+  /// kUnpublished: 16-byte stores, several per thread, a block's stores to
+  /// consecutive vectors at a time (a fill of a word per thread took twice
+  /// as long as the bytes need: bench/NOTES.md, "Look-back without flags
+  /// or fences").
   void emitFillStatus(Value count) {
     constexpr int64_t threads = 256;
     Value one = idx(1);
-    auto launch = gpu::LaunchOp::create(b, ceilDiv(count, idx(threads)), one,
-                                        one, idx(threads), one, one);
+    auto launch = gpu::LaunchOp::create(
+        b, ceilDiv(count, idx(threads * kFillVectorsPerThread)), one, one,
+        idx(threads), one, one);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
-    Value i =
-        add(mul(launch.getBlockIds().x, idx(threads)), launch.getThreadIds().x);
-    scf::IfOp::create(b, cmp(P::ult, i, count), [&](OpBuilder &, Location) {
-      memref::StoreOp::create(b, i32(kUnpublished), status, ValueRange{i});
-      scf::YieldOp::create(b);
-    });
+    auto type = VectorType::get({kFillWords}, b.getI32Type());
+    Value fill = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(type, b.getI32IntegerAttr(kUnpublished)));
+    Value first =
+        mul(launch.getBlockIds().x, idx(threads * kFillVectorsPerThread));
+    for (int64_t k = 0; k < kFillVectorsPerThread; ++k) {
+      Value v = add(first, add(idx(k * threads), launch.getThreadIds().x));
+      scf::IfOp::create(b, cmp(P::ult, v, count), [&](OpBuilder &, Location) {
+        vector::StoreOp::create(b, fill, status,
+                                ValueRange{mul(v, idx(kFillWords))},
+                                /*nontemporal=*/false, llvm::MaybeAlign(16));
+        scf::YieldOp::create(b);
+      });
+    }
     gpu::TerminatorOp::create(b);
   }
 

@@ -45,7 +45,8 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 
 // f32, per-channel gates, the exact scan backwards with init: a chained
 // scan. One status buffer in device memory (the maps and prefixes, f32
-// bits in i32 words), filled with the unpublished NaN (-1) by a kernel;
+// bits in i32 words, whole vectors of 4), filled with the unpublished NaN
+// (-1) by a kernel of 16-byte stores, 4 per thread;
 // then the kernel with vector accesses only, or (unaligned rows, D not a
 // multiple of 4) the one with either. Blocks of 8 warps (segments) of 8
 // positions (4 channels, per-channel gates: 8 fields of the exchange per
@@ -61,11 +62,12 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // FOUR: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 4{{$}}
 // BOUND: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 3{{$}}
 // CHECK-LABEL: func.func @exact
+//       CHECK:   %[[FILL:.*]] = arith.constant dense<-1> : vector<4xi32>
 //       CHECK:   gpu.wait async
 //       CHECK:   gpu.alloc async {{.*}} : memref<?xi32>
 //   CHECK-NOT:   gpu.alloc
 //       CHECK:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256,
-//       CHECK:     memref.store %c-1_i32
+//  CHECK-COUNT-4:  vector.store %[[FILL]], {{.*}} {alignment = 16 : i64} : memref<?xi32>, vector<4xi32>
 //       CHECK:   scf.if
 //       CHECK:     gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}} workgroup({{.*}} : memref<8x8x32xf32, #gpu.address_space<workgroup>>)
 //  CHECK-COUNT-16:   vector.load
