@@ -218,7 +218,8 @@ def SwrGpuOutlineKernels : Pass<"swr-gpu-outline-kernels", "::mlir::ModuleOp"> {
     pass names each such launch's kernel (`<function>_bounded_kernel`, made
     unique), outlines every launch with upstream's pass, and sets
     `nvvm.minctasm` on the kernels it named. The chained time-major scan
-    asks for 2 (bench/NOTES.md, "Look-back without flags or fences").
+    asks for `chain-blocks-per-sm` (by default 16 warps' worth: 2 blocks of
+    8 warps; bench/NOTES.md, "Look-back without flags or fences").
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect"];

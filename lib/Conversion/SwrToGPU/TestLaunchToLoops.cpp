@@ -13,7 +13,7 @@
 // lower index (the chained scan's look-back) finds them done. Device
 // buffers of the host code (`gpu.alloc`, async or not) become host buffers
 // that the CPU pipeline's deallocation frees (`gpu.dealloc` and `gpu.wait`
-// go), fences too. Shuffles, barriers nested in
+// go). Shuffles, barriers nested in
 // control flow and private memory are refused. The CPU tests run GPU
 // mappings this way against the float64 reference. swr-opt only; not part
 // of any pipeline.
@@ -24,7 +24,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
@@ -105,9 +104,6 @@ struct TestSwrGpuLaunchToLoopsPass
         launch.emitOpError("cannot run as host loops: ") << *why;
         return signalPassFailure();
       }
-      // One thread at a time needs no fences (and the CPU pipeline's
-      // buffer deallocation refuses them).
-      launch.getBody().walk([](LLVM::FenceOp fence) { fence.erase(); });
       emitLoops(launch);
       launch.erase();
     }

@@ -304,19 +304,15 @@ private:
     Type tokenType = gpu::AsyncTokenType::get(b.getContext());
     Value token =
         gpu::WaitOp::create(b, tokenType, ValueRange{}).getAsyncToken();
-    auto buffer = [&](Type elem, Value size) {
-      auto alloc = gpu::AllocOp::create(
-          b, MemRefType::get({ShapedType::kDynamic}, elem), tokenType,
-          ValueRange{token}, ValueRange{size}, /*symbolOperands=*/ValueRange{},
-          /*hostShared=*/false);
-      token = alloc.getAsyncToken();
-      return alloc.getMemref();
-    };
     // (In whole vectors of the fill: the words past the last entry are
     // filled too and never read.)
     Value vectors = ceilDiv(mul(entries, idx(statusFields())), idx(kFillWords));
-    status = buffer(b.getI32Type(), mul(vectors, idx(kFillWords)));
-    gpu::WaitOp::create(b, Type(), ValueRange{token});
+    auto alloc = gpu::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()), tokenType,
+        ValueRange{token}, ValueRange{mul(vectors, idx(kFillWords))},
+        /*symbolOperands=*/ValueRange{}, /*hostShared=*/false);
+    status = alloc.getMemref();
+    gpu::WaitOp::create(b, Type(), ValueRange{alloc.getAsyncToken()});
     emitFillStatus(vectors);
     // Two kernels: with vector accesses only (the common case), and with
     // either, chosen per access (whose registers would otherwise count
@@ -601,7 +597,6 @@ private:
   /// look-back finds; publishes the chunk's map first and its prefix after.
   SmallVector<Value> emitLookBack(Value chunkId, Value row, Value valid,
                                   const Map &block) {
-    SmallVector<Type> types(e, b.getF32Type());
     Value last = sub(chunks, idx(1));
     auto ifValid = scf::IfOp::create(
         b, valid,
@@ -881,7 +876,8 @@ private:
   // gateVectorOk: null where per-channel gates have no vector accesses.
   Value n, heads, channels, groups, length, pad, chunkLen, chunks, items, grid,
       vectorOk, gateVectorOk, x, y, a;
-  // The chained scan: rows, blocks per chunk, its status buffers.
+  // The chained scan: rows, blocks per chunk, its status buffer (as a
+  // memref and as a pointer).
   Value rowCount, rowGroups, status, statusBase;
   /// Whether loadPosition loads without branches.
   bool branchless = false;

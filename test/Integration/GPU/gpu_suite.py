@@ -261,8 +261,8 @@ def cases():
     add("long", 32, 1, "f32", layout="time", per_channel=True, options="min-chunk-steps=2")
     # The chained scan's status words: NaNs and infinities published as
     # maps and prefixes (made canonical: never the unpublished NaN) along
-    # look-back chains of one-position chunks; launch bounds with spills
-    # (3 blocks of 4 warps: 128 registers) and none (ptxas's choice).
+    # look-back chains of one- and four-position chunks; launch bounds with
+    # spills (3 blocks of 8 warps: 80 registers) and none (ptxas's choice).
     add("odd", 16, "inf", "f32", values="special", layout="time", init=True,
         options="time-major=1 positions-in-flight=1 chain-warps=1")
     add("odd", 16, "inf", "bf16", values="special", layout="time", per_channel=True,
