@@ -70,8 +70,11 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
       segments of `positions-in-flight` positions held in registers, the
       segments' affine maps combined through workgroup memory, and the
       carry into the block's chunk found by a decoupled look-back over the
-      chunks before it (status flags and maps in device memory allocated
-      per call, stream-ordered, the flags zeroed by a kernel first);
+      chunks before it (status words in device memory allocated per call,
+      stream-ordered, filled with a sentinel by a kernel first); with
+      `chain-windows`, hops = 1 runs on the same blocks without warm-up
+      tiles: each block publishes its last tile's terminal local state and
+      the next block reads it (a look-back of one hop);
     - a step covers `L * E` positions (`L = 32 / channels-per-warp` lanes,
       a whole warp by default): each lane holds `E` consecutive
       positions (`E * bytes = 16 * vectors-per-lane` for the narrowest
@@ -175,6 +178,13 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "holding a segment of positions-in-flight positions of the "
            "block's chunk; 0: 8 (measured on an H100: 1 to 12 points of the "
            "copy ahead of 4)">,
+    Option<"chainWindows", "chain-windows", "bool", /*default=*/"true",
+           "The time-major mapping of hops = 1: chained blocks as for the "
+           "exact scan (no warm-up tiles: each block publishes its last "
+           "tile's terminal local state, the next reads it, one hop) where "
+           "the tile is a multiple of a segment and divides the block's "
+           "chunk (segments of the largest divisor of the tile up to "
+           "positions-in-flight); false: chunks with warm-up tiles">,
     Option<"chainBlocksPerSM", "chain-blocks-per-sm", "int64_t",
            /*default=*/"0",
            "The time-major exact scan: blocks asked for per multiprocessor "

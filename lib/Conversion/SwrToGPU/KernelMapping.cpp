@@ -79,19 +79,35 @@ static bool isTimeMajor(const ScanSpec &spec) {
 static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
                                       const ConvertSwrToGPUOptions &options) {
   m.timeMajor = true;
-  // Finite windows, measured on the H200: 4 (more cost occupancy), 8 for
-  // per-channel gates of 16-bit types (a gate vector per position too).
-  // The chained scan holds its segment in registers: about 256 bytes of x
-  // and gates per thread.
+  // The chained scan (exact, and hops = 1 with chain-windows) holds its
+  // segment in registers: about 256 bytes of x and gates per thread. Warm-up
+  // chunks keep positions in flight, measured on the H200: 4 (more cost
+  // occupancy), 8 for per-channel gates of 16-bit types (a gate vector per
+  // position too).
   bool perChannel = cast<MemRefType>(spec.gates.getType()).getRank() == 4;
-  m.positionsInFlight = options.positionsInFlight ? options.positionsInFlight
-                        : m.exact                 ? (perChannel ? 8 : 16)
+  int64_t held = options.positionsInFlight ? options.positionsInFlight
+                 : perChannel              ? 8
+                                           : 16;
+  // Measured on an H100 (bench/NOTES.md, "The time-major exact scan,
+  // chained"): 8 warps ahead of 4 by 1 to 12 points of the copy.
+  int64_t segments = options.chainWarps ? options.chainWarps : 8;
+  // hops = 1 on chained blocks: segments of the largest divisor of the tile
+  // up to `held` positions, whole tiles per block.
+  int64_t tileSegment = 0;
+  if (!m.exact && m.hops == 1 && options.chainWindows) {
+    tileSegment = std::min(held, m.tile);
+    while (m.tile % tileSegment)
+      --tileSegment;
+    if (segments % (m.tile / tileSegment))
+      tileSegment = 0;
+  }
+  m.positionsInFlight = m.exact                     ? held
+                        : tileSegment               ? tileSegment
+                        : options.positionsInFlight ? options.positionsInFlight
                         : perChannel && m.vectorElems >= 8 ? 8
                                                            : 4;
-  if (m.exact) {
-    // Measured on an H100 (bench/NOTES.md, "The time-major exact scan,
-    // chained"): 8 warps ahead of 4 by 1 to 12 points of the copy.
-    m.segments = options.chainWarps ? options.chainWarps : 8;
+  if (m.exact || tileSegment) {
+    m.segments = segments;
     // 16 warps per multiprocessor (128 registers a thread), so that a
     // block's phases (loads, look-back, stores) overlap another's; left to
     // itself, ptxas took 128 to 170 registers depending on the look-back's
@@ -106,9 +122,10 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
   m.elems = m.vectorElems;
   m.span = m.stride = 1;
   m.team = 1;
-  m.blockThreads = (m.exact ? m.segments : options.warpsPerBlock) * kWarpSize;
+  m.blockThreads =
+      (m.segments ? m.segments : options.warpsPerBlock) * kWarpSize;
   // Threads, or for the chained scan rows (a warp's width) per block.
-  m.itemsPerBlock = m.exact ? kWarpSize : m.blockThreads;
+  m.itemsPerBlock = m.segments ? kWarpSize : m.blockThreads;
   m.tileInStep = false;
   m.lanesPerTile = 1;
   // x and y (channels of unit stride); per-channel gates get vectors only

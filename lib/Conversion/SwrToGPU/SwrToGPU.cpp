@@ -232,7 +232,7 @@ struct ConvertSwrToGPUPass
             prefetchSteps,   minChunkSteps,     targetWarps,
             channelsPerWarp, channelsPerLane,   adjacentChannels,
             timeMajor,       positionsInFlight, chainWarps,
-            chainBlocksPerSM};
+            chainWindows,    chainBlocksPerSM};
   }
 
   void runOnOperation() override {

@@ -12,9 +12,10 @@
 //   32 * 16 contiguous bytes per position;
 // - finite windows split sequences into chunks of whole tiles (channels
 //   alone are too few walkers), each preceded by its K warm-up tiles,
-//   long enough to keep the re-read warm-up small; the exact scan walks
-//   whole sequences
-//   (too few threads: the default keeps it on ScanKernel.cpp);
+//   long enough to keep the re-read warm-up small;
+// - the exact scan, and hops = 1 by default (`chain-windows`), run as a
+//   chained scan instead: blocks of segments held in registers, the carry
+//   into a block's chunk published by the blocks before it (below);
 // - per position and channel: the state since the tile started,
 //   `local = a * local + x`, its gate product `P` (one per thread with
 //   per-head gates), and `y = local + P * C_K`, where the carries
@@ -90,7 +91,7 @@ public:
     emitHostSide();
     Value any = cmp(P::sgt, grid, idx(0));
     scf::IfOp::create(b, any, [&](OpBuilder &, Location) {
-      if (m.exact)
+      if (m.segments)
         emitChained();
       else
         emitLaunch();
@@ -122,8 +123,9 @@ private:
     groups = ceilDiv(channels, idx(e));
     Value rows = mul(mul(batch, heads), groups);
     std::tie(length, pad) = scanOrderLength(m.forward, n, m.exact ? 1 : m.tile);
-    if (m.exact) {
-      // Chunks of a block's span, blocks of 32 rows by `segments` segments.
+    if (m.segments) {
+      // Chunks of a block's span, blocks of 32 rows by `segments` segments
+      // (for finite windows, whole tiles).
       rowCount = rows;
       rowGroups = ceilDiv(rows, idx(kWarpSize));
       chunkLen = idx(m.segments * m.positionsInFlight);
@@ -143,8 +145,8 @@ private:
       chunks = ceilDiv(length, chunkLen);
     }
     items = mul(rows, chunks);
-    grid =
-        m.exact ? mul(rowGroups, chunks) : ceilDiv(items, idx(m.blockThreads));
+    grid = m.segments ? mul(rowGroups, chunks)
+                      : ceilDiv(items, idx(m.blockThreads));
     x = channelsLast(spec.input);
     y = channelsLast(spec.output);
     a = perHead ? spec.gates : channelsLast(spec.gates);
@@ -293,9 +295,20 @@ private:
   // takes it if every word of it has arrived, else loads the map and takes
   // it if every word of it has, else polls again. The prefix never
   // overwrites a map another block may be reading.
+  //
+  // hops = 1 (chain-windows) runs on the same blocks: segments are parts of
+  // tiles (a tile is `tile / positionsInFlight` segments, a chunk whole
+  // tiles), the walk is the exact recurrence from each segment's carry, and
+  // the carry into a tile is the terminal local state of the tile before
+  // (its map's state from its first input, which leaves out the tile's
+  // first gate). No warm-up tiles are read: the block publishes its last
+  // tile's terminal (e fields) before it waits for anything, so the next
+  // chunk's block waits for one hop, never a chain.
 
   int64_t mapFields() const { return numGates + e; }
-  int64_t statusFields() const { return numGates + 2 * e; }
+  /// The exact scan: the map, then the prefix; hops = 1: the terminal local
+  /// state of the chunk's last tile.
+  int64_t statusFields() const { return m.exact ? numGates + 2 * e : e; }
 
   void emitChained() {
     Value entries = mul(rowCount, chunks);
@@ -520,14 +533,17 @@ private:
     auto gateOf = [&](int64_t j, int64_t c) -> Value {
       return perHead ? as[j] : vector::ExtractOp::create(b, as[j], c);
     };
-    Map own{SmallVector<Value>(numGates, f32(1)),
-            SmallVector<Value>(e, f32(0))};
+    // (The first position's state is its input: its gate enters through A
+    // only, so that a tile's terminal local state never holds the gate of
+    // its first position, as the formula says.)
+    Map own{SmallVector<Value>(numGates), SmallVector<Value>(e)};
     for (int64_t j = 0; j < len; ++j) {
-      for (int64_t c = 0; c < e; ++c)
-        own.state[c] = fma(gateOf(j, c), own.state[c],
-                           vector::ExtractOp::create(b, xs[j], c));
+      for (int64_t c = 0; c < e; ++c) {
+        Value xc = vector::ExtractOp::create(b, xs[j], c);
+        own.state[c] = j ? fma(gateOf(j, c), own.state[c], xc) : xc;
+      }
       for (int64_t c = 0; c < numGates; ++c)
-        own.gate[c] = fmul(own.gate[c], gateOf(j, c));
+        own.gate[c] = j ? fmul(own.gate[c], gateOf(j, c)) : gateOf(j, c);
     }
     auto slot = [&](Value seg, int64_t field) {
       return SmallVector<Value, 3>{seg, idx(field), lane};
@@ -539,8 +555,9 @@ private:
                               slot(segment, numGates + c));
     gpu::BarrierOp::create(b);
 
-    // Warp 0: the block's map, the look-back, the segments' carries (each
-    // in place of its segment's state).
+    // Warp 0: the segments' carries (each in place of its segment's state,
+    // after its map is read): for the exact scan from the block's map and
+    // the look-back, for hops = 1 tile by tile.
     scf::IfOp::create(
         b, cmp(P::eq, segment, idx(0)), [&](OpBuilder &, Location) {
           // (The segments' maps are read twice rather than kept in
@@ -553,15 +570,23 @@ private:
                       memref::LoadOp::create(b, exchange, slot(idx(s), f)));
             return map;
           };
+          auto setCarry = [&](int64_t s, ArrayRef<Value> carry) {
+            for (int64_t c = 0; c < e; ++c)
+              memref::StoreOp::create(b, carry[c], exchange,
+                                      slot(idx(s), numGates + c));
+          };
+          if (!m.exact) {
+            emitTileCarries(chunkId, row, valid, mapOf, setCarry);
+            scf::YieldOp::create(b);
+            return;
+          }
           Map block = mapOf(0);
           for (int64_t s = 1; s < segments; ++s)
             block = compose(block, mapOf(s));
           SmallVector<Value> carry = emitLookBack(chunkId, row, valid, block);
           for (int64_t s = 0; s < segments; ++s) {
             Map map = mapOf(s);
-            for (int64_t c = 0; c < e; ++c)
-              memref::StoreOp::create(b, carry[c], exchange,
-                                      slot(idx(s), numGates + c));
+            setCarry(s, carry);
             carry = apply(map, carry);
           }
           scf::YieldOp::create(b);
@@ -590,6 +615,65 @@ private:
       });
     }
     branchless = false;
+  }
+
+  /// hops = 1: the carry into each segment of the block (`setCarry`), tile
+  /// by tile (`tile / positionsInFlight` segments each, whole tiles per
+  /// chunk): into a tile's first segment the terminal local state of the
+  /// tile before it, then through the segments' maps. The chunk's first
+  /// tile takes the initial state in the first chunk, else the terminal
+  /// that the previous chunk's block publishes before it waits for
+  /// anything (a look-back of one hop); this block publishes its last
+  /// tile's first (rows past the last publish nothing and carry zero).
+  void emitTileCarries(Value chunkId, Value row, Value valid,
+                       function_ref<Map(int64_t)> mapOf,
+                       function_ref<void(int64_t, ArrayRef<Value>)> setCarry) {
+    int64_t perTile = m.tile / m.positionsInFlight;
+    int64_t lastTile = m.segments - perTile;
+    SmallVector<Value> terminal = mapOf(lastTile).state;
+    for (int64_t s = lastTile + 1; s < m.segments; ++s)
+      terminal = apply(mapOf(s), terminal);
+    Value notLast = cmp(P::ult, chunkId, sub(chunks, idx(1)));
+    scf::IfOp::create(b, both(valid, notLast), [&](OpBuilder &, Location) {
+      publish(chunkId, row, 0, terminal);
+      scf::YieldOp::create(b);
+    });
+    auto before = scf::IfOp::create(
+        b, both(valid, cmp(P::ugt, chunkId, idx(0))),
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(b, poll(sub(chunkId, idx(1)), row, 0, e));
+        },
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(b, spec.init ? loadInit()
+                                            : SmallVector<Value>(e, f32(0)));
+        });
+    SmallVector<Value> carry(before.getResults()), local;
+    for (int64_t s = 0; s < m.segments; ++s) {
+      Map map = mapOf(s);
+      bool startsTile = s % perTile == 0;
+      if (startsTile && s)
+        carry = local;
+      setCarry(s, carry);
+      carry = apply(map, carry);
+      local = startsTile ? map.state : apply(map, local);
+    }
+  }
+
+  /// Fields `first`... of (chunk, row) once every one of them has been
+  /// published (polled).
+  SmallVector<Value> poll(Value chunk, Value row, int64_t first,
+                          int64_t count) {
+    SmallVector<Type> types(count, b.getF32Type());
+    auto loop = scf::WhileOp::create(b, types, ValueRange{});
+    OpBuilder::InsertionGuard guard(b);
+    b.createBlock(&loop.getBefore());
+    auto [values, all] = readFields(chunk, row, first, count);
+    Value yes = arith::ConstantIntOp::create(b, 1, 1);
+    scf::ConditionOp::create(b, arith::XOrIOp::create(b, all, yes), values);
+    b.createBlock(&loop.getAfter(), {}, types,
+                  SmallVector<Location>(count, b.getLoc()));
+    scf::YieldOp::create(b, ValueRange{});
+    return SmallVector<Value>(loop.getResults());
   }
 
   /// The state before the block's chunk on the thread's row (zero for rows

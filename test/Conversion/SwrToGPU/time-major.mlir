@@ -3,36 +3,70 @@
 // the scan kernel's element accesses. By default (-1) the time-major
 // mapping.
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=time-major=1 -canonicalize -cse | FileCheck %s
+// RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=time-major=1 chain-windows=0" -canonicalize -cse | FileCheck %s --check-prefix=WARMUP
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=time-major=0 -canonicalize -cse | FileCheck %s --check-prefix=OFF
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=time-major=1 2>&1 | FileCheck %s --check-prefix=MAPPING
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping 2>&1 | FileCheck %s --check-prefix=DEFAULT
+// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=chain-windows=0 2>&1 | FileCheck %s --check-prefix=WMAPPING
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=chain-warps=4 2>&1 | FileCheck %s --check-prefix=FOUR
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=4 chain-blocks-per-sm=3" 2>&1 | FileCheck %s --check-prefix=BOUND
 
 // bf16, per-head gates ([B, N, H] seen as [B, H, N]), tile 16, one hop.
 // The operands are viewed channels last, [B, H, N, D]; each thread owns 8
-// channels (one 16-byte vector) of one head and walks positions: 4 of
-// them loaded ahead (the x vector and the head's gate each), one vector
-// store per position. A new tile (position mod 16 = 0) folds the previous
-// tile's terminal state into the carry, except at the walk's first
-// position, and restarts the local state and gate product; y = local +
-// P * carry.
-// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} block-threads = 128, {{.*}} time-major = 1, positions-in-flight = 4
-// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 4
+// channels (one 16-byte vector) of one head.
+//
+// By default on the exact scan's chained blocks (below): 8 warps, each a
+// segment of 16 positions (a tile) loaded at once, the segments' maps
+// exchanged (a gate and 8 states per lane); a status of 8 fields per row
+// and chunk, filled as below; warp 0 publishes the terminal local state of
+// the chunk's last tile (8 relaxed stores) before it polls the previous
+// chunk's (8 relaxed loads, until all have arrived): a look-back of one
+// hop, no fences; then every thread walks its registers from its carry.
+// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} block-threads = 256, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2{{$}}
+// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2{{$}}
 // CHECK-LABEL: func.func @per_head
 //       CHECK:   %[[X:.*]] = memref.transpose %arg1 (d0, d1, d2, d3) -> (d0, d1, d3, d2) : memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>> to memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>
 //       CHECK:   %[[Y:.*]] = memref.transpose %arg2 (d0, d1, d2, d3) -> (d0, d1, d3, d2)
-//       CHECK:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c128, {{.*}}) {
-//       CHECK:     vector.load %[[X]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>, vector<8xbf16>
-//       CHECK:     memref.load %arg0[{{.*}}] : memref<?x?x?xbf16, strided<[?, 1, ?]>>
-//       CHECK:     scf.for {{.*}} -> (vector<8xbf16>, bf16,
-//       CHECK:       %[[R:.*]] = arith.remui %{{.*}}, %c16 : index
-//       CHECK:       %[[STARTS:.*]] = arith.cmpi eq, %[[R]], %c0 : index
-//       CHECK:       %[[LATER:.*]] = arith.cmpi ugt,
-//       CHECK:       %[[FOLDS:.*]] = arith.andi %[[STARTS]], %[[LATER]] : i1
-//       CHECK:       arith.select %[[FOLDS]],
-//       CHECK:       arith.select %[[STARTS]], %cst
-//       CHECK:       vector.store {{.*}}, %[[Y]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>, vector<8xbf16>
+//       CHECK:   %[[FIELDS:.*]] = arith.muli %{{.*}}, %c8 : index
+//       CHECK:   %[[VECTORS:.*]] = arith.ceildivui %[[FIELDS]], %c4 : index
+//       CHECK:   %[[STATUS:.*]], %{{.*}} = gpu.alloc async
+//       CHECK:   gpu.launch
+//       CHECK:     vector.store %{{.*}}, %[[STATUS]]
+//       CHECK:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}}) workgroup(%[[EX:.*]] : memref<8x9x32xf32, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-16:  vector.load %[[X]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>, vector<8xbf16>
+//       CHECK:     gpu.barrier
+//   CHECK-NOT:     llvm.fence
+//  CHECK-COUNT-8:  llvm.store {{.*}} atomic syncscope("device") monotonic
+//       CHECK:     scf.while
+//  CHECK-COUNT-8:    llvm.load {{.*}} atomic syncscope("device") monotonic
+//       CHECK:       scf.condition
+//   CHECK-NOT:     llvm.fence
+//       CHECK:     memref.store %{{.*}}, %[[EX]]
+//   CHECK-NOT:     llvm.fence
+//       CHECK:     gpu.barrier
+//       CHECK:     vector.store {{.*}}, %[[Y]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>, vector<8xbf16>
+//
+// chain-windows=0: each thread walks positions of a chunk preceded by its
+// warm-up tile: 4 of them loaded ahead (the x vector and the head's gate
+// each), one vector store per position. A new tile (position mod 16 = 0)
+// folds the previous tile's terminal state into the carry, except at the
+// walk's first position, and restarts the local state and gate product;
+// y = local + P * carry.
+// WMAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} block-threads = 128, {{.*}} time-major = 1, positions-in-flight = 4{{$}}
+// WARMUP-LABEL: func.func @per_head
+//       WARMUP:   %[[X:.*]] = memref.transpose %arg1 (d0, d1, d2, d3) -> (d0, d1, d3, d2) : memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>> to memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>
+//       WARMUP:   %[[Y:.*]] = memref.transpose %arg2 (d0, d1, d2, d3) -> (d0, d1, d3, d2)
+//       WARMUP:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c128, {{.*}}) {
+//       WARMUP:     vector.load %[[X]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>, vector<8xbf16>
+//       WARMUP:     memref.load %arg0[{{.*}}] : memref<?x?x?xbf16, strided<[?, 1, ?]>>
+//       WARMUP:     scf.for {{.*}} -> (vector<8xbf16>, bf16,
+//       WARMUP:       %[[R:.*]] = arith.remui %{{.*}}, %c16 : index
+//       WARMUP:       %[[STARTS:.*]] = arith.cmpi eq, %[[R]], %c0 : index
+//       WARMUP:       %[[LATER:.*]] = arith.cmpi ugt,
+//       WARMUP:       %[[FOLDS:.*]] = arith.andi %[[STARTS]], %[[LATER]] : i1
+//       WARMUP:       arith.select %[[FOLDS]],
+//       WARMUP:       arith.select %[[STARTS]], %cst
+//       WARMUP:       vector.store {{.*}}, %[[Y]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>, vector<8xbf16>
 // OFF-LABEL: func.func @per_head
 //   OFF-NOT:   memref.transpose
 //   OFF-NOT:   vector.load
@@ -110,10 +144,12 @@ func.func @head_major(%a: memref<?x?x?xbf16>, %x: memref<?x?x?x?xbf16>, %y: memr
 
 // -----
 
-// Per-channel gates of a 16-bit type (a gate vector per position too): 8
-// positions in flight by default.
-// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8
-// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8
+// Per-channel gates of a 16-bit type (a gate vector per position too):
+// chained segments of 8 positions, two per tile; with chain-windows=0, 8
+// positions in flight.
+// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2{{$}}
+// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2{{$}}
+// WMAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8{{$}}
 // CHECK-LABEL: func.func @per_channel_bf16
 // OFF-LABEL: func.func @per_channel_bf16
 //   OFF-NOT:   memref.transpose
@@ -121,3 +157,4 @@ func.func @per_channel_bf16(%a: memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>, %x:
   swr.scan <tile = 16, hops = 1> ins(%a, %x : memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>, memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>) outs(%y : memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>>)
   return
 }
+
