@@ -198,7 +198,8 @@ def cases():
     # of the vector (element accesses), chunks of a few tiles.
     add("odd", 3, 2, "f32", layout="time", reverse=True, init=True, options="time-major=1")
     add("odd", 5, 1, "bf16", layout="time", per_channel=True, options="time-major=1")
-    add("odd", 16, 1, "f32", layout="time", init=True, options=f"time-major=1 {chunky}")
+    add("odd", 16, 1, "f32", layout="time", init=True,
+        options=f"time-major=1 chain-windows=0 {chunky}")
     add("long", 16, 1, "bf16", layout="time", options="time-major=1")
     add("long", 16, "inf", "f32", layout="time", reverse=True, options="time-major=1")
     # The exact scan on the time-major layout, a chained scan (blocks of 32
@@ -258,7 +259,8 @@ def cases():
     # windows), and its chunks at the defaults and longer.
     add("long", 16, 1, "bf16", layout="time", init=True)
     add("mult", 16, 2, "f32", layout="time", reverse=True, dynamic=False)
-    add("long", 32, 1, "f32", layout="time", per_channel=True, options="min-chunk-steps=2")
+    add("long", 32, 1, "f32", layout="time", per_channel=True,
+        options="chain-windows=0 min-chunk-steps=2")
     # The chained scan's status words: NaNs and infinities published as
     # maps and prefixes (made canonical: never the unpublished NaN) along
     # look-back chains of one- and four-position chunks; launch bounds with
@@ -271,6 +273,32 @@ def cases():
         options="time-major=1 chain-blocks-per-sm=3")
     add("mult", 16, "inf", "f32", layout="time", reverse=True,
         options="time-major=1 chain-blocks-per-sm=1")
+    # hops = 1 on the chained scan's blocks (the default on time-major
+    # layouts): a tile per segment, tiles of 2, 4 and 8 segments (a tile per
+    # block: a one-hop look-back at every block), tiles of 12 and 6, chunks
+    # of one position (tile 1), D not a multiple of the vector, special
+    # values through the status words; and the warm-up chunks
+    # (chain-windows=0) that it replaces.
+    for tile, dtype, shape, opts, kw in (
+            (16, "bf16", "big", "", {}),
+            (16, "f32", "big", "", dict(per_channel=True, init=True)),
+            (32, "f32", "mult", "", dict(reverse=True, init=True)),
+            (64, "bf16", "mult", "", dict(per_channel=True)),
+            (64, "f16", "odd", "positions-in-flight=16 chain-warps=4", dict(init=True)),
+            (12, "bf16", "odd", "", dict(reverse=True, y="f32")),
+            (6, "f32", "odd", "positions-in-flight=3 chain-warps=2", dict(per_channel=True)),
+            (1, "f32", "odd", "positions-in-flight=1 chain-warps=1", dict(init=True)),
+            (16, "bf16", "long", "", dict(reverse=True, init=True))):
+        add(shape, tile, 1, dtype, layout="time", options=f"time-major=1 {opts}", **kw)
+    add("odd", 4, 1, "f32", values="special", layout="time", init=True,
+        options="time-major=1 positions-in-flight=2 chain-warps=2")
+    add("odd", 16, 1, "bf16", values="special", layout="time", per_channel=True,
+        options="time-major=1 positions-in-flight=8 chain-warps=2")
+    add("odd", 16, 1, "bf16", layout="time", init=True, options="time-major=1 chain-windows=0")
+    add("mult", 32, 1, "bf16", layout="time", reverse=True, per_channel=True,
+        options="time-major=1 chain-windows=0")
+    add("odd", 16, 1, "bf16", values="special", layout="time",
+        options="time-major=1 chain-windows=0")
     return out
 
 
