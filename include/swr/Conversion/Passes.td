@@ -171,10 +171,12 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            /*default=*/"0",
            "The time-major mapping: positions whose loads each thread keeps "
            "in flight (1 to 16); 0: 4, 8 for per-channel gates of 16-bit types "
-           "(measured on the H200). The exact scan: positions each thread "
-           "holds in registers; 0: 16, 8 for per-channel gates">,
+           "(measured on the H200). The chained scan (exact, and hops = 1 "
+           "with chain-windows): positions each thread holds in registers; "
+           "0: 16, 8 for per-channel gates (hops = 1: the largest divisor "
+           "of the tile up to that)">,
     Option<"chainWarps", "chain-warps", "int64_t", /*default=*/"0",
-           "The time-major exact scan: warps per block (1 to 32), each "
+           "The time-major chained scan: warps per block (1 to 32), each "
            "holding a segment of positions-in-flight positions of the "
            "block's chunk; 0: 8 (measured on an H100: 1 to 12 points of the "
            "copy ahead of 4)">,
@@ -187,7 +189,7 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "positions-in-flight); false: chunks with warm-up tiles">,
     Option<"chainBlocksPerSM", "chain-blocks-per-sm", "int64_t",
            /*default=*/"0",
-           "The time-major exact scan: blocks asked for per multiprocessor "
+           "The time-major chained scan: blocks asked for per multiprocessor "
            "(0 to 32; launch bounds: ptxas fits the registers of a thread "
            "to 64K / (blocks * threads per block)); 0: 16 warps' worth, "
            "max(1, 16 / chain-warps) (128 registers)">,
