@@ -624,7 +624,8 @@ private:
   /// tile takes the initial state in the first chunk, else the terminal
   /// that the previous chunk's block publishes before it waits for
   /// anything (a look-back of one hop); this block publishes its last
-  /// tile's first (rows past the last publish nothing and carry zero).
+  /// tile's first. (Rows past the last publish and wait for nothing; their
+  /// carries are never stored.)
   void emitTileCarries(Value chunkId, Value row, Value valid,
                        function_ref<Map(int64_t)> mapOf,
                        function_ref<void(int64_t, ArrayRef<Value>)> setCarry) {
