@@ -162,11 +162,11 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "16-byte vector of channels and walks positions, sequences split "
            "into chunks until there are min(target-warps, 2048) warps, of at "
            "least 8 * min-chunk-steps positions and twice the K tiles of "
-           "warm-up; the exact scan as a chained scan of blocks of 32 "
-           "channel vectors by chain-warps segments of "
-           "positions-in-flight positions, with a decoupled look-back "
-           "(TimeMajorKernel.cpp); 0: the scan kernel, with element "
-           "accesses; -1 (default): 1">,
+           "warm-up; the exact scan, and hops = 1 with chain-windows, as a "
+           "chained scan of blocks of 32 channel vectors by chain-warps "
+           "segments of positions-in-flight positions, with a decoupled "
+           "look-back (hops = 1: of one hop) (TimeMajorKernel.cpp); 0: the "
+           "scan kernel, with element accesses; -1 (default): 1">,
     Option<"positionsInFlight", "positions-in-flight", "int64_t",
            /*default=*/"0",
            "The time-major mapping: positions whose loads each thread keeps "
