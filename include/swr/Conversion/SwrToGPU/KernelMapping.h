@@ -74,13 +74,15 @@ struct KernelMapping {
   int64_t prefetchSteps = 0, minChunkSteps = 1, targetWarps = 1;
   /// The time-major mapping (TimeMajorKernel.cpp): a thread per vector of
   /// `vectorElems` channels walking positions, `positionsInFlight` of them
-  /// loaded ahead (finite windows); `blockThreads` threads per block.
+  /// loaded ahead (warm-up chunks); `blockThreads` threads per block.
   bool timeMajor = false;
   int64_t positionsInFlight = 0;
-  /// The time-major exact scan (a chained scan): blocks of 32 rows by
-  /// `segments` warps, each warp holding `positionsInFlight` positions of
-  /// the block's chunk in registers; at least `blocksPerSM` blocks per
-  /// multiprocessor (launch bounds).
+  /// The time-major chained scan (the exact scan; hops = 1 with
+  /// chain-windows, where the segment divides the tile and the tile the
+  /// block's chunk), 0 otherwise: blocks of 32 rows by `segments` warps,
+  /// each warp holding `positionsInFlight` positions of the block's chunk
+  /// in registers; at least `blocksPerSM` blocks per multiprocessor
+  /// (launch bounds).
   int64_t segments = 0;
   int64_t blocksPerSM = 0;
   /// Per-head gate gradients (ScanSpec::gateGrad): a block is one head,
