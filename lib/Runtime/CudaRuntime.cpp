@@ -22,6 +22,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 using swr::runtime::recordError;
@@ -44,6 +45,26 @@ constexpr unsigned kStreamNonBlocking = 1;
 constexpr int kPointerAttributeMemoryType = 2;
 constexpr unsigned kMemoryTypeHost = 1;
 constexpr int kMemPoolAttrReleaseThreshold = 4;
+constexpr int kLaunchAttributeProgrammaticStreamSerialization = 6;
+
+/// cuLaunchKernelEx's configuration (cuda.h's CUlaunchConfig and
+/// CUlaunchAttribute, whose value is a union of 64 bytes).
+struct LaunchAttribute {
+  int id;
+  char pad[4];
+  union {
+    char bytes[64];
+    int flag;
+  } value;
+};
+struct LaunchConfig {
+  unsigned gridX, gridY, gridZ, blockX, blockY, blockZ, sharedMemBytes;
+  CUstream stream;
+  LaunchAttribute *attrs;
+  unsigned numAttrs;
+};
+static_assert(sizeof(LaunchAttribute) == 72 && sizeof(LaunchConfig) == 56,
+              "cuda.h's launch configuration layout");
 
 struct Driver {
   CUresult (*cuInit)(unsigned);
@@ -76,6 +97,10 @@ struct Driver {
   CUresult (*cuEventDestroy)(CUevent);
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
+  /// Null where the driver has none (before CUDA 12): launches are then
+  /// ordinary ones.
+  CUresult (*cuLaunchKernelEx)(const LaunchConfig *, CUfunction, void **,
+                               void **);
 };
 
 /// The stream of swr_runtime_set_stream (null: the default stream), and
@@ -136,6 +161,8 @@ const Driver *driver() {
     bind(d.cuEventDestroy, "cuEventDestroy_v2");
     bind(d.cuGetErrorName, "cuGetErrorName");
     bind(d.cuGetErrorString, "cuGetErrorString");
+    d.cuLaunchKernelEx = reinterpret_cast<decltype(d.cuLaunchKernelEx)>(
+        dlsym(lib, "cuLaunchKernelEx"));
     return ok ? &d : nullptr;
   }();
   return loaded;
@@ -192,6 +219,16 @@ struct LazyModule {
   std::mutex mutex;
   std::map<int, CUmodule> modules; // by device; null: failed to load
 };
+
+/// Functions to launch as programmatic dependents of the kernel before them
+/// (named with SWR_DEPENDENT_KERNEL_SUFFIX), on every device they loaded.
+std::mutex dependentMutex;
+std::set<CUfunction> dependentFunctions;
+
+bool isDependent(CUfunction function) {
+  std::lock_guard<std::mutex> lock(dependentMutex);
+  return dependentFunctions.count(function) > 0;
+}
 
 } // namespace
 
@@ -273,8 +310,15 @@ void *mgpuModuleGetFunction(void *handle, const char *name) {
   if (!module)
     return nullptr;
   CUfunction function = nullptr;
-  check(d, d->cuModuleGetFunction(&function, module, name),
-        "cuModuleGetFunction");
+  if (!check(d, d->cuModuleGetFunction(&function, module, name),
+             "cuModuleGetFunction"))
+    return nullptr;
+  std::string_view view(name), suffix(SWR_DEPENDENT_KERNEL_SUFFIX);
+  if (view.size() >= suffix.size() &&
+      view.substr(view.size() - suffix.size()) == suffix) {
+    std::lock_guard<std::mutex> lock(dependentMutex);
+    dependentFunctions.insert(function);
+  }
   return function;
 }
 
@@ -372,6 +416,21 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
     recordError("cuLaunchKernel: no kernel (the module or function failed "
                 "to load)");
     return;
+  }
+  // A dependent kernel starts early where the driver allows it; where it
+  // refuses (e.g. a device before Hopper), the ordinary launch is as
+  // correct and reports any error of its own.
+  if (d->cuLaunchKernelEx && isDependent(function)) {
+    LaunchAttribute early{};
+    early.id = kLaunchAttributeProgrammaticStreamSerialization;
+    early.value.flag = 1;
+    LaunchConfig config{unsigned(gridX),  unsigned(gridY),
+                        unsigned(gridZ),  unsigned(blockX),
+                        unsigned(blockY), unsigned(blockZ),
+                        unsigned(smem),   stream,
+                        &early,           1};
+    if (d->cuLaunchKernelEx(&config, function, params, extra) == kSuccess)
+      return;
   }
   check(d,
         d->cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, blockZ,

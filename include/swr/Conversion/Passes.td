@@ -193,12 +193,21 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "(0 to 32; launch bounds: ptxas fits the registers of a thread "
            "to 64K / (blocks * threads per block)); 0: 16 warps' worth, "
            "max(1, 16 / chain-warps) (128 registers)">,
+    Option<"dependentLaunch", "dependent-launch", "bool",
+           /*default=*/"true",
+           "The time-major chained scan: launch it as a programmatic "
+           "dependent of the kernel that fills its status (Hopper's "
+           "griddepcontrol; the runtime launches kernels named "
+           "*_dependent so), so that its blocks load their segments while "
+           "the fill runs and only warp 0 waits for it, before its first "
+           "status access; false: after the fill, the ordinary way">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect",
   ];

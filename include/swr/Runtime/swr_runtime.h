@@ -80,6 +80,16 @@ void swr_runtime_shape_error(const char *message, int64_t got,
 void swr_runtime_set_stream(void *stream);
 void swr_runtime_unset_stream(void);
 
+/// Generated kernels whose names end with this suffix are launched as
+/// programmatic dependents of the kernel before them on the stream
+/// (cuLaunchKernelEx with programmatic stream serialization, Hopper and
+/// later): their blocks may start once every block of that kernel has run
+/// `griddepcontrol.launch_dependents`, and they run `griddepcontrol.wait`
+/// before they touch anything it wrote. The chained time-major scan is one,
+/// after the kernel that fills its status (convert-swr-to-gpu's
+/// `dependent-launch`). Launched the ordinary way they are correct too.
+#define SWR_DEPENDENT_KERNEL_SUFFIX "_dependent"
+
 /// The CUDA device (ordinal) that the calling thread's calls, allocations,
 /// copies, streams and events use, through its primary context (the one
 /// PyTorch uses too); 0 until set. A kernel module loads once per device,

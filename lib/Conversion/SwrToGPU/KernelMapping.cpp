@@ -115,6 +115,7 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
     m.blocksPerSM = options.chainBlocksPerSM
                         ? options.chainBlocksPerSM
                         : std::max<int64_t>(1, 16 / m.segments);
+    m.dependentLaunch = options.dependentLaunch;
   }
   m.channelsPerWarp = m.channelsPerLane = 1;
   m.lanes = kWarpSize;
@@ -341,7 +342,8 @@ void KernelMapping::print(llvm::raw_ostream &os) const {
   if (timeMajor)
     os << ", time-major = 1, positions-in-flight = " << positionsInFlight;
   if (segments)
-    os << ", segments = " << segments << ", blocks-per-sm = " << blocksPerSM;
+    os << ", segments = " << segments << ", blocks-per-sm = " << blocksPerSM
+       << ", dependent-launch = " << dependentLaunch;
   if (headBlocks)
     os << ", head-blocks = 1, head-slots = " << headSlots
        << ", head-row-stride = " << headRowStride

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -232,7 +233,7 @@ struct ConvertSwrToGPUPass
             prefetchSteps,   minChunkSteps,     targetWarps,
             channelsPerWarp, channelsPerLane,   adjacentChannels,
             timeMajor,       positionsInFlight, chainWarps,
-            chainWindows,    chainBlocksPerSM};
+            chainWindows,    chainBlocksPerSM,  dependentLaunch};
   }
 
   void runOnOperation() override {

@@ -10,7 +10,9 @@
 // guarantees on the GPU. Values a thread carries across a barrier live in
 // per-thread host buffers; workgroup memory is a host buffer per block.
 // Blocks run in order, so a kernel whose blocks wait only for blocks of
-// lower index (the chained scan's look-back) finds them done. Device
+// lower index (the chained scan's look-back) finds them done, and kernels
+// run one after another, so grid dependency control
+// (`nvvm.griddepcontrol`) goes. Device
 // buffers of the host code (`gpu.alloc`, async or not) become host buffers
 // that the CPU pipeline's deallocation frees (`gpu.dealloc` and `gpu.wait`
 // go). Shuffles, barriers nested in
@@ -24,6 +26,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
@@ -104,6 +107,7 @@ struct TestSwrGpuLaunchToLoopsPass
         launch.emitOpError("cannot run as host loops: ") << *why;
         return signalPassFailure();
       }
+      launch.getBody().walk([](NVVM::GriddepcontrolOp op) { op.erase(); });
       emitLoops(launch);
       launch.erase();
     }

@@ -36,6 +36,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -365,7 +366,10 @@ private:
   /// kUnpublished: 16-byte stores, several per thread, a block's stores to
   /// consecutive vectors at a time (a fill of a word per thread took twice
   /// as long as the bytes need: bench/NOTES.md, "Look-back without flags
-  /// or fences").
+  /// or fences"). With `dependent-launch` its blocks let the scan's start
+  /// at once (the scan's warp 0 waits for the fill before it touches the
+  /// status; the rest of the scan reads only what kernels before the fill
+  /// wrote).
   void emitFillStatus(Value count) {
     constexpr int64_t threads = 256;
     Value one = idx(1);
@@ -374,6 +378,9 @@ private:
         idx(threads), one, one);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
+    if (m.dependentLaunch)
+      NVVM::GriddepcontrolOp::create(
+          b, NVVM::GridDepActionKind::launch_dependents);
     auto type = VectorType::get({kFillWords}, b.getI32Type());
     Value fill = arith::ConstantOp::create(
         b, DenseElementsAttr::get(type, b.getI32IntegerAttr(kUnpublished)));
@@ -489,6 +496,8 @@ private:
     launch->setAttr(kSinkConstantsAttrName, b.getUnitAttr());
     launch->setAttr(kMinBlocksPerSMAttrName,
                     b.getI32IntegerAttr(m.blocksPerSM));
+    if (m.dependentLaunch)
+      launch->setAttr(kDependentLaunchAttrName, b.getUnitAttr());
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
     emitChainedBody(launch);
@@ -557,9 +566,13 @@ private:
 
     // Warp 0: the segments' carries (each in place of its segment's state,
     // after its map is read): for the exact scan from the block's map and
-    // the look-back, for hops = 1 tile by tile.
+    // the look-back, for hops = 1 tile by tile. Launched as a dependent of
+    // the status fill, it waits for the fill first (no other warp touches
+    // the status).
     scf::IfOp::create(
         b, cmp(P::eq, segment, idx(0)), [&](OpBuilder &, Location) {
+          if (m.dependentLaunch)
+            NVVM::GriddepcontrolOp::create(b, NVVM::GridDepActionKind::wait);
           // (The segments' maps are read twice rather than kept in
           // registers through the look-back.)
           auto mapOf = [&](int64_t s) {

@@ -85,6 +85,9 @@ struct KernelMapping {
   /// (launch bounds).
   int64_t segments = 0;
   int64_t blocksPerSM = 0;
+  /// The chained scan launches as a programmatic dependent of its status
+  /// fill (`dependent-launch`).
+  bool dependentLaunch = false;
   /// Per-head gate gradients (ScanSpec::gateGrad): a block is one head,
   /// `itemsPerBlock` warps, one per group of channelsPerLane channels (the
   /// most a head may have; warps past its channels walk along idle); they

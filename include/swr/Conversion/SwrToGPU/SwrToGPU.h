@@ -88,6 +88,13 @@ constexpr StringLiteral kSinkConstantsAttrName = "swr.sink_constants";
 /// outlined kernel's `nvvm.minctasm`: ptxas then fits the registers).
 constexpr StringLiteral kMinBlocksPerSMAttrName = "swr.min_blocks_per_sm";
 
+/// The unit attribute of a `gpu.launch` whose kernel is to be launched as a
+/// programmatic dependent of the kernel before it (swr-gpu-outline-kernels
+/// names it with SWR_DEPENDENT_KERNEL_SUFFIX, which the runtime reads): its
+/// threads run `nvvm.griddepcontrol wait` before touching what that kernel
+/// wrote.
+constexpr StringLiteral kDependentLaunchAttrName = "swr.dependent_launch";
+
 /// Parses options of convert-swr-to-gpu ("warps-per-block=8 ...") and checks
 /// their ranges; reports errors to `errors`.
 FailureOr<ConvertSwrToGPUOptions> parseMappingOptions(StringRef text,
