@@ -241,6 +241,11 @@ def SwrGpuOutlineKernels : Pass<"swr-gpu-outline-kernels", "::mlir::ModuleOp"> {
     `nvvm.minctasm` on the kernels it named. The chained time-major scan
     asks for `chain-blocks-per-sm` (by default 16 warps' worth: 2 blocks of
     8 warps; bench/NOTES.md, "Look-back without flags or fences").
+    A launch marked `swr.dependent_launch` (the chained scan, after the
+    kernel that fills its status) gets a kernel whose name ends with
+    `SWR_DEPENDENT_KERNEL_SUFFIX` ("_dependent", swr_runtime.h), made
+    unique, appended to a name the launch gives: libswr_runtime launches
+    such kernels as programmatic dependents of the kernel before them.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect"];
