@@ -749,44 +749,22 @@ private:
   }
 
   /// Looks back from chunk `chunkId` (> 0) of `row`: the state after the
-  /// chunk before it. Iterates (chunk j, found, whether to read j's prefix,
-  /// the maps of j+1.. composed); a round reads either
-  /// - j's prefix: if all of it has arrived it ends the loop (the composed
-  ///   maps applied to it, in place of the composed state), else the next
-  ///   round reads j's map (chunk 0, which publishes none, its prefix
-  ///   again);
-  /// - or j's map and the first word of j-1's prefix, in one round trip: if
-  ///   the map has all arrived it is composed in and the look-back steps
-  ///   back, to read j-1's prefix if that word has arrived (or j-1 is 0),
-  ///   else j-1's map; if not, it polls again.
-  /// So a chain of k maps costs k + 2 round trips, not 2k + 1 (a prefix,
-  /// then a map, per chunk), and the registers of a map and a word, not of
-  /// a map and a prefix (30 more for the kernel).
+  /// chunk before it. Iterates (chunk j, found, the maps of j+1.. composed):
+  /// each round reads j's prefix: if all of it has arrived it ends the loop
+  /// (the composed maps applied to it, in place of the composed state),
+  /// else j's map is read: if all of it has arrived it is composed in and
+  /// the look-back steps back, else it polls again.
   SmallVector<Value> lookBack(Value chunkId, Value row) {
     Value no = arith::ConstantIntOp::create(b, 0, 1);
     Value yes = arith::ConstantIntOp::create(b, 1, 1);
-    SmallVector<Value> inits{sub(chunkId, idx(1)), no, yes};
+    SmallVector<Value> inits{sub(chunkId, idx(1)), no};
     inits.append(numGates, f32(1));
     inits.append(e, f32(0));
     SmallVector<Type> types = llvm::to_vector(ValueRange(inits).getTypes());
     SmallVector<Location> locs(types.size(), b.getLoc());
     auto composed = [&](ValueRange v) {
-      return Map{SmallVector<Value>(v.slice(3, numGates)),
-                 SmallVector<Value>(v.slice(3 + numGates, e))};
-    };
-    auto pick = [&](Value c, const Map &x, const Map &y) {
-      Map out;
-      for (auto [u, v] : llvm::zip(x.gate, y.gate))
-        out.gate.push_back(select(c, u, v));
-      for (auto [u, v] : llvm::zip(x.state, y.state))
-        out.state.push_back(select(c, u, v));
-      return out;
-    };
-    auto state = [&](Value j, Value found, Value readPrefix, const Map &acc) {
-      SmallVector<Value> out{j, found, readPrefix};
-      llvm::append_range(out, acc.gate);
-      llvm::append_range(out, acc.state);
-      return out;
+      return Map{SmallVector<Value>(v.slice(2, numGates)),
+                 SmallVector<Value>(v.slice(2 + numGates, e))};
     };
     auto loop = scf::WhileOp::create(b, types, inits);
     {
@@ -798,30 +776,38 @@ private:
       ValueRange args = after->getArguments();
       Value j = args[0];
       Map acc = composed(args);
-      auto round = scf::IfOp::create(
-          b, args[2],
+      // The prefix first; the map only where the prefix has not arrived
+      // (reading both at once costs the kernel 30 registers).
+      std::pair<SmallVector<Value>, Value> prefix =
+          readFields(j, row, mapFields(), e);
+      auto found = scf::IfOp::create(
+          b, prefix.second,
           [&](OpBuilder &, Location) {
-            auto [prefix, all] = readFields(j, row, mapFields(), e);
-            Map out{acc.gate, apply(acc, prefix)};
-            Value first = cmp(P::eq, j, idx(0));
-            scf::YieldOp::create(
-                b, state(j, all, select(all, yes, first), pick(all, out, acc)));
+            SmallVector<Value> out{j, yes};
+            llvm::append_range(out, acc.gate);
+            llvm::append_range(out, apply(acc, prefix.first));
+            scf::YieldOp::create(b, out);
           },
           [&](OpBuilder &, Location) {
-            auto [fields, all] = readFields(j, row, 0, mapFields());
-            Value previous = sub(j, idx(1));
-            Value hint = readFields(previous, row, mapFields(), 1).second;
-            ArrayRef<Value> f = fields;
-            Map next = compose(Map{SmallVector<Value>(f.take_front(numGates)),
-                                   SmallVector<Value>(f.drop_front(numGates))},
-                               acc);
-            Value readPrefix =
-                arith::OrIOp::create(b, hint, cmp(P::eq, previous, idx(0)));
-            scf::YieldOp::create(b, state(select(all, previous, j), no,
-                                          select(all, readPrefix, no),
-                                          pick(all, next, acc)));
+            std::pair<SmallVector<Value>, Value> fields =
+                readFields(j, row, 0, mapFields());
+            auto stepped = scf::IfOp::create(
+                b, fields.second,
+                [&](OpBuilder &, Location) {
+                  ArrayRef<Value> f = fields.first;
+                  Map next =
+                      compose(Map{SmallVector<Value>(f.take_front(numGates)),
+                                  SmallVector<Value>(f.drop_front(numGates))},
+                              acc);
+                  SmallVector<Value> out{sub(j, idx(1)), no};
+                  llvm::append_range(out, next.gate);
+                  llvm::append_range(out, next.state);
+                  scf::YieldOp::create(b, out);
+                },
+                [&](OpBuilder &, Location) { scf::YieldOp::create(b, args); });
+            scf::YieldOp::create(b, stepped.getResults());
           });
-      scf::YieldOp::create(b, round.getResults());
+      scf::YieldOp::create(b, found.getResults());
     }
     return composed(loop.getResults()).state;
   }
