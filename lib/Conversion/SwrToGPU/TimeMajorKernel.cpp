@@ -366,10 +366,10 @@ private:
   /// kUnpublished: 16-byte stores, several per thread, a block's stores to
   /// consecutive vectors at a time (a fill of a word per thread took twice
   /// as long as the bytes need: bench/NOTES.md, "Look-back without flags
-  /// or fences"). With `dependent-launch` its blocks let the scan's start
-  /// at once (the scan's warp 0 waits for the fill before it touches the
-  /// status; the rest of the scan reads only what kernels before the fill
-  /// wrote).
+  /// or fences"). With `dependent-launch` its blocks let the scan's blocks
+  /// start at once (the scan's warp 0 waits for the fill before it touches
+  /// the status; the rest of the scan reads only what kernels before the
+  /// fill wrote).
   void emitFillStatus(Value count) {
     constexpr int64_t threads = 256;
     Value one = idx(1);
