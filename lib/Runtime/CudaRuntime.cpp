@@ -48,8 +48,8 @@ constexpr int kMemPoolAttrReleaseThreshold = 4;
 constexpr int kLaunchAttributeProgrammaticStreamSerialization = 6;
 
 /// cuLaunchKernelEx's configuration (cuda.h's CUlaunchConfig and
-/// CUlaunchAttribute, whose value is a union of 64 bytes).
-struct LaunchAttribute {
+/// CUlaunchAttribute, whose value is a union of 64 bytes, 8-byte aligned).
+struct alignas(8) LaunchAttribute {
   int id;
   char pad[4];
   union {
@@ -63,7 +63,8 @@ struct LaunchConfig {
   LaunchAttribute *attrs;
   unsigned numAttrs;
 };
-static_assert(sizeof(LaunchAttribute) == 72 && sizeof(LaunchConfig) == 56,
+static_assert(sizeof(LaunchAttribute) == 72 && alignof(LaunchAttribute) == 8 &&
+                  sizeof(LaunchConfig) == 56,
               "cuda.h's launch configuration layout");
 
 struct Driver {
