@@ -416,6 +416,9 @@ def run(args):
             del a_t, x_t, y_t, sets, tm_sets, copies, kernels
             torch.cuda.empty_cache()
     runtime.set_stream(None)
+    early, refused = runtime.dependent_launches()
+    if early or refused:
+        print(f"dependent launches: {early} early, {refused} refused by the driver")
 
     if args.json:
         with open(args.json, "w") as f:

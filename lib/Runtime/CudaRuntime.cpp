@@ -15,6 +15,7 @@
 #include "Internal.h"
 #include "swr/Runtime/swr_runtime.h"
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <dlfcn.h>
@@ -231,6 +232,11 @@ bool isDependent(CUfunction function) {
   return dependentFunctions.count(function) > 0;
 }
 
+/// Launches of those functions: as programmatic dependents, and as ordinary
+/// launches where the driver refused (swr_cuda_dependent_launches).
+std::atomic<uint64_t> earlyLaunches{0};
+std::atomic<uint64_t> refusedLaunches{0};
+
 } // namespace
 
 bool swr::runtime::checkDevicePointer(const void *pointer,
@@ -430,8 +436,11 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                         unsigned(blockY), unsigned(blockZ),
                         unsigned(smem),   stream,
                         &early,           1};
-    if (d->cuLaunchKernelEx(&config, function, params, extra) == kSuccess)
+    if (d->cuLaunchKernelEx(&config, function, params, extra) == kSuccess) {
+      ++earlyLaunches;
       return;
+    }
+    ++refusedLaunches;
   }
   check(d,
         d->cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, blockZ,
@@ -442,6 +451,13 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
 // The swr_cuda_* functions of the C API.
 
 int swr_cuda_available(void) { return context() != nullptr; }
+
+void swr_cuda_dependent_launches(uint64_t *early, uint64_t *refused) {
+  if (early)
+    *early = earlyLaunches.load();
+  if (refused)
+    *refused = refusedLaunches.load();
+}
 
 void *swr_cuda_alloc(size_t bytes) {
   const Driver *d = context();

@@ -138,6 +138,7 @@ class Runtime:
             "swr_runtime_set_device": (None, [c.c_int]),
             "swr_runtime_unset_stream": (None, []),
             "swr_cuda_available": (c.c_int, []),
+            "swr_cuda_dependent_launches": (None, [c.POINTER(c.c_uint64)] * 2),
             "swr_artifact_load": (vp, [c.c_char_p]),
             "swr_artifact_unload": (None, [vp]),
             "swr_artifact_target": (c.c_char_p, [vp]),
@@ -172,6 +173,13 @@ class Runtime:
     def dtype_size(self, dtype):
         """Bytes per element of the dtype named `dtype`."""
         return self.lib.swr_dtype_size(DTYPES.index(dtype))
+
+    def dependent_launches(self):
+        """(early, refused): launches of dependent kernels so far that ran as
+        programmatic dependents, and that the driver refused (run ordinarily)."""
+        early, refused = ctypes.c_uint64(), ctypes.c_uint64()
+        self.lib.swr_cuda_dependent_launches(ctypes.byref(early), ctypes.byref(refused))
+        return early.value, refused.value
 
     def last_error(self):
         e = self.lib.swr_runtime_last_error()

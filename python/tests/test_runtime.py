@@ -185,6 +185,16 @@ def test_copy_helpers_report_errors():
     np.testing.assert_array_equal(dst, src)
 
 
+def test_dependent_launch_counts():
+    # Nothing launched yet in this process as a dependent kernel: both zero
+    # (on the CPU there is no driver to launch with at all).
+    rt = Runtime(RUNTIME)
+    early, refused = rt.dependent_launches()
+    assert refused == 0
+    if not rt.lib.swr_cuda_available():
+        assert early == 0
+
+
 def test_dtypes_come_from_the_runtime(artifact):
     from swr import runtime
     rt = artifact.runtime

@@ -100,6 +100,12 @@ void swr_runtime_set_device(int device);
 /// otherwise (the reason is recorded).
 int swr_cuda_available(void);
 
+/// How many launches of kernels named with SWR_DEPENDENT_KERNEL_SUFFIX this
+/// process made as programmatic dependents (`early`), and how many the
+/// driver refused so that they ran as ordinary launches (`refused`: correct,
+/// without the overlap); either pointer may be NULL.
+void swr_cuda_dependent_launches(uint64_t *early, uint64_t *refused);
+
 /// Device memory (cuMemAlloc / cuMemFree); NULL on failure.
 void *swr_cuda_alloc(size_t bytes);
 void swr_cuda_free(void *pointer);
