@@ -19,7 +19,7 @@ func.func @odd_tile(%a: memref<?x?x?xf32>, %x: memref<?x?x?x?xf32, strided<[?, ?
 // segments: tile 256 (16 segments of 16) keeps the warm-up chunks, as do
 // hops 2 and 0.
 // CHECK-LABEL: func.func @tiles
-// MAPPING: remark: kernel mapping: tile = 12, hops = 1, {{.*}} time-major = 1, positions-in-flight = 12, segments = 8, blocks-per-sm = 2, dependent-launch = 0{{$}}
+// MAPPING: remark: kernel mapping: tile = 12, hops = 1, {{.*}} time-major = 1, positions-in-flight = 12, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
 // MAPPING: remark: kernel mapping: tile = 256, hops = 1, {{.*}} time-major = 1, positions-in-flight = 4{{$}}
 // MAPPING: remark: kernel mapping: tile = 16, hops = 2, {{.*}} time-major = 1, positions-in-flight = 4{{$}}
 // MAPPING: remark: kernel mapping: tile = 16, hops = 0, {{.*}} time-major = 1, positions-in-flight = 4{{$}}

@@ -2,11 +2,11 @@
 // strides of dense [B, N, H, D] (channels of unit stride). time-major=0:
 // the scan kernel's element accesses. By default (-1) the time-major
 // mapping.
-// RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=time-major=1 dependent-launch=1" -canonicalize -cse | FileCheck %s
+// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=time-major=1 -canonicalize -cse | FileCheck %s
 // RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=time-major=1 chain-windows=0" -canonicalize -cse | FileCheck %s --check-prefix=WARMUP
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=time-major=0 -canonicalize -cse | FileCheck %s --check-prefix=OFF
-// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu -canonicalize -cse | FileCheck %s --check-prefix=ORDINARY
-// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=dependent-launch=1" 2>&1 | FileCheck %s --check-prefix=OMAPPING
+// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=dependent-launch=0 -canonicalize -cse | FileCheck %s --check-prefix=ORDINARY
+// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=dependent-launch=0 2>&1 | FileCheck %s --check-prefix=OMAPPING
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=time-major=1 2>&1 | FileCheck %s --check-prefix=MAPPING
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping 2>&1 | FileCheck %s --check-prefix=DEFAULT
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=chain-windows=0 2>&1 | FileCheck %s --check-prefix=WMAPPING
@@ -24,12 +24,12 @@
 // the chunk's last tile (8 relaxed stores) before it polls the previous
 // chunk's (8 relaxed loads, until all have arrived): a look-back of one
 // hop, no fences; then every thread walks its registers from its carry.
-// With dependent-launch=1 (CHECK) the scan is launched as a programmatic
+// By default (dependent-launch=1, CHECK) the scan is launched as a programmatic
 // dependent of the fill: the fill's blocks let it start at once, and only
 // warp 0, which alone touches the status, waits for the fill
 // (griddepcontrol), after the segment's loads.
-// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} block-threads = 256, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 0{{$}}
-// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 0{{$}}
+// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} block-threads = 256, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
+// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
 // CHECK-LABEL: func.func @per_head
 //       CHECK:   %[[X:.*]] = memref.transpose %arg1 (d0, d1, d2, d3) -> (d0, d1, d3, d2) : memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>> to memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>
 //       CHECK:   %[[Y:.*]] = memref.transpose %arg2 (d0, d1, d2, d3) -> (d0, d1, d3, d2)
@@ -58,9 +58,9 @@
 //       CHECK:     vector.store {{.*}}, %[[Y]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>, vector<8xbf16>
 //       CHECK:   } {swr.dependent_launch, swr.min_blocks_per_sm = 2 : i32, swr.sink_constants}
 //
-// By default (dependent-launch=0) the scan starts after the fill, the
-// ordinary way.
-// OMAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
+// With dependent-launch=0 the scan starts after the fill, the ordinary
+// way.
+// OMAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} segments = 8, blocks-per-sm = 2, dependent-launch = 0{{$}}
 // ORDINARY-LABEL: func.func @per_head
 //   ORDINARY-NOT:   nvvm.griddepcontrol
 //   ORDINARY-NOT:   swr.dependent_launch
@@ -110,14 +110,13 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // made canonical), looks back (relaxed loads of a chunk's prefix, then,
 // if it has not all arrived, of its map) and publishes the prefix (4
 // relaxed stores), with no flags and no fences, and every thread walks
-// its registers again from its carry and stores. By default too. With
-// dependent-launch=1 warp 0 waits for the fill (griddepcontrol) before it
-// publishes anything.
-// MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 0{{$}}
-// DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 0{{$}}
+// its registers again from its carry and stores. By default too, and
+// warp 0 waits for the fill (griddepcontrol) before it publishes anything.
+// MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
+// DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
 // Blocks per multiprocessor: 16 warps' worth unless given.
-// FOUR: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 4, dependent-launch = 0{{$}}
-// BOUND: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 3, dependent-launch = 0{{$}}
+// FOUR: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 4, dependent-launch = 1{{$}}
+// BOUND: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 3, dependent-launch = 1{{$}}
 // CHECK-LABEL: func.func @exact
 //       CHECK:   %[[FILL:.*]] = arith.constant dense<-1> : vector<4xi32>
 //       CHECK:   gpu.wait async
@@ -171,8 +170,8 @@ func.func @head_major(%a: memref<?x?x?xbf16>, %x: memref<?x?x?x?xbf16>, %y: memr
 // Per-channel gates of a 16-bit type (a gate vector per position too):
 // chained segments of 8 positions, two per tile; with chain-windows=0, 8
 // positions in flight.
-// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 0{{$}}
-// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 0{{$}}
+// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
+// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
 // WMAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8{{$}}
 // CHECK-LABEL: func.func @per_channel_bf16
 // OFF-LABEL: func.func @per_channel_bf16

@@ -87,7 +87,7 @@ struct KernelMapping {
   int64_t blocksPerSM = 0;
   /// The chained scan launches as a programmatic dependent of its status
   /// fill (`dependent-launch`).
-  bool dependentLaunch = false;
+  bool dependentLaunch = true;
   /// Per-head gate gradients (ScanSpec::gateGrad): a block is one head,
   /// `itemsPerBlock` warps, one per group of channelsPerLane channels (the
   /// most a head may have; warps past its channels walk along idle); they
