@@ -200,8 +200,8 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "griddepcontrol; the runtime launches kernels named "
            "*_dependent so), so that its blocks load their segments while "
            "the fill runs and only warp 0 waits for it, before its first "
-           "status access (default: 1 to 10 points of a copy faster on an "
-           "H100, bench/NOTES.md); false: after the fill, the ordinary "
+           "status access (default: 0.1 to 9 points of a copy faster on "
+           "an H100, bench/NOTES.md); false: after the fill, the ordinary "
            "way">,
   ];
   let dependentDialects = [
