@@ -21,7 +21,8 @@ GPU with PyTorch and Triton: the device) can happen on different machines:
       finds none of its inputs there; queued behind a sleeping kernel so
       that the device time excludes the host's, which is reported apart as
       host us per call; the copy and our kernels are measured round-robin,
-      one measurement of each per round; --batch limits the batch sizes):
+      one measurement of each per round; --batch, --gates, --dtype and
+      --length limit the shapes, e.g. to one for a profiler):
         - copy: a device-to-device copy moving the same bytes as the scan
           (reads (a + x + y) / 2 bytes and writes as many), the floor;
         - swr: our kernels, hops 1 at tiles 16, 32, 64 and hops inf; at
@@ -316,10 +317,10 @@ def run(args):
 
     runtime.set_stream(stream.cuda_stream)
     for dtype, gates in ((d, g) for d in DTYPES for g in GATES):
-        if gates not in args.gates:
+        if gates not in args.gates or dtype not in args.dtype:
             continue
         for b, n in SHAPES:
-            if b not in args.batch:
+            if b not in args.batch or (args.length and n not in args.length):
                 continue
             t0 = time.time()
             a_shape = (b, H, n) if gates == "head" else (b, H, D, n)
@@ -503,11 +504,17 @@ def main():
                     help="only our kernels on this layout (repeatable; default both)")
     pr.add_argument("--gates", action="append", choices=GATES,
                     help="only these gate layouts (default: both)")
+    pr.add_argument("--dtype", action="append", choices=DTYPES,
+                    help="only these element types (default: both)")
+    pr.add_argument("--length", type=int, action="append",
+                    help="only these sequence lengths N (default: all)")
     args = p.parse_args()
     if args.cmd == "run" and not args.batch:
         args.batch = [1, 4]
     if args.cmd == "run" and not args.gates:
         args.gates = list(GATES)
+    if args.cmd == "run" and not args.dtype:
+        args.dtype = list(DTYPES)
     if args.cmd == "run" and not args.layout:
         args.layout = ["head-major", "time-major"]
     build(args) if args.cmd == "build" else run(args)
