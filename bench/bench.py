@@ -320,7 +320,7 @@ def run(args):
         if gates not in args.gates or dtype not in args.dtype:
             continue
         for b, n in SHAPES:
-            if b not in args.batch or (args.length and n not in args.length):
+            if b not in args.batch or n not in args.length:
                 continue
             t0 = time.time()
             a_shape = (b, H, n) if gates == "head" else (b, H, D, n)
@@ -417,9 +417,9 @@ def run(args):
             del a_t, x_t, y_t, sets, tm_sets, copies, kernels
             torch.cuda.empty_cache()
     runtime.set_stream(None)
-    early, refused = runtime.dependent_launches()
-    if early or refused:
-        print(f"dependent launches: {early} early, {refused} refused by the driver")
+    launches = runtime.dependent_launch_summary()
+    if launches:
+        print(launches)
 
     if args.json:
         with open(args.json, "w") as f:
@@ -515,6 +515,8 @@ def main():
         args.gates = list(GATES)
     if args.cmd == "run" and not args.dtype:
         args.dtype = list(DTYPES)
+    if args.cmd == "run" and not args.length:
+        args.length = sorted({n for _, n in SHAPES})
     if args.cmd == "run" and not args.layout:
         args.layout = ["head-major", "time-major"]
     build(args) if args.cmd == "build" else run(args)

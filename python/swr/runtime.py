@@ -181,6 +181,14 @@ class Runtime:
         self.lib.swr_cuda_dependent_launches(ctypes.byref(early), ctypes.byref(refused))
         return early.value, refused.value
 
+    def dependent_launch_summary(self):
+        """A line for a log ("dependent launches: E early, R refused by the
+        driver"), or None if no dependent kernel has launched."""
+        early, refused = self.dependent_launches()
+        if early or refused:
+            return f"dependent launches: {early} early, {refused} refused by the driver"
+        return None
+
     def last_error(self):
         e = self.lib.swr_runtime_last_error()
         return e.decode() if e else "unknown error"

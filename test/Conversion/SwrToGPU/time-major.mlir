@@ -24,7 +24,7 @@
 // the chunk's last tile (8 relaxed stores) before it polls the previous
 // chunk's (8 relaxed loads, until all have arrived): a look-back of one
 // hop, no fences; then every thread walks its registers from its carry.
-// By default (dependent-launch=1, CHECK) the scan is launched as a programmatic
+// By default (dependent-launch=1) the scan is launched as a programmatic
 // dependent of the fill: the fill's blocks let it start at once, and only
 // warp 0, which alone touches the status, waits for the fill
 // (griddepcontrol), after the segment's loads.
@@ -58,8 +58,7 @@
 //       CHECK:     vector.store {{.*}}, %[[Y]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>, vector<8xbf16>
 //       CHECK:   } {swr.dependent_launch, swr.min_blocks_per_sm = 2 : i32, swr.sink_constants}
 //
-// With dependent-launch=0 the scan starts after the fill, the ordinary
-// way.
+// dependent-launch=0: the scan starts after the fill, the ordinary way.
 // OMAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} segments = 8, blocks-per-sm = 2, dependent-launch = 0{{$}}
 // ORDINARY-LABEL: func.func @per_head
 //   ORDINARY-NOT:   nvvm.griddepcontrol

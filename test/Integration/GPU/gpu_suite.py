@@ -582,9 +582,9 @@ def run(args):
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows_out, f, indent=1)
-    early, refused = runtime.dependent_launches()
-    if early or refused:
-        print(f"dependent launches: {early} early, {refused} refused by the driver")
+    launches = runtime.dependent_launch_summary()
+    if launches:
+        print(launches)
     print(f"{len(selected) - failures} of {len(selected)} GPU cases passed")
     sys.exit(1 if failures else 0)
 
