@@ -70,7 +70,8 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
       segments of `positions-in-flight` positions held in registers, the
       segments' affine maps combined through workgroup memory, and the
       carry into the block's chunk found by a decoupled look-back over the
-      chunks before it (status words in device memory allocated per call,
+      chunks before it (with `look-window`, the block's warps first read
+      several of them at once, one each) (status words in device memory allocated per call,
       stream-ordered, filled with a sentinel by a kernel first); with
       `chain-windows`, hops = 1 runs on the same blocks without warm-up
       tiles: each block publishes its last tile's terminal local state and
@@ -193,14 +194,22 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "(0 to 32; launch bounds: ptxas fits the registers of a thread "
            "to 64K / (blocks * threads per block)); 0: 16 warps' worth, "
            "max(1, 16 / chain-warps) (128 registers)">,
+    Option<"lookWindow", "look-window", "int64_t", /*default=*/"0",
+           "The time-major exact scan's first look: chunks before its own "
+           "that a block reads at once, one per warp (the map and the prefix "
+           "in one round trip, into workgroup memory), before warp 0 looks "
+           "back alone past the nearest prefix among them (0 to 32; at most "
+           "chain-warps and what 48 KB of static workgroup memory holds "
+           "beside the exchange); 0: none, warp 0 looks back alone "
+           "(default until measured on a GPU: bench/NOTES.md)">,
     Option<"dependentLaunch", "dependent-launch", "bool",
            /*default=*/"true",
            "The time-major chained scan: launch it as a programmatic "
            "dependent of the kernel that fills its status (Hopper's "
            "griddepcontrol; the runtime launches kernels named "
            "*_dependent so), so that its blocks load their segments while "
-           "the fill runs and only warp 0 waits for it, before its first "
-           "status access (default: 0.1 to 9 points of a copy faster on "
+           "the fill runs and only the threads that touch the status wait "
+           "for it, before their first access (default: 0.1 to 9 points of a copy faster on "
            "an H100, bench/NOTES.md); false: after the fill, the ordinary "
            "way">,
   ];

@@ -36,14 +36,14 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
       o.channelsPerLane < 0 || o.channelsPerLane > 4 || o.timeMajor < -1 ||
       o.timeMajor > 1 || o.positionsInFlight < 0 || o.positionsInFlight > 16 ||
       o.chainWarps < 0 || o.chainWarps > 32 || o.chainBlocksPerSM < 0 ||
-      o.chainBlocksPerSM > 32) {
+      o.chainBlocksPerSM > 32 || o.lookWindow < 0 || o.lookWindow > 32) {
     reason = "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
              "warps-per-sequence in [0, 32], "
              "vectors-per-lane in [0, 4], prefetch-steps in [0, 4], "
              "min-chunk-steps and target-warps at least 1, "
              "channels-per-warp 0, 1, 2, 4 or 8, channels-per-lane in [0, 4], "
              "time-major -1, 0 or 1, positions-in-flight in [0, 16], "
-             "chain-warps and chain-blocks-per-sm in [0, 32]";
+             "chain-warps, chain-blocks-per-sm and look-window in [0, 32]";
     return failure();
   }
   if (o.channelsPerWarp > 1 && o.warpsPerSequence > 1) {
@@ -116,6 +116,8 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
                         ? options.chainBlocksPerSM
                         : std::max<int64_t>(1, 16 / m.segments);
     m.dependentLaunch = options.dependentLaunch;
+    if (m.exact)
+      m.lookWindow = std::min(options.lookWindow, segments);
   }
   m.channelsPerWarp = m.channelsPerLane = 1;
   m.lanes = kWarpSize;
@@ -344,6 +346,8 @@ void KernelMapping::print(llvm::raw_ostream &os) const {
   if (segments)
     os << ", segments = " << segments << ", blocks-per-sm = " << blocksPerSM
        << ", dependent-launch = " << dependentLaunch;
+  if (segments && exact)
+    os << ", look-window = " << lookWindow;
   if (headBlocks)
     os << ", head-blocks = 1, head-slots = " << headSlots
        << ", head-row-stride = " << headRowStride

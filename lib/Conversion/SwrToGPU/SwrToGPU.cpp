@@ -229,11 +229,11 @@ struct ConvertSwrToGPUPass
 
   /// The pass's options (declared once, in Passes.td) as their struct.
   ConvertSwrToGPUOptions mappingOptions() const {
-    return {warpsPerBlock,   warpsPerSequence,  vectorsPerLane,
-            prefetchSteps,   minChunkSteps,     targetWarps,
-            channelsPerWarp, channelsPerLane,   adjacentChannels,
-            timeMajor,       positionsInFlight, chainWarps,
-            chainWindows,    chainBlocksPerSM,  dependentLaunch};
+    return {
+        warpsPerBlock,    warpsPerSequence, vectorsPerLane,    prefetchSteps,
+        minChunkSteps,    targetWarps,      channelsPerWarp,   channelsPerLane,
+        adjacentChannels, timeMajor,        positionsInFlight, chainWarps,
+        chainWindows,     chainBlocksPerSM, lookWindow,        dependentLaunch};
   }
 
   void runOnOperation() override {

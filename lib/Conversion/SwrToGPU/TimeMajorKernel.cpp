@@ -311,6 +311,19 @@ private:
   /// state of the chunk's last tile.
   int64_t statusFields() const { return m.exact ? numGates + 2 * e : e; }
 
+  /// The exact scan's first look: how many chunks before its own the block
+  /// reads in one round trip (warp w the status of chunk `chunkId - 1 - w`,
+  /// into workgroup memory) before warp 0 walks on alone: `look-window`,
+  /// or as many as the 48 KB of static workgroup memory holds beside the
+  /// exchange (slot `window` holds the block's map). 0: none.
+  int64_t window() const {
+    if (!m.exact)
+      return 0;
+    int64_t row = 4 * kWarpSize, fields = statusFields() * row;
+    int64_t spare = 48 * 1024 - m.segments * mapFields() * row - fields;
+    return std::clamp<int64_t>(spare / (fields + row), 0, m.lookWindow);
+  }
+
   void emitChained() {
     Value entries = mul(rowCount, chunks);
     // Device memory (gpu-to-llvm lowers only the async forms: on the
@@ -367,7 +380,7 @@ private:
   /// consecutive vectors at a time (a fill of a word per thread took twice
   /// as long as the bytes need: bench/NOTES.md, "Look-back without flags
   /// or fences"). With `dependent-launch` its blocks let the scan's blocks
-  /// start at once (the scan's warp 0 waits for the fill before it touches
+  /// start at once (the scan's threads wait for the fill before they touch
   /// the status; the rest of the scan reads only what kernels before the
   /// fill wrote).
   void emitFillStatus(Value count) {
@@ -403,6 +416,33 @@ private:
     SmallVector<Value> gate, state;
   };
 
+  /// The first look's workgroup memory: `fields` [slot][field][lane], a
+  /// chunk's status per slot (the map, then the prefix) and the block's
+  /// map in slot window(); `flags` [slot][lane]: 2 where the slot's prefix
+  /// had arrived, else 1 where its map had, else 0.
+  struct FirstLook {
+    Value fields, flags, lane;
+    SmallVector<Value, 3> at(OpBuilder &b, Value slot, int64_t field) const {
+      return {slot, arith::ConstantIndexOp::create(b, fields.getLoc(), field),
+              lane};
+    }
+    /// The `count` fields of `slot` from `first`.
+    SmallVector<Value> read(ImplicitLocOpBuilder &b, Value slot, int64_t first,
+                            int64_t count) const {
+      SmallVector<Value> out;
+      for (int64_t f = first; f < first + count; ++f)
+        out.push_back(memref::LoadOp::create(b, fields, at(b, slot, f)));
+      return out;
+    }
+    Map map(ImplicitLocOpBuilder &b, int64_t slot, int64_t gates,
+            int64_t fieldsOfMap) const {
+      SmallVector<Value> f =
+          read(b, arith::ConstantIndexOp::create(b, slot), 0, fieldsOfMap);
+      return {SmallVector<Value>(ArrayRef(f).take_front(gates)),
+              SmallVector<Value>(ArrayRef(f).drop_front(gates))};
+    }
+  };
+
   /// `second` after `first`: h -> A2 (A1 h + H1) + H2 (Recurrence.h's
   /// combine per channel; a per-head gate product is formed once, CSE
   /// merges the copies).
@@ -418,6 +458,11 @@ private:
       out.gate[g] = r.gate;
     }
     return out;
+  }
+  /// h -> h.
+  Map identityMap() {
+    return {SmallVector<Value>(numGates, f32(1)),
+            SmallVector<Value>(e, f32(0))};
   }
   /// `map` applied to the state `h`.
   SmallVector<Value> apply(const Map &map, ArrayRef<Value> h) {
@@ -489,10 +534,20 @@ private:
                         MemRefLayoutAttrInterface(),
                         gpu::AddressSpaceAttr::get(
                             b.getContext(), gpu::AddressSpace::Workgroup));
+    SmallVector<Type> workgroup{exchangeType};
+    if (int64_t w = window()) {
+      // The first look: [slot][field][lane] and a flag per [slot][lane].
+      workgroup.push_back(MemRefType::get({w + 1, statusFields(), kWarpSize},
+                                          b.getF32Type(), AffineMap(),
+                                          exchangeType.getMemorySpace()));
+      workgroup.push_back(MemRefType::get({w, kWarpSize}, b.getI32Type(),
+                                          AffineMap(),
+                                          exchangeType.getMemorySpace()));
+    }
     auto launch = gpu::LaunchOp::create(
         b, grid, one, one, idx(m.blockThreads), one, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-        /*asyncDependencies=*/ValueRange(), TypeRange{exchangeType});
+        /*asyncDependencies=*/ValueRange(), workgroup);
     launch->setAttr(kSinkConstantsAttrName, b.getUnitAttr());
     launch->setAttr(kMinBlocksPerSMAttrName,
                     b.getI32IntegerAttr(m.blocksPerSM));
@@ -564,25 +619,34 @@ private:
                               slot(segment, numGates + c));
     gpu::BarrierOp::create(b);
 
+    // (The segments' maps are read twice rather than kept in registers
+    // through the look-back.)
+    auto mapOf = [&](int64_t s) {
+      Map map;
+      for (int64_t f = 0; f < mapFields(); ++f)
+        (f < numGates ? map.gate : map.state)
+            .push_back(memref::LoadOp::create(b, exchange, slot(idx(s), f)));
+      return map;
+    };
+    // The exact scan: the whole block's first look at the chunks before
+    // its own (window()), while warp 0 publishes the block's map.
+    FirstLook look;
+    if (window()) {
+      look = {launch.getWorkgroupAttributions()[1],
+              launch.getWorkgroupAttributions()[2], lane};
+      emitFirstLook(look, chunkId, row, valid, segment, mapOf);
+      gpu::BarrierOp::create(b);
+    }
+
     // Warp 0: the segments' carries (each in place of its segment's state,
     // after its map is read): for the exact scan from the block's map and
     // the look-back, for hops = 1 tile by tile. Launched as a dependent of
     // the status fill, it waits for the fill first (no other warp touches
-    // the status).
+    // the status, except in the first look, which waits too).
     scf::IfOp::create(
         b, cmp(P::eq, segment, idx(0)), [&](OpBuilder &, Location) {
-          if (m.dependentLaunch)
+          if (m.dependentLaunch && !look.fields)
             NVVM::GriddepcontrolOp::create(b, NVVM::GridDepActionKind::wait);
-          // (The segments' maps are read twice rather than kept in
-          // registers through the look-back.)
-          auto mapOf = [&](int64_t s) {
-            Map map;
-            for (int64_t f = 0; f < mapFields(); ++f)
-              (f < numGates ? map.gate : map.state)
-                  .push_back(
-                      memref::LoadOp::create(b, exchange, slot(idx(s), f)));
-            return map;
-          };
           auto setCarry = [&](int64_t s, ArrayRef<Value> carry) {
             for (int64_t c = 0; c < e; ++c)
               memref::StoreOp::create(b, carry[c], exchange,
@@ -593,10 +657,16 @@ private:
             scf::YieldOp::create(b);
             return;
           }
-          Map block = mapOf(0);
-          for (int64_t s = 1; s < segments; ++s)
-            block = compose(block, mapOf(s));
-          SmallVector<Value> carry = emitLookBack(chunkId, row, valid, block);
+          Map block;
+          if (look.fields) {
+            block = look.map(b, window(), numGates, mapFields());
+          } else {
+            block = mapOf(0);
+            for (int64_t s = 1; s < segments; ++s)
+              block = compose(block, mapOf(s));
+          }
+          SmallVector<Value> carry =
+              emitLookBack(chunkId, row, valid, block, look);
           for (int64_t s = 0; s < segments; ++s) {
             Map map = mapOf(s);
             setCarry(s, carry);
@@ -690,11 +760,103 @@ private:
     return SmallVector<Value>(loop.getResults());
   }
 
+  /// The first look, by every thread: warp 0 composes the block's map,
+  /// keeps it in slot window() and publishes it (chunks after the first);
+  /// warp s < window() reads the status of chunk `chunkId - 1 - s` (map
+  /// and prefix in one round trip) into slot s and its flag (0 for chunks
+  /// before the first). Launched as a dependent of the status fill, every
+  /// thread waits for the fill first.
+  void emitFirstLook(const FirstLook &look, Value chunkId, Value row,
+                     Value valid, Value segment,
+                     function_ref<Map(int64_t)> mapOf) {
+    int64_t w = window();
+    if (m.dependentLaunch)
+      NVVM::GriddepcontrolOp::create(b, NVVM::GridDepActionKind::wait);
+    auto store = [&](Value v, Value slot, int64_t field) {
+      memref::StoreOp::create(b, v, look.fields, look.at(b, slot, field));
+    };
+    scf::IfOp::create(
+        b, cmp(P::eq, segment, idx(0)), [&](OpBuilder &, Location) {
+          Map block = mapOf(0);
+          for (int64_t s = 1; s < m.segments; ++s)
+            block = compose(block, mapOf(s));
+          SmallVector<Value> fields(block.gate);
+          llvm::append_range(fields, block.state);
+          for (auto [f, v] : llvm::enumerate(fields))
+            store(v, idx(w), f);
+          scf::IfOp::create(b, both(valid, cmp(P::ugt, chunkId, idx(0))),
+                            [&](OpBuilder &, Location) {
+                              publish(chunkId, row, 0, fields);
+                              scf::YieldOp::create(b);
+                            });
+          scf::YieldOp::create(b);
+        });
+    Value inWindow = cmp(P::ult, segment, idx(w));
+    Value reads = both(both(valid, inWindow), cmp(P::ult, segment, chunkId));
+    auto flag = scf::IfOp::create(
+        b, reads,
+        [&](OpBuilder &, Location) {
+          Value chunk = sub(sub(chunkId, idx(1)), segment);
+          auto [map, mapArrived] = readFields(chunk, row, 0, mapFields());
+          auto [prefix, prefixArrived] = readFields(chunk, row, mapFields(), e);
+          for (auto [f, v] : llvm::enumerate(map))
+            store(v, segment, f);
+          for (auto [f, v] : llvm::enumerate(prefix))
+            store(v, segment, mapFields() + f);
+          scf::YieldOp::create(b, select(prefixArrived, i32(2),
+                                         select(mapArrived, i32(1), i32(0))));
+        },
+        [&](OpBuilder &, Location) { scf::YieldOp::create(b, i32(0)); });
+    scf::IfOp::create(b, inWindow, [&](OpBuilder &, Location) {
+      memref::StoreOp::create(b, flag.getResult(0), look.flags,
+                              ValueRange{segment, look.lane});
+      scf::YieldOp::create(b);
+    });
+  }
+
+  /// Warp 0 after the first look (chunkId > 0): the slots in order, each
+  /// map composed in until a prefix ends the look (found: the composed
+  /// maps applied to it) or a slot had neither (the chunk where the walk
+  /// goes on, with the maps composed so far). Branchless.
+  std::tuple<Value, SmallVector<Value>, Value, Map>
+  scanFirstLook(const FirstLook &look, Value chunkId) {
+    Value no = arith::ConstantIntOp::create(b, 0, 1);
+    Value found = no, stopped = no, chunk = sub(chunkId, idx(1));
+    Map acc = identityMap();
+    SmallVector<Value> carry(e, f32(0));
+    auto choose = [&](Value c, ArrayRef<Value> x, MutableArrayRef<Value> y) {
+      for (auto [xi, yi] : llvm::zip_equal(x, y))
+        yi = select(c, xi, yi);
+    };
+    for (int64_t s = 0; s < window(); ++s) {
+      Value slot = idx(s);
+      Value flag =
+          memref::LoadOp::create(b, look.flags, ValueRange{slot, look.lane});
+      Value going = negate(stopped);
+      Value takesPrefix = both(going, cmp(P::eq, flag, i32(2)));
+      Value takesMap = both(going, cmp(P::eq, flag, i32(1)));
+      SmallVector<Value> f = look.read(b, slot, 0, mapFields() + e);
+      ArrayRef<Value> fields(f);
+      choose(takesPrefix, apply(acc, fields.drop_front(mapFields())), carry);
+      Map next = compose(Map{SmallVector<Value>(fields.take_front(numGates)),
+                             SmallVector<Value>(fields.slice(numGates, e))},
+                         acc);
+      choose(takesMap, next.gate, acc.gate);
+      choose(takesMap, next.state, acc.state);
+      found = arith::OrIOp::create(b, found, takesPrefix);
+      chunk = select(takesMap, sub(chunk, idx(1)), chunk);
+      stopped = arith::OrIOp::create(b, stopped, cmp(P::ne, flag, i32(1)));
+    }
+    return {found, carry, chunk, acc};
+  }
+
   /// The state before the block's chunk on the thread's row (zero for rows
   /// past the last): the initial state for the first chunk, else what the
-  /// look-back finds; publishes the chunk's map first and its prefix after.
+  /// look-back finds (after the first look, where there was one); publishes
+  /// the chunk's map first (unless the first look did) and its prefix
+  /// after.
   SmallVector<Value> emitLookBack(Value chunkId, Value row, Value valid,
-                                  const Map &block) {
+                                  const Map &block, const FirstLook &look) {
     Value last = sub(chunks, idx(1));
     auto ifValid = scf::IfOp::create(
         b, valid,
@@ -707,10 +869,26 @@ private:
               b, isFirst,
               [&](OpBuilder &, Location) { scf::YieldOp::create(b, before); },
               [&](OpBuilder &, Location) {
-                SmallVector<Value> fields(block.gate);
-                llvm::append_range(fields, block.state);
-                publish(chunkId, row, 0, fields);
-                scf::YieldOp::create(b, lookBack(chunkId, row));
+                if (!look.fields) {
+                  SmallVector<Value> fields(block.gate);
+                  llvm::append_range(fields, block.state);
+                  publish(chunkId, row, 0, fields);
+                  scf::YieldOp::create(
+                      b, lookBack(sub(chunkId, idx(1)), row, identityMap()));
+                  return;
+                }
+                auto scanned = scanFirstLook(look, chunkId);
+                auto walked = scf::IfOp::create(
+                    b, std::get<0>(scanned),
+                    [&](OpBuilder &, Location) {
+                      scf::YieldOp::create(b, std::get<1>(scanned));
+                    },
+                    [&](OpBuilder &, Location) {
+                      scf::YieldOp::create(b,
+                                           lookBack(std::get<2>(scanned), row,
+                                                    std::get<3>(scanned)));
+                    });
+                scf::YieldOp::create(b, walked.getResults());
               });
           SmallVector<Value> carry(found.getResults());
           // The chunk's inclusive prefix, for the chunks after it.
@@ -748,18 +926,20 @@ private:
                                     arith::ShLIOp::create(b, wide, sixteen));
   }
 
-  /// Looks back from chunk `chunkId` (> 0) of `row`: the state after the
-  /// chunk before it. Iterates (chunk j, found, the maps of j+1.. composed):
+  /// Looks back from chunk `start` of `row`, after the maps of the chunks
+  /// after it (up to the block's own) composed into `after`: the state
+  /// before the block's chunk. Iterates (chunk j, found, the maps of j+1..
+  /// composed):
   /// each round reads j's prefix: if all of it has arrived it ends the loop
   /// (the composed maps applied to it, in place of the composed state),
   /// else j's map is read: if all of it has arrived it is composed in and
   /// the look-back steps back, else it polls again.
-  SmallVector<Value> lookBack(Value chunkId, Value row) {
+  SmallVector<Value> lookBack(Value start, Value row, const Map &after) {
     Value no = arith::ConstantIntOp::create(b, 0, 1);
     Value yes = arith::ConstantIntOp::create(b, 1, 1);
-    SmallVector<Value> inits{sub(chunkId, idx(1)), no};
-    inits.append(numGates, f32(1));
-    inits.append(e, f32(0));
+    SmallVector<Value> inits{start, no};
+    llvm::append_range(inits, after.gate);
+    llvm::append_range(inits, after.state);
     SmallVector<Type> types = llvm::to_vector(ValueRange(inits).getTypes());
     SmallVector<Location> locs(types.size(), b.getLoc());
     auto composed = [&](ValueRange v) {

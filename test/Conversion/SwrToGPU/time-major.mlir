@@ -12,6 +12,9 @@
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=chain-windows=0 2>&1 | FileCheck %s --check-prefix=WMAPPING
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=chain-warps=4 2>&1 | FileCheck %s --check-prefix=FOUR
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=4 chain-blocks-per-sm=3" 2>&1 | FileCheck %s --check-prefix=BOUND
+// RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=look-window=8" -canonicalize -cse | FileCheck %s --check-prefix=LOOK
+// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=look-window=8 2>&1 | FileCheck %s --check-prefix=LMAPPING
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=4 look-window=20" 2>&1 | FileCheck %s --check-prefix=LFOUR
 
 // bf16, per-head gates ([B, N, H] seen as [B, H, N]), tile 16, one hop.
 // The operands are viewed channels last, [B, H, N, D]; each thread owns 8
@@ -111,11 +114,21 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // relaxed stores), with no flags and no fences, and every thread walks
 // its registers again from its carry and stores. By default too, and
 // warp 0 waits for the fill (griddepcontrol) before it publishes anything.
-// MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
-// DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
+// With look-window=8 (LOOK), the first look, by the whole block: warp 0
+// keeps the block's map in slot 8 of the look's workgroup memory and
+// publishes it while warp s reads the map and prefix of the chunk s
+// before the block's (12 relaxed loads in one round trip) into slot s with
+// a flag; every thread waits for the fill first; after a barrier warp 0
+// goes through the 8 slots (composing maps until a prefix) and walks on
+// alone only where they end without a prefix. The remark gives the window
+// (at most chain-warps).
+// MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 0{{$}}
+// DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 0{{$}}
 // Blocks per multiprocessor: 16 warps' worth unless given.
-// FOUR: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 4, dependent-launch = 1{{$}}
-// BOUND: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 3, dependent-launch = 1{{$}}
+// FOUR: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 4, dependent-launch = 1, look-window = 0{{$}}
+// BOUND: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 3, dependent-launch = 1, look-window = 0{{$}}
+// LMAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 8{{$}}
+// LFOUR: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 4, dependent-launch = 1, look-window = 4{{$}}
 // CHECK-LABEL: func.func @exact
 //       CHECK:   %[[FILL:.*]] = arith.constant dense<-1> : vector<4xi32>
 //       CHECK:   gpu.wait async
@@ -148,6 +161,38 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 //       CHECK:     gpu.launch {{.*}} workgroup
 //       CHECK:   gpu.dealloc async
 //   CHECK-NOT:   gpu.dealloc
+// LOOK-LABEL: func.func @exact
+//        LOOK:     gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}} workgroup(%[[EXCHANGE:.*]] : memref<8x8x32xf32, #gpu.address_space<workgroup>>, %[[LOOK:.*]] : memref<9x12x32xf32, #gpu.address_space<workgroup>>, %[[FLAGS:.*]] : memref<8x32xi32, #gpu.address_space<workgroup>>)
+//   LOOK-COUNT-16:   vector.load
+//    LOOK-NOT:       scf.for
+//        LOOK:       gpu.barrier
+//   LOOK-NEXT:       nvvm.griddepcontrol wait
+//    LOOK-NOT:       llvm.fence
+//        LOOK:       scf.if
+//   LOOK-COUNT-8:      memref.store {{.*}}, %[[LOOK]][%c8,
+//        LOOK:         arith.cmpf uno
+//   LOOK-COUNT-8:      llvm.store {{.*}} atomic syncscope("device") monotonic {alignment = 4 : i64} : i32
+//        LOOK:       scf.if {{.*}} -> (i32) {
+//   LOOK-COUNT-12:     llvm.load {{.*}} atomic syncscope("device") monotonic {alignment = 4 : i64} : !llvm.ptr -> i32
+//   LOOK-COUNT-12:     memref.store {{.*}}, %[[LOOK]]
+//        LOOK:       memref.store {{.*}}, %[[FLAGS]]
+//   LOOK-NEXT:     }
+//   LOOK-NEXT:     gpu.barrier
+//    LOOK-NOT:     nvvm.griddepcontrol
+//        LOOK:       memref.load %[[FLAGS]][%c0,
+//        LOOK:       memref.load %[[FLAGS]][%c7,
+//    LOOK-NOT:       memref.load %[[FLAGS]]
+//        LOOK:       scf.while
+//   LOOK-COUNT-4:      llvm.load {{.*}} atomic syncscope("device") monotonic {alignment = 4 : i64} : !llvm.ptr -> i32
+//        LOOK:         scf.if
+//        LOOK:         } else {
+//   LOOK-COUNT-8:        llvm.load {{.*}} atomic syncscope("device") monotonic
+//    LOOK-NOT:       llvm.fence
+//   LOOK-COUNT-4:    llvm.store {{.*}} atomic syncscope("device") monotonic
+//    LOOK-NOT:       llvm.fence
+//        LOOK:       gpu.barrier
+//    LOOK-COUNT-8:   vector.store
+//        LOOK:     } {swr.dependent_launch, swr.min_blocks_per_sm = 2 : i32, swr.sink_constants}
 // OFF-LABEL: func.func @exact
 func.func @exact(%a: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %x: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %h: memref<?x?x?xf32>, %y: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) {
   swr.scan <tile = 16, hops = inf> reverse ins(%a, %x : memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) init(%h : memref<?x?x?xf32>) outs(%y : memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>)

@@ -299,6 +299,20 @@ def cases():
         options="time-major=1 chain-windows=0")
     add("odd", 16, 1, "bf16", values="special", layout="time",
         options="time-major=1 chain-windows=0")
+    # The exact scan's first look (look-window): the block's warps read the
+    # chunks before its own at once; long chains of chunks (one row group
+    # of 65536 positions), many rows, special values through the maps it
+    # composes, a window wider than the warps.
+    add("big", 16, "inf", "bf16", layout="time", per_channel=True,
+        options="time-major=1 look-window=8")
+    add("long", 16, "inf", "f32", layout="time", reverse=True, init=True,
+        options="time-major=1 look-window=8")
+    add("mult", 16, "inf", "bf16", layout="time", init=True,
+        options="time-major=1 look-window=8")
+    add("odd", 16, "inf", "bf16", values="special", layout="time", per_channel=True,
+        options="time-major=1 positions-in-flight=2 chain-warps=2 look-window=8")
+    add("long", 16, "inf", "bf16", layout="time", per_channel=True,
+        options="time-major=1 positions-in-flight=1 chain-warps=4 look-window=4")
     return out
 
 

@@ -88,6 +88,10 @@ struct KernelMapping {
   /// The chained scan launches as a programmatic dependent of its status
   /// fill (`dependent-launch`).
   bool dependentLaunch = true;
+  /// The exact chained scan: chunks before its own a block reads at once in
+  /// its first look, one per warp (`look-window`; at most `segments`; the
+  /// kernel builder may take fewer to fit its workgroup memory).
+  int64_t lookWindow = 0;
   /// Per-head gate gradients (ScanSpec::gateGrad): a block is one head,
   /// `itemsPerBlock` warps, one per group of channelsPerLane channels (the
   /// most a head may have; warps past its channels walk along idle); they
