@@ -71,8 +71,9 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
       segments' affine maps combined through workgroup memory, and the
       carry into the block's chunk found by a decoupled look-back over the
       chunks before it (with `look-window`, the block's warps first read
-      several of them at once, one each) (status words in device memory allocated per call,
-      stream-ordered, filled with a sentinel by a kernel first); with
+      several of them at once, one each; status words in device memory
+      allocated per call, stream-ordered, filled with a sentinel by a kernel
+      first); with
       `chain-windows`, hops = 1 runs on the same blocks without warm-up
       tiles: each block publishes its last tile's terminal local state and
       the next block reads it (a look-back of one hop);
@@ -209,9 +210,9 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "griddepcontrol; the runtime launches kernels named "
            "*_dependent so), so that its blocks load their segments while "
            "the fill runs and only the threads that touch the status wait "
-           "for it, before their first access (default: 0.1 to 9 points of a copy faster on "
-           "an H100, bench/NOTES.md); false: after the fill, the ordinary "
-           "way">,
+           "for it, before their first access (default: 0.1 to 9 points of "
+           "a copy faster on an H100, bench/NOTES.md); false: after the "
+           "fill, the ordinary way">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

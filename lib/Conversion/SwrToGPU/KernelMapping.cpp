@@ -116,8 +116,19 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
                         ? options.chainBlocksPerSM
                         : std::max<int64_t>(1, 16 / m.segments);
     m.dependentLaunch = options.dependentLaunch;
-    if (m.exact)
-      m.lookWindow = std::min(options.lookWindow, segments);
+    if (m.exact) {
+      // The first look's workgroup memory, [window + 1][status words][32]
+      // and [window][32] flags, within the 48 KB of static workgroup memory
+      // beside the exchange, [segments][map words][32] (TimeMajorKernel:
+      // a map is the gate products, per head or per channel, and the
+      // states; the status, the map and the prefix).
+      int64_t row = 4 * kWarpSize, gates = perChannel ? m.vectorElems : 1;
+      int64_t map = gates + m.vectorElems;
+      int64_t status = (map + m.vectorElems) * row;
+      int64_t spare = 48 * 1024 - segments * map * row - status;
+      m.lookWindow = std::clamp<int64_t>(
+          spare / (status + row), 0, std::min(options.lookWindow, segments));
+    }
   }
   m.channelsPerWarp = m.channelsPerLane = 1;
   m.lanes = kWarpSize;

@@ -313,16 +313,9 @@ private:
 
   /// The exact scan's first look: how many chunks before its own the block
   /// reads in one round trip (warp w the status of chunk `chunkId - 1 - w`,
-  /// into workgroup memory) before warp 0 walks on alone: `look-window`,
-  /// or as many as the 48 KB of static workgroup memory holds beside the
-  /// exchange (slot `window` holds the block's map). 0: none.
-  int64_t window() const {
-    if (!m.exact)
-      return 0;
-    int64_t row = 4 * kWarpSize, fields = statusFields() * row;
-    int64_t spare = 48 * 1024 - m.segments * mapFields() * row - fields;
-    return std::clamp<int64_t>(spare / (fields + row), 0, m.lookWindow);
-  }
+  /// into workgroup memory) before warp 0 walks on alone (`look-window`,
+  /// bounded by the mapping); slot `window` holds the block's map. 0: none.
+  int64_t window() const { return m.lookWindow; }
 
   void emitChained() {
     Value entries = mul(rowCount, chunks);
@@ -434,13 +427,6 @@ private:
         out.push_back(memref::LoadOp::create(b, fields, at(b, slot, f)));
       return out;
     }
-    Map map(ImplicitLocOpBuilder &b, int64_t slot, int64_t gates,
-            int64_t fieldsOfMap) const {
-      SmallVector<Value> f =
-          read(b, arith::ConstantIndexOp::create(b, slot), 0, fieldsOfMap);
-      return {SmallVector<Value>(ArrayRef(f).take_front(gates)),
-              SmallVector<Value>(ArrayRef(f).drop_front(gates))};
-    }
   };
 
   /// `second` after `first`: h -> A2 (A1 h + H1) + H2 (Recurrence.h's
@@ -458,6 +444,16 @@ private:
       out.gate[g] = r.gate;
     }
     return out;
+  }
+  /// A map as status words (the gate products, then the states), and back.
+  SmallVector<Value> fieldsOf(const Map &map) {
+    SmallVector<Value> fields(map.gate);
+    llvm::append_range(fields, map.state);
+    return fields;
+  }
+  Map asMap(ArrayRef<Value> fields) {
+    return {SmallVector<Value>(fields.take_front(numGates)),
+            SmallVector<Value>(fields.slice(numGates, e))};
   }
   /// h -> h.
   Map identityMap() {
@@ -628,13 +624,19 @@ private:
             .push_back(memref::LoadOp::create(b, exchange, slot(idx(s), f)));
       return map;
     };
+    auto blockMap = [&] {
+      Map block = mapOf(0);
+      for (int64_t s = 1; s < segments; ++s)
+        block = compose(block, mapOf(s));
+      return block;
+    };
     // The exact scan: the whole block's first look at the chunks before
     // its own (window()), while warp 0 publishes the block's map.
     FirstLook look;
     if (window()) {
       look = {launch.getWorkgroupAttributions()[1],
               launch.getWorkgroupAttributions()[2], lane};
-      emitFirstLook(look, chunkId, row, valid, segment, mapOf);
+      emitFirstLook(look, chunkId, row, valid, segment, blockMap);
       gpu::BarrierOp::create(b);
     }
 
@@ -657,14 +659,9 @@ private:
             scf::YieldOp::create(b);
             return;
           }
-          Map block;
-          if (look.fields) {
-            block = look.map(b, window(), numGates, mapFields());
-          } else {
-            block = mapOf(0);
-            for (int64_t s = 1; s < segments; ++s)
-              block = compose(block, mapOf(s));
-          }
+          Map block = look.fields
+                          ? asMap(look.read(b, idx(window()), 0, mapFields()))
+                          : blockMap();
           SmallVector<Value> carry =
               emitLookBack(chunkId, row, valid, block, look);
           for (int64_t s = 0; s < segments; ++s) {
@@ -767,8 +764,7 @@ private:
   /// before the first). Launched as a dependent of the status fill, every
   /// thread waits for the fill first.
   void emitFirstLook(const FirstLook &look, Value chunkId, Value row,
-                     Value valid, Value segment,
-                     function_ref<Map(int64_t)> mapOf) {
+                     Value valid, Value segment, function_ref<Map()> blockMap) {
     int64_t w = window();
     if (m.dependentLaunch)
       NVVM::GriddepcontrolOp::create(b, NVVM::GridDepActionKind::wait);
@@ -777,11 +773,7 @@ private:
     };
     scf::IfOp::create(
         b, cmp(P::eq, segment, idx(0)), [&](OpBuilder &, Location) {
-          Map block = mapOf(0);
-          for (int64_t s = 1; s < m.segments; ++s)
-            block = compose(block, mapOf(s));
-          SmallVector<Value> fields(block.gate);
-          llvm::append_range(fields, block.state);
+          SmallVector<Value> fields = fieldsOf(blockMap());
           for (auto [f, v] : llvm::enumerate(fields))
             store(v, idx(w), f);
           scf::IfOp::create(b, both(valid, cmp(P::ugt, chunkId, idx(0))),
@@ -838,9 +830,7 @@ private:
       SmallVector<Value> f = look.read(b, slot, 0, mapFields() + e);
       ArrayRef<Value> fields(f);
       choose(takesPrefix, apply(acc, fields.drop_front(mapFields())), carry);
-      Map next = compose(Map{SmallVector<Value>(fields.take_front(numGates)),
-                             SmallVector<Value>(fields.slice(numGates, e))},
-                         acc);
+      Map next = compose(asMap(fields), acc);
       choose(takesMap, next.gate, acc.gate);
       choose(takesMap, next.state, acc.state);
       found = arith::OrIOp::create(b, found, takesPrefix);
@@ -870,9 +860,7 @@ private:
               [&](OpBuilder &, Location) { scf::YieldOp::create(b, before); },
               [&](OpBuilder &, Location) {
                 if (!look.fields) {
-                  SmallVector<Value> fields(block.gate);
-                  llvm::append_range(fields, block.state);
-                  publish(chunkId, row, 0, fields);
+                  publish(chunkId, row, 0, fieldsOf(block));
                   scf::YieldOp::create(
                       b, lookBack(sub(chunkId, idx(1)), row, identityMap()));
                   return;
@@ -974,11 +962,7 @@ private:
             auto stepped = scf::IfOp::create(
                 b, fields.second,
                 [&](OpBuilder &, Location) {
-                  ArrayRef<Value> f = fields.first;
-                  Map next =
-                      compose(Map{SmallVector<Value>(f.take_front(numGates)),
-                                  SmallVector<Value>(f.drop_front(numGates))},
-                              acc);
+                  Map next = compose(asMap(fields.first), acc);
                   SmallVector<Value> out{sub(j, idx(1)), no};
                   llvm::append_range(out, next.gate);
                   llvm::append_range(out, next.state);

@@ -15,6 +15,7 @@
 // RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=look-window=8" -canonicalize -cse | FileCheck %s --check-prefix=LOOK
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=look-window=8 2>&1 | FileCheck %s --check-prefix=LMAPPING
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=4 look-window=20" 2>&1 | FileCheck %s --check-prefix=LFOUR
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=32 look-window=32" 2>&1 | FileCheck %s --check-prefix=LCUT
 
 // bf16, per-head gates ([B, N, H] seen as [B, H, N]), tile 16, one hop.
 // The operands are viewed channels last, [B, H, N, D]; each thread owns 8
@@ -120,8 +121,9 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // before the block's (12 relaxed loads in one round trip) into slot s with
 // a flag; every thread waits for the fill first; after a barrier warp 0
 // goes through the 8 slots (composing maps until a prefix) and walks on
-// alone only where they end without a prefix. The remark gives the window
-// (at most chain-warps).
+// alone only where they end without a prefix. The remark gives the window:
+// at most chain-warps, and what 48 KB of workgroup memory holds beside the
+// exchange (32 warps: 32 KB of exchange, 9 slots of 12 words and 8 flags).
 // MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 0{{$}}
 // DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 0{{$}}
 // Blocks per multiprocessor: 16 warps' worth unless given.
@@ -129,6 +131,7 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // BOUND: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 3, dependent-launch = 1, look-window = 0{{$}}
 // LMAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 8{{$}}
 // LFOUR: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 4, dependent-launch = 1, look-window = 4{{$}}
+// LCUT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 32, blocks-per-sm = 1, dependent-launch = 1, look-window = 8{{$}}
 // CHECK-LABEL: func.func @exact
 //       CHECK:   %[[FILL:.*]] = arith.constant dense<-1> : vector<4xi32>
 //       CHECK:   gpu.wait async

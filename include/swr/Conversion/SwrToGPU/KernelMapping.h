@@ -89,8 +89,8 @@ struct KernelMapping {
   /// fill (`dependent-launch`).
   bool dependentLaunch = true;
   /// The exact chained scan: chunks before its own a block reads at once in
-  /// its first look, one per warp (`look-window`; at most `segments`; the
-  /// kernel builder may take fewer to fit its workgroup memory).
+  /// its first look, one per warp (`look-window`, at most `segments` and
+  /// what 48 KB of static workgroup memory holds beside the exchange).
   int64_t lookWindow = 0;
   /// Per-head gate gradients (ScanSpec::gateGrad): a block is one head,
   /// `itemsPerBlock` warps, one per group of channelsPerLane channels (the
