@@ -203,6 +203,12 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "chain-warps and what 48 KB of static workgroup memory holds "
            "beside the exchange); 0: none, warp 0 looks back alone "
            "(default until measured on a GPU: bench/NOTES.md)">,
+    Option<"lookTestMaps", "look-test-maps", "bool", /*default=*/"false",
+           "Testing only: the first look takes the map of every chunk it "
+           "reads and leaves its prefix (but the first chunk's, which has "
+           "no map), so that runs whose blocks go in order, where every "
+           "prefix has arrived (the CPU's, test-swr-gpu-launch-to-loops), "
+           "compose the window's maps and walk on past it">,
     Option<"dependentLaunch", "dependent-launch", "bool",
            /*default=*/"true",
            "The time-major chained scan: launch it as a programmatic "

@@ -128,6 +128,7 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
       int64_t spare = 48 * 1024 - segments * map * row - status;
       m.lookWindow = std::clamp<int64_t>(
           spare / (status + row), 0, std::min(options.lookWindow, segments));
+      m.lookTestMaps = m.lookWindow && options.lookTestMaps;
     }
   }
   m.channelsPerWarp = m.channelsPerLane = 1;
@@ -359,6 +360,8 @@ void KernelMapping::print(llvm::raw_ostream &os) const {
        << ", dependent-launch = " << dependentLaunch;
   if (segments && exact)
     os << ", look-window = " << lookWindow;
+  if (lookTestMaps)
+    os << ", look-test-maps = 1";
   if (headBlocks)
     os << ", head-blocks = 1, head-slots = " << headSlots
        << ", head-row-stride = " << headRowStride

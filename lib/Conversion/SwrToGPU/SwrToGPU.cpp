@@ -229,11 +229,12 @@ struct ConvertSwrToGPUPass
 
   /// The pass's options (declared once, in Passes.td) as their struct.
   ConvertSwrToGPUOptions mappingOptions() const {
-    return {
-        warpsPerBlock,    warpsPerSequence, vectorsPerLane,    prefetchSteps,
-        minChunkSteps,    targetWarps,      channelsPerWarp,   channelsPerLane,
-        adjacentChannels, timeMajor,        positionsInFlight, chainWarps,
-        chainWindows,     chainBlocksPerSM, lookWindow,        dependentLaunch};
+    return {warpsPerBlock,   warpsPerSequence,  vectorsPerLane,
+            prefetchSteps,   minChunkSteps,     targetWarps,
+            channelsPerWarp, channelsPerLane,   adjacentChannels,
+            timeMajor,       positionsInFlight, chainWarps,
+            chainWindows,    chainBlocksPerSM,  lookWindow,
+            lookTestMaps,    dependentLaunch};
   }
 
   void runOnOperation() override {

@@ -761,8 +761,9 @@ private:
   /// keeps it in slot window() and publishes it (chunks after the first);
   /// warp s < window() reads the status of chunk `chunkId - 1 - s` (map
   /// and prefix in one round trip) into slot s and its flag (0 for chunks
-  /// before the first). Launched as a dependent of the status fill, every
-  /// thread waits for the fill first.
+  /// before the first; with look-test-maps 1 wherever the map arrived).
+  /// Launched as a dependent of the status fill, every thread waits for the
+  /// fill first.
   void emitFirstLook(const FirstLook &look, Value chunkId, Value row,
                      Value valid, Value segment, function_ref<Map()> blockMap) {
     int64_t w = window();
@@ -795,8 +796,11 @@ private:
             store(v, segment, f);
           for (auto [f, v] : llvm::enumerate(prefix))
             store(v, segment, mapFields() + f);
-          scf::YieldOp::create(b, select(prefixArrived, i32(2),
-                                         select(mapArrived, i32(1), i32(0))));
+          Value flag =
+              select(prefixArrived, i32(2), select(mapArrived, i32(1), i32(0)));
+          if (m.lookTestMaps)
+            flag = select(mapArrived, i32(1), flag);
+          scf::YieldOp::create(b, flag);
         },
         [&](OpBuilder &, Location) { scf::YieldOp::create(b, i32(0)); });
     scf::IfOp::create(b, inWindow, [&](OpBuilder &, Location) {

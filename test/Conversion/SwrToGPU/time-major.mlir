@@ -16,6 +16,8 @@
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=look-window=8 2>&1 | FileCheck %s --check-prefix=LMAPPING
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=4 look-window=20" 2>&1 | FileCheck %s --check-prefix=LFOUR
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=32 look-window=32" 2>&1 | FileCheck %s --check-prefix=LCUT
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=look-window=8 look-test-maps=1" 2>&1 | FileCheck %s --check-prefix=LMAPS
+// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=look-test-maps=1 2>&1 | FileCheck %s --check-prefix=DEFAULT
 
 // bf16, per-head gates ([B, N, H] seen as [B, H, N]), tile 16, one hop.
 // The operands are viewed channels last, [B, H, N, D]; each thread owns 8
@@ -132,6 +134,9 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // LMAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 8{{$}}
 // LFOUR: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 4, dependent-launch = 1, look-window = 4{{$}}
 // LCUT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 32, blocks-per-sm = 1, dependent-launch = 1, look-window = 8{{$}}
+// The testing option look-test-maps (CPU runs: scan-time-major-kernel.test)
+// shows in the remark where there is a window; without one it does nothing.
+// LMAPS: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 8, look-test-maps = 1{{$}}
 // CHECK-LABEL: func.func @exact
 //       CHECK:   %[[FILL:.*]] = arith.constant dense<-1> : vector<4xi32>
 //       CHECK:   gpu.wait async

@@ -92,6 +92,9 @@ struct KernelMapping {
   /// its first look, one per warp (`look-window`, at most `segments` and
   /// what 48 KB of static workgroup memory holds beside the exchange).
   int64_t lookWindow = 0;
+  /// Testing only (`look-test-maps`): the first look leaves the prefixes it
+  /// reads (but the first chunk's) and composes the maps.
+  bool lookTestMaps = false;
   /// Per-head gate gradients (ScanSpec::gateGrad): a block is one head,
   /// `itemsPerBlock` warps, one per group of channelsPerLane channels (the
   /// most a head may have; warps past its channels walk along idle); they
