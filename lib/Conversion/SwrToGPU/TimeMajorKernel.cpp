@@ -409,24 +409,40 @@ private:
     SmallVector<Value> gate, state;
   };
 
-  /// The first look's workgroup memory: `fields` [slot][field][lane], a
-  /// chunk's status per slot (the map, then the prefix) and the block's
-  /// map in slot window(); `flags` [slot][lane]: 2 where the slot's prefix
-  /// had arrived, else 1 where its map had, else 0.
-  struct FirstLook {
-    Value fields, flags, lane;
-    SmallVector<Value, 3> at(OpBuilder &b, Value slot, int64_t field) const {
-      return {slot, arith::ConstantIndexOp::create(b, fields.getLoc(), field),
-              lane};
-    }
+  /// Workgroup memory of f32 words, [slot][field][lane], as one lane sees
+  /// it: the segments' exchange (a slot per segment) and the first look's.
+  struct Slots {
+    Value mem, lane;
     /// The `count` fields of `slot` from `first`.
     SmallVector<Value> read(ImplicitLocOpBuilder &b, Value slot, int64_t first,
                             int64_t count) const {
       SmallVector<Value> out;
       for (int64_t f = first; f < first + count; ++f)
-        out.push_back(memref::LoadOp::create(b, fields, at(b, slot, f)));
+        out.push_back(memref::LoadOp::create(b, mem, at(b, slot, f)));
       return out;
     }
+    /// `values` into the fields of `slot` from `first`.
+    void write(ImplicitLocOpBuilder &b, Value slot, int64_t first,
+               ArrayRef<Value> values) const {
+      for (auto [f, v] : llvm::enumerate(values))
+        memref::StoreOp::create(b, v, mem, at(b, slot, first + f));
+    }
+
+  private:
+    SmallVector<Value, 3> at(ImplicitLocOpBuilder &b, Value slot,
+                             int64_t field) const {
+      return {slot, arith::ConstantIndexOp::create(b, field), lane};
+    }
+  };
+
+  /// The first look's workgroup memory: `status`, a chunk's status per
+  /// slot (the map, then the prefix) and the block's map in slot window();
+  /// `flags` [slot][lane]: 2 where the slot's prefix had arrived, else 1
+  /// where its map had, else 0. Null without a first look.
+  struct FirstLook {
+    Slots status;
+    Value flags;
+    explicit operator bool() const { return bool(flags); }
   };
 
   /// `second` after `first`: h -> A2 (A1 h + H1) + H2 (Recurrence.h's
@@ -451,7 +467,7 @@ private:
     llvm::append_range(fields, map.state);
     return fields;
   }
-  Map asMap(ArrayRef<Value> fields) {
+  Map asMap(ValueRange fields) {
     return {SmallVector<Value>(fields.take_front(numGates)),
             SmallVector<Value>(fields.slice(numGates, e))};
   }
@@ -559,7 +575,6 @@ private:
     int64_t segments = m.segments, len = m.positionsInFlight;
     Value one = idx(1);
     branchless = true;
-    Value exchange = launch.getWorkgroupAttributions().front();
     setStatusBase();
     Value chunkId = divu(launch.getBlockIds().x, rowGroups);
     Value rowGroup = remu(launch.getBlockIds().x, rowGroups);
@@ -605,24 +620,14 @@ private:
       for (int64_t c = 0; c < numGates; ++c)
         own.gate[c] = j ? fmul(own.gate[c], gateOf(j, c)) : gateOf(j, c);
     }
-    auto slot = [&](Value seg, int64_t field) {
-      return SmallVector<Value, 3>{seg, idx(field), lane};
-    };
-    for (int64_t f = 0; f < numGates; ++f)
-      memref::StoreOp::create(b, own.gate[f], exchange, slot(segment, f));
-    for (int64_t c = 0; c < e; ++c)
-      memref::StoreOp::create(b, own.state[c], exchange,
-                              slot(segment, numGates + c));
+    Slots exchange{launch.getWorkgroupAttributions().front(), lane};
+    exchange.write(b, segment, 0, fieldsOf(own));
     gpu::BarrierOp::create(b);
 
     // (The segments' maps are read twice rather than kept in registers
     // through the look-back.)
     auto mapOf = [&](int64_t s) {
-      Map map;
-      for (int64_t f = 0; f < mapFields(); ++f)
-        (f < numGates ? map.gate : map.state)
-            .push_back(memref::LoadOp::create(b, exchange, slot(idx(s), f)));
-      return map;
+      return asMap(exchange.read(b, idx(s), 0, mapFields()));
     };
     auto blockMap = [&] {
       Map block = mapOf(0);
@@ -634,8 +639,8 @@ private:
     // its own (window()), while warp 0 publishes the block's map.
     FirstLook look;
     if (window()) {
-      look = {launch.getWorkgroupAttributions()[1],
-              launch.getWorkgroupAttributions()[2], lane};
+      look = {{launch.getWorkgroupAttributions()[1], lane},
+              launch.getWorkgroupAttributions()[2]};
       emitFirstLook(look, chunkId, row, valid, segment, blockMap);
       gpu::BarrierOp::create(b);
     }
@@ -647,21 +652,19 @@ private:
     // the status, except in the first look, which waits too).
     scf::IfOp::create(
         b, cmp(P::eq, segment, idx(0)), [&](OpBuilder &, Location) {
-          if (m.dependentLaunch && !look.fields)
+          if (m.dependentLaunch && !look)
             NVVM::GriddepcontrolOp::create(b, NVVM::GridDepActionKind::wait);
           auto setCarry = [&](int64_t s, ArrayRef<Value> carry) {
-            for (int64_t c = 0; c < e; ++c)
-              memref::StoreOp::create(b, carry[c], exchange,
-                                      slot(idx(s), numGates + c));
+            exchange.write(b, idx(s), numGates, carry);
           };
           if (!m.exact) {
             emitTileCarries(chunkId, row, valid, mapOf, setCarry);
             scf::YieldOp::create(b);
             return;
           }
-          Map block = look.fields
-                          ? asMap(look.read(b, idx(window()), 0, mapFields()))
-                          : blockMap();
+          Map block =
+              look ? asMap(look.status.read(b, idx(window()), 0, mapFields()))
+                   : blockMap();
           SmallVector<Value> carry =
               emitLookBack(chunkId, row, valid, block, look);
           for (int64_t s = 0; s < segments; ++s) {
@@ -681,10 +684,7 @@ private:
       xs[j] = widenAgain(r[0]);
       as[j] = widenAgain(r[1]);
     }
-    SmallVector<Value> h;
-    for (int64_t c = 0; c < e; ++c)
-      h.push_back(
-          memref::LoadOp::create(b, exchange, slot(segment, numGates + c)));
+    SmallVector<Value> h = exchange.read(b, segment, numGates, e);
     for (int64_t j = 0; j < len; ++j) {
       for (int64_t c = 0; c < e; ++c)
         h[c] = fma(gateOf(j, c), h[c], vector::ExtractOp::create(b, xs[j], c));
@@ -769,14 +769,10 @@ private:
     int64_t w = window();
     if (m.dependentLaunch)
       NVVM::GriddepcontrolOp::create(b, NVVM::GridDepActionKind::wait);
-    auto store = [&](Value v, Value slot, int64_t field) {
-      memref::StoreOp::create(b, v, look.fields, look.at(b, slot, field));
-    };
     scf::IfOp::create(
         b, cmp(P::eq, segment, idx(0)), [&](OpBuilder &, Location) {
           SmallVector<Value> fields = fieldsOf(blockMap());
-          for (auto [f, v] : llvm::enumerate(fields))
-            store(v, idx(w), f);
+          look.status.write(b, idx(w), 0, fields);
           scf::IfOp::create(b, both(valid, cmp(P::ugt, chunkId, idx(0))),
                             [&](OpBuilder &, Location) {
                               publish(chunkId, row, 0, fields);
@@ -792,10 +788,8 @@ private:
           Value chunk = sub(sub(chunkId, idx(1)), segment);
           auto [map, mapArrived] = readFields(chunk, row, 0, mapFields());
           auto [prefix, prefixArrived] = readFields(chunk, row, mapFields(), e);
-          for (auto [f, v] : llvm::enumerate(map))
-            store(v, segment, f);
-          for (auto [f, v] : llvm::enumerate(prefix))
-            store(v, segment, mapFields() + f);
+          look.status.write(b, segment, 0, map);
+          look.status.write(b, segment, mapFields(), prefix);
           Value flag =
               select(prefixArrived, i32(2), select(mapArrived, i32(1), i32(0)));
           if (m.lookTestMaps)
@@ -805,7 +799,7 @@ private:
         [&](OpBuilder &, Location) { scf::YieldOp::create(b, i32(0)); });
     scf::IfOp::create(b, inWindow, [&](OpBuilder &, Location) {
       memref::StoreOp::create(b, flag.getResult(0), look.flags,
-                              ValueRange{segment, look.lane});
+                              ValueRange{segment, look.status.lane});
       scf::YieldOp::create(b);
     });
   }
@@ -826,12 +820,12 @@ private:
     };
     for (int64_t s = 0; s < window(); ++s) {
       Value slot = idx(s);
-      Value flag =
-          memref::LoadOp::create(b, look.flags, ValueRange{slot, look.lane});
+      Value flag = memref::LoadOp::create(b, look.flags,
+                                          ValueRange{slot, look.status.lane});
       Value going = negate(stopped);
       Value takesPrefix = both(going, cmp(P::eq, flag, i32(2)));
       Value takesMap = both(going, cmp(P::eq, flag, i32(1)));
-      SmallVector<Value> f = look.read(b, slot, 0, mapFields() + e);
+      SmallVector<Value> f = look.status.read(b, slot, 0, mapFields() + e);
       ArrayRef<Value> fields(f);
       choose(takesPrefix, apply(acc, fields.drop_front(mapFields())), carry);
       Map next = compose(asMap(fields), acc);
@@ -863,7 +857,7 @@ private:
               b, isFirst,
               [&](OpBuilder &, Location) { scf::YieldOp::create(b, before); },
               [&](OpBuilder &, Location) {
-                if (!look.fields) {
+                if (!look) {
                   publish(chunkId, row, 0, fieldsOf(block));
                   scf::YieldOp::create(
                       b, lookBack(sub(chunkId, idx(1)), row, identityMap()));
@@ -930,14 +924,10 @@ private:
     Value no = arith::ConstantIntOp::create(b, 0, 1);
     Value yes = arith::ConstantIntOp::create(b, 1, 1);
     SmallVector<Value> inits{start, no};
-    llvm::append_range(inits, after.gate);
-    llvm::append_range(inits, after.state);
+    llvm::append_range(inits, fieldsOf(after));
     SmallVector<Type> types = llvm::to_vector(ValueRange(inits).getTypes());
     SmallVector<Location> locs(types.size(), b.getLoc());
-    auto composed = [&](ValueRange v) {
-      return Map{SmallVector<Value>(v.slice(2, numGates)),
-                 SmallVector<Value>(v.slice(2 + numGates, e))};
-    };
+    auto composed = [&](ValueRange v) { return asMap(v.drop_front(2)); };
     auto loop = scf::WhileOp::create(b, types, inits);
     {
       OpBuilder::InsertionGuard g(b);
@@ -968,8 +958,7 @@ private:
                 [&](OpBuilder &, Location) {
                   Map next = compose(asMap(fields.first), acc);
                   SmallVector<Value> out{sub(j, idx(1)), no};
-                  llvm::append_range(out, next.gate);
-                  llvm::append_range(out, next.state);
+                  llvm::append_range(out, fieldsOf(next));
                   scf::YieldOp::create(b, out);
                 },
                 [&](OpBuilder &, Location) { scf::YieldOp::create(b, args); });
