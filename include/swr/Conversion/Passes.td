@@ -172,11 +172,20 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
     Option<"positionsInFlight", "positions-in-flight", "int64_t",
            /*default=*/"0",
            "The time-major mapping: positions whose loads each thread keeps "
-           "in flight (1 to 16); 0: 4, 8 for per-channel gates of 16-bit types "
+           "in flight (1 to 64); 0: 4, 8 for per-channel gates of 16-bit types "
            "(measured on the H200). The chained scan (exact, and hops = 1 "
            "with chain-windows): positions each thread holds in registers; "
            "0: 16, 8 for per-channel gates (hops = 1: the largest divisor "
            "of the tile up to that)">,
+    Option<"channelBytes", "channel-bytes", "int64_t", /*default=*/"0",
+           "The time-major mapping: bytes of channels each thread owns, "
+           "in the narrowest element type (4, 8 or 16; at least one "
+           "channel); 0: 16. Narrower vectors split a head's channels "
+           "over more threads, so that the chained scan's blocks of 32 "
+           "rows hold fewer channels and, holding the same bytes, more "
+           "positions: fewer chunks per sequence. Where positions-in-flight "
+           "is 0, the chained scan then holds 16 / channel-bytes times "
+           "its positions">,
     Option<"chainWarps", "chain-warps", "int64_t", /*default=*/"0",
            "The time-major chained scan: warps per block (1 to 32), each "
            "holding a segment of positions-in-flight positions of the "

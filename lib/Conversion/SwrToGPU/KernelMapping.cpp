@@ -34,15 +34,17 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
       o.targetWarps < 1 || o.channelsPerWarp < 0 || o.channelsPerWarp > 8 ||
       (o.channelsPerWarp > 0 && !llvm::isPowerOf2_64(o.channelsPerWarp)) ||
       o.channelsPerLane < 0 || o.channelsPerLane > 4 || o.timeMajor < -1 ||
-      o.timeMajor > 1 || o.positionsInFlight < 0 || o.positionsInFlight > 16 ||
-      o.chainWarps < 0 || o.chainWarps > 32 || o.chainBlocksPerSM < 0 ||
-      o.chainBlocksPerSM > 32 || o.lookWindow < 0 || o.lookWindow > 32) {
+      o.timeMajor > 1 || o.positionsInFlight < 0 || o.positionsInFlight > 64 ||
+      !llvm::is_contained({0, 4, 8, 16}, o.channelBytes) || o.chainWarps < 0 ||
+      o.chainWarps > 32 || o.chainBlocksPerSM < 0 || o.chainBlocksPerSM > 32 ||
+      o.lookWindow < 0 || o.lookWindow > 32) {
     reason = "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
              "warps-per-sequence in [0, 32], "
              "vectors-per-lane in [0, 4], prefetch-steps in [0, 4], "
              "min-chunk-steps and target-warps at least 1, "
              "channels-per-warp 0, 1, 2, 4 or 8, channels-per-lane in [0, 4], "
-             "time-major -1, 0 or 1, positions-in-flight in [0, 16], "
+             "time-major -1, 0 or 1, positions-in-flight in [0, 64], "
+             "channel-bytes 0, 4, 8 or 16, "
              "chain-warps, chain-blocks-per-sm and look-window in [0, 32]";
     return failure();
   }
@@ -74,11 +76,21 @@ static bool isTimeMajor(const ScanSpec &spec) {
   });
 }
 
-/// The time-major mapping: a thread per 16-byte vector of channels, no
-/// tile-shape constraints (tiles are counted, not laid on lanes).
+/// The time-major mapping: a thread per vector of channels (16 bytes of
+/// the narrowest type, or `channel-bytes`), no tile-shape constraints
+/// (tiles are counted, not laid on lanes).
 static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
                                       const ConvertSwrToGPUOptions &options) {
   m.timeMajor = true;
+  bool narrowType = m.vectorElems >= 8;
+  // Narrower vectors hold the same bytes in more positions.
+  int64_t narrower = 1;
+  if (options.channelBytes) {
+    int64_t elems =
+        std::max<int64_t>(1, m.vectorElems * options.channelBytes / 16);
+    narrower = m.vectorElems / elems;
+    m.vectorElems = elems;
+  }
   // The chained scan (exact, and hops = 1 with chain-windows) holds its
   // segment in registers: about 256 bytes of x and gates per thread. Warm-up
   // chunks keep positions in flight, measured on the H200: 4 (more cost
@@ -86,8 +98,8 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
   // position too).
   bool perChannel = cast<MemRefType>(spec.gates.getType()).getRank() == 4;
   int64_t held = options.positionsInFlight ? options.positionsInFlight
-                 : perChannel              ? 8
-                                           : 16;
+                 : perChannel              ? 8 * narrower
+                                           : 16 * narrower;
   // Measured on an H100 (bench/NOTES.md, "The time-major exact scan,
   // chained"): 8 warps ahead of 4 by 1 to 12 points of the copy.
   int64_t segments = options.chainWarps ? options.chainWarps : 8;
@@ -104,8 +116,8 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
   m.positionsInFlight = m.exact                     ? held
                         : tileSegment               ? tileSegment
                         : options.positionsInFlight ? options.positionsInFlight
-                        : perChannel && m.vectorElems >= 8 ? 8
-                                                           : 4;
+                        : perChannel && narrowType  ? 8
+                                                    : 4;
   if (m.exact || tileSegment) {
     m.segments = segments;
     // 16 warps per multiprocessor (128 registers a thread), so that a

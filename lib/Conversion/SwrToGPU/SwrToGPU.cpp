@@ -232,9 +232,9 @@ struct ConvertSwrToGPUPass
     return {warpsPerBlock,   warpsPerSequence,  vectorsPerLane,
             prefetchSteps,   minChunkSteps,     targetWarps,
             channelsPerWarp, channelsPerLane,   adjacentChannels,
-            timeMajor,       positionsInFlight, chainWarps,
-            chainWindows,    chainBlocksPerSM,  lookWindow,
-            lookTestMaps,    dependentLaunch};
+            timeMajor,       positionsInFlight, channelBytes,
+            chainWarps,      chainWindows,      chainBlocksPerSM,
+            lookWindow,      lookTestMaps,      dependentLaunch};
   }
 
   void runOnOperation() override {

@@ -7,9 +7,9 @@
 // chosen by KernelMapping when `time-major` is on and the layout fits:
 //
 // - each thread owns E consecutive channels of one head (one 16-byte vector
-//   of the narrowest type) and walks positions one by one, so that the 32
-//   threads of a warp, on consecutive channel vectors, read and write
-//   32 * 16 contiguous bytes per position;
+//   of the narrowest type, or `channel-bytes`) and walks positions one by
+//   one, so that the 32 threads of a warp, on consecutive channel vectors,
+//   read and write 32 * 16 contiguous bytes per position;
 // - finite windows split sequences into chunks of whole tiles (channels
 //   alone are too few walkers), each preceded by its K warm-up tiles,
 //   long enough to keep the re-read warm-up small;
@@ -975,6 +975,14 @@ private:
     return m.forward ? q : sub(sub(length, idx(1)), q);
   }
 
+  /// A vector of a thread's channels is aligned to its size, at most 16
+  /// bytes (its rows start 16-byte aligned where vectors are used, and it
+  /// starts at a multiple of E channels).
+  static llvm::MaybeAlign vectorAlignment(VectorType type) {
+    return llvm::MaybeAlign(std::min<int64_t>(
+        16, type.getNumElements() * type.getElementTypeBitWidth() / 8));
+  }
+
   /// Issues the loads of scan position `q`: the input vector of the
   /// thread's channels and its gate (per head: a scalar; per channel: a
   /// vector; backwards: the gate after the position). Padding and
@@ -1029,7 +1037,7 @@ private:
             scf::YieldOp::create(
                 b, ValueRange{vector::LoadOp::create(
                        b, type, view, ValueRange{bIdx, hIdx, pos, d0},
-                       /*nontemporal=*/false, llvm::MaybeAlign(16))});
+                       /*nontemporal=*/false, vectorAlignment(type))});
           },
           [&](OpBuilder &, Location) {
             scf::YieldOp::create(b, ValueRange{elementLoads()});
@@ -1100,11 +1108,11 @@ private:
       scf::IfOp::create(
           b, vectorOk,
           [&](OpBuilder &, Location) {
-            Value vec = vector::FromElementsOp::create(
-                b, VectorType::get({e}, yElem), narrow);
+            auto type = VectorType::get({e}, yElem);
+            Value vec = vector::FromElementsOp::create(b, type, narrow);
             vector::StoreOp::create(b, vec, y, ValueRange{bIdx, hIdx, p, d0},
                                     /*nontemporal=*/false,
-                                    llvm::MaybeAlign(16));
+                                    vectorAlignment(type));
             scf::YieldOp::create(b);
           },
           [&](OpBuilder &, Location) {

@@ -9,7 +9,9 @@
 // RUN: not swr-opt %s -convert-swr-to-gpu=warps-per-sequence=-1 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -convert-swr-to-gpu=warps-per-sequence=33 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -convert-swr-to-gpu=time-major=2 2>&1 | FileCheck %s --check-prefix=OPTION
-// RUN: not swr-opt %s -convert-swr-to-gpu=positions-in-flight=17 2>&1 | FileCheck %s --check-prefix=OPTION
+// RUN: not swr-opt %s -convert-swr-to-gpu=positions-in-flight=65 2>&1 | FileCheck %s --check-prefix=OPTION
+// RUN: not swr-opt %s -convert-swr-to-gpu=channel-bytes=2 2>&1 | FileCheck %s --check-prefix=OPTION
+// RUN: not swr-opt %s -convert-swr-to-gpu=channel-bytes=12 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -convert-swr-to-gpu=chain-warps=33 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -convert-swr-to-gpu=chain-blocks-per-sm=33 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -convert-swr-to-gpu=chain-blocks-per-sm=-1 2>&1 | FileCheck %s --check-prefix=OPTION

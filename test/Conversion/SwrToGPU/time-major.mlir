@@ -18,6 +18,10 @@
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=32 look-window=32" 2>&1 | FileCheck %s --check-prefix=LCUT
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=look-window=8 look-test-maps=1" 2>&1 | FileCheck %s --check-prefix=LMAPS
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=look-test-maps=1 2>&1 | FileCheck %s --check-prefix=DEFAULT
+// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=channel-bytes=16 2>&1 | FileCheck %s --check-prefix=DEFAULT
+// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=channel-bytes=8 2>&1 | FileCheck %s --check-prefix=BYTES8
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=channel-bytes=4 positions-in-flight=5" 2>&1 | FileCheck %s --check-prefix=BYTES4
+// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=channel-bytes=8 -canonicalize -cse | FileCheck %s --check-prefix=VEC8
 
 // bf16, per-head gates ([B, N, H] seen as [B, H, N]), tile 16, one hop.
 // The operands are viewed channels last, [B, H, N, D]; each thread owns 8
@@ -36,6 +40,14 @@
 // (griddepcontrol), after the segment's loads.
 // MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} block-threads = 256, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
 // DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
+// channel-bytes=8: a thread owns 4 channels (8 bytes); the chained scan's
+// segments hold twice the positions (32), two tiles each; given, the
+// positions held stay as given.
+// BYTES8: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 4, elems = 4, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
+// BYTES4: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 2, elems = 2, {{.*}} time-major = 1, positions-in-flight = 4, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
+// VEC8-LABEL: func.func @per_head
+//   VEC8-COUNT-16: vector.load {{.*}} {alignment = 8 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>, vector<4xbf16>
+//       VEC8:     vector.store {{.*}} {alignment = 8 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>, vector<4xbf16>
 // CHECK-LABEL: func.func @per_head
 //       CHECK:   %[[X:.*]] = memref.transpose %arg1 (d0, d1, d2, d3) -> (d0, d1, d3, d2) : memref<?x?x?x?xbf16, strided<[?, ?, 1, ?]>> to memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>
 //       CHECK:   %[[Y:.*]] = memref.transpose %arg2 (d0, d1, d2, d3) -> (d0, d1, d3, d2)
@@ -128,6 +140,11 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // exchange (32 warps: 32 KB of exchange, 9 slots of 12 words and 8 flags).
 // MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 0{{$}}
 // DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 0{{$}}
+// channel-bytes=8: f32 per channel, 2 channels a thread, 16 positions held.
+// BYTES8: remark: kernel mapping: tile = 16, hops = inf, reverse, vector-elems = 2, elems = 2, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 0{{$}}
+// BYTES4: remark: kernel mapping: tile = 16, hops = inf, reverse, vector-elems = 1, elems = 1, {{.*}} time-major = 1, positions-in-flight = 5, segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 0{{$}}
+// VEC8-LABEL: func.func @exact
+//       VEC8:   vector.load {{.*}} {alignment = 8 : i64} : memref<?x?x?x?xf32, strided<[?, ?, ?, 1]>>, vector<2xf32>
 // Blocks per multiprocessor: 16 warps' worth unless given.
 // FOUR: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 4, dependent-launch = 1, look-window = 0{{$}}
 // BOUND: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 4, blocks-per-sm = 3, dependent-launch = 1, look-window = 0{{$}}
@@ -225,6 +242,8 @@ func.func @head_major(%a: memref<?x?x?xbf16>, %x: memref<?x?x?x?xbf16>, %y: memr
 // MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
 // DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
 // WMAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8{{$}}
+// BYTES8: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 4, elems = 4, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
+// BYTES4: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 2, elems = 2, {{.*}} time-major = 1, positions-in-flight = 4, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
 // CHECK-LABEL: func.func @per_channel_bf16
 // OFF-LABEL: func.func @per_channel_bf16
 //   OFF-NOT:   memref.transpose

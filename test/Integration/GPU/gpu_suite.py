@@ -313,6 +313,25 @@ def cases():
         options="time-major=1 positions-in-flight=2 chain-warps=2 look-window=8")
     add("long", 16, "inf", "bf16", layout="time", per_channel=True,
         options="time-major=1 positions-in-flight=1 chain-warps=4 look-window=4")
+    # Narrower channel vectors (channel-bytes): 4 and 2 channels of bf16 a
+    # thread, 2 and 1 of f32, holding 2 and 4 times the positions; the
+    # exact scan and hops = 1 on chained blocks, partial row groups, D not a
+    # multiple of the vector (tiny: one channel), long chains, special
+    # values.
+    for bytes_, tile, hops, shape, dtype, kw in (
+            (8, 16, "inf", "big", "bf16", dict(per_channel=True)),
+            (8, 16, "inf", "long", "bf16", dict(reverse=True, init=True)),
+            (8, 16, 1, "big", "bf16", {}),
+            (8, 16, 1, "mult", "f32", dict(per_channel=True, init=True)),
+            (4, 16, "inf", "mult", "bf16", dict(per_channel=True, init=True)),
+            (4, 16, "inf", "long", "f32", {}),
+            (4, 16, 1, "odd", "bf16", dict(reverse=True)),
+            (8, 16, "inf", "odd", "bf16", dict(values="special", per_channel=True)),
+            (4, 16, 1, "odd", "f32", dict(values="special", init=True)),
+            (8, 16, "inf", "tiny", "bf16", dict(init=True)),
+            (4, 16, 1, "tiny", "bf16", dict(per_channel=True))):
+        add(shape, tile, hops, dtype, layout="time",
+            options=f"time-major=1 channel-bytes={bytes_}", **kw)
     return out
 
 

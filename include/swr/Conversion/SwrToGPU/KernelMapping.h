@@ -47,7 +47,8 @@ struct KernelMapping {
   /// The window: tile, hops (0 when `exact`), direction.
   int64_t tile = 0, hops = 0;
   bool exact = false, forward = true;
-  /// Positions in one 16-byte vector of the narrowest element type.
+  /// Positions in one 16-byte vector of the narrowest element type (the
+  /// time-major mapping: channels per thread, `channel-bytes` of them).
   int64_t vectorElems = 1;
   /// Channels a warp walks side by side (G), each by a group of 32 / G
   /// lanes; channels each lane walks at once, sharing their (per-head)
