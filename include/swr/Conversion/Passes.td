@@ -175,17 +175,20 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "in flight (1 to 64); 0: 4, 8 for per-channel gates of 16-bit types "
            "(measured on the H200). The chained scan (exact, and hops = 1 "
            "with chain-windows): positions each thread holds in registers; "
-           "0: 16, 8 for per-channel gates (hops = 1: the largest divisor "
-           "of the tile up to that)">,
+           "0: 16, 8 for per-channel gates, times 16 / channel-bytes "
+           "(hops = 1: the largest divisor of the tile up to that)">,
     Option<"channelBytes", "channel-bytes", "int64_t", /*default=*/"0",
            "The time-major mapping: bytes of channels each thread owns, "
            "in the narrowest element type (4, 8 or 16; at least one "
-           "channel); 0: 16. Narrower vectors split a head's channels "
-           "over more threads, so that the chained scan's blocks of 32 "
-           "rows hold fewer channels and, holding the same bytes, more "
-           "positions: fewer chunks per sequence. Where positions-in-flight "
-           "is 0, the chained scan then holds 16 / channel-bytes times "
-           "its positions">,
+           "channel). Narrower vectors split a head's channels over more "
+           "threads, so that the chained scan's blocks of 32 rows hold "
+           "fewer channels and, holding the same bytes, more positions: "
+           "fewer chunks per sequence. Where positions-in-flight is 0, the "
+           "chained scan holds 16 / channel-bytes times its positions. 0: "
+           "chosen per case, measured on an H100 (bench/NOTES.md, "
+           "\"Narrower channel vectors\"): 4 for the exact scan with "
+           "per-channel gates, 8 for hops = 1 on chained blocks (where the "
+           "tile keeps them chained), 16 elsewhere">,
     Option<"chainWarps", "chain-warps", "int64_t", /*default=*/"0",
            "The time-major chained scan: warps per block (1 to 32), each "
            "holding a segment of positions-in-flight positions of the "

@@ -76,43 +76,58 @@ static bool isTimeMajor(const ScanSpec &spec) {
   });
 }
 
-/// The time-major mapping: a thread per vector of channels (16 bytes of
-/// the narrowest type, or `channel-bytes`), no tile-shape constraints
-/// (tiles are counted, not laid on lanes).
+/// The time-major mapping: a thread per vector of channels (`channel-bytes`
+/// of the narrowest type), no tile-shape constraints (tiles are counted, not
+/// laid on lanes).
 static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
                                       const ConvertSwrToGPUOptions &options) {
   m.timeMajor = true;
   bool narrowType = m.vectorElems >= 8;
-  // Narrower vectors hold the same bytes in more positions.
-  int64_t narrower = 1;
-  if (options.channelBytes) {
-    int64_t elems =
-        std::max<int64_t>(1, m.vectorElems * options.channelBytes / 16);
-    narrower = m.vectorElems / elems;
-    m.vectorElems = elems;
-  }
-  // The chained scan (exact, and hops = 1 with chain-windows) holds its
-  // segment in registers: about 256 bytes of x and gates per thread. Warm-up
-  // chunks keep positions in flight, measured on the H200: 4 (more cost
-  // occupancy), 8 for per-channel gates of 16-bit types (a gate vector per
-  // position too).
   bool perChannel = cast<MemRefType>(spec.gates.getType()).getRank() == 4;
-  int64_t held = options.positionsInFlight ? options.positionsInFlight
-                 : perChannel              ? 8 * narrower
-                                           : 16 * narrower;
   // Measured on an H100 (bench/NOTES.md, "The time-major exact scan,
   // chained"): 8 warps ahead of 4 by 1 to 12 points of the copy.
   int64_t segments = options.chainWarps ? options.chainWarps : 8;
+  // Channels per thread with `bytes` of the narrowest type.
+  auto elemsOf = [&](int64_t bytes) {
+    return std::max<int64_t>(1, m.vectorElems * bytes / 16);
+  };
+  // The chained scan (exact, and hops = 1 with chain-windows) holds its
+  // segment in registers: about 256 bytes of x and gates per thread, in
+  // more positions where the vectors are narrower.
+  auto heldOf = [&](int64_t bytes) -> int64_t {
+    if (options.positionsInFlight)
+      return options.positionsInFlight;
+    return (perChannel ? 8 : 16) * (m.vectorElems / elemsOf(bytes));
+  };
   // hops = 1 on chained blocks: segments of the largest divisor of the tile
-  // up to `held` positions, whole tiles per block.
-  int64_t tileSegment = 0;
-  if (!m.exact && m.hops == 1 && options.chainWindows) {
-    tileSegment = std::min(held, m.tile);
-    while (m.tile % tileSegment)
-      --tileSegment;
-    if (segments % (m.tile / tileSegment))
-      tileSegment = 0;
+  // up to `held` positions, whole tiles per block; 0: not chained.
+  auto tileSegmentOf = [&](int64_t held) -> int64_t {
+    if (m.exact || m.hops != 1 || !options.chainWindows)
+      return 0;
+    int64_t segment = std::min(held, m.tile);
+    while (m.tile % segment)
+      --segment;
+    return segments % (m.tile / segment) ? 0 : segment;
+  };
+  // By default the chained blocks take narrower vectors, measured on an H100
+  // (bench/NOTES.md, "Narrower channel vectors"): 4 bytes for the exact scan
+  // with per-channel gates, 8 for hops = 1 (where the tile keeps the blocks
+  // chained); the exact scan with per-head gates keeps 16, as do warm-up
+  // chunks (neither measured faster).
+  int64_t bytes = options.channelBytes;
+  if (!bytes) {
+    bytes = 16;
+    if (m.exact && perChannel)
+      bytes = 4;
+    else if (tileSegmentOf(heldOf(16)) && tileSegmentOf(heldOf(8)))
+      bytes = 8;
   }
+  int64_t held = heldOf(bytes);
+  m.vectorElems = elemsOf(bytes);
+  int64_t tileSegment = tileSegmentOf(held);
+  // Warm-up chunks keep positions in flight, measured on the H200: 4 (more
+  // cost occupancy), 8 for per-channel gates of 16-bit types (a gate vector
+  // per position too).
   m.positionsInFlight = m.exact                     ? held
                         : tileSegment               ? tileSegment
                         : options.positionsInFlight ? options.positionsInFlight

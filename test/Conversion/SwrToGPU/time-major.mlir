@@ -2,23 +2,22 @@
 // strides of dense [B, N, H, D] (channels of unit stride). time-major=0:
 // the scan kernel's element accesses. By default (-1) the time-major
 // mapping.
-// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=time-major=1 -canonicalize -cse | FileCheck %s
-// RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=time-major=1 chain-windows=0" -canonicalize -cse | FileCheck %s --check-prefix=WARMUP
+// RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=time-major=1 channel-bytes=16" -canonicalize -cse | FileCheck %s
+// RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=time-major=1 chain-windows=0 channel-bytes=16" -canonicalize -cse | FileCheck %s --check-prefix=WARMUP
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=time-major=0 -canonicalize -cse | FileCheck %s --check-prefix=OFF
-// RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=dependent-launch=0 -canonicalize -cse | FileCheck %s --check-prefix=ORDINARY
-// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=dependent-launch=0 2>&1 | FileCheck %s --check-prefix=OMAPPING
-// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=time-major=1 2>&1 | FileCheck %s --check-prefix=MAPPING
+// RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=dependent-launch=0 channel-bytes=16" -canonicalize -cse | FileCheck %s --check-prefix=ORDINARY
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=dependent-launch=0 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=OMAPPING
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=time-major=1 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=MAPPING
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping 2>&1 | FileCheck %s --check-prefix=DEFAULT
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=chain-windows=0 2>&1 | FileCheck %s --check-prefix=WMAPPING
-// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=chain-warps=4 2>&1 | FileCheck %s --check-prefix=FOUR
-// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=4 chain-blocks-per-sm=3" 2>&1 | FileCheck %s --check-prefix=BOUND
-// RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=look-window=8" -canonicalize -cse | FileCheck %s --check-prefix=LOOK
-// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=look-window=8 2>&1 | FileCheck %s --check-prefix=LMAPPING
-// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=4 look-window=20" 2>&1 | FileCheck %s --check-prefix=LFOUR
-// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=32 look-window=32" 2>&1 | FileCheck %s --check-prefix=LCUT
-// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=look-window=8 look-test-maps=1" 2>&1 | FileCheck %s --check-prefix=LMAPS
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=4 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=FOUR
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=4 chain-blocks-per-sm=3 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=BOUND
+// RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=look-window=8 channel-bytes=16" -canonicalize -cse | FileCheck %s --check-prefix=LOOK
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=look-window=8 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=LMAPPING
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=4 look-window=20 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=LFOUR
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=32 look-window=32 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=LCUT
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=look-window=8 look-test-maps=1 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=LMAPS
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=look-test-maps=1 2>&1 | FileCheck %s --check-prefix=DEFAULT
-// RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=channel-bytes=16 2>&1 | FileCheck %s --check-prefix=DEFAULT
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=channel-bytes=8 2>&1 | FileCheck %s --check-prefix=BYTES8
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=channel-bytes=4 positions-in-flight=5" 2>&1 | FileCheck %s --check-prefix=BYTES4
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=channel-bytes=8 -canonicalize -cse | FileCheck %s --check-prefix=VEC8
@@ -39,7 +38,9 @@
 // warp 0, which alone touches the status, waits for the fill
 // (griddepcontrol), after the segment's loads.
 // MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} block-threads = 256, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
-// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
+// By default (channel-bytes=0) hops = 1 on chained blocks takes 8-byte
+// vectors, 4 channels a thread, holding 32 positions: segments of a tile.
+// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 4, elems = 4, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
 // channel-bytes=8: a thread owns 4 channels (8 bytes); the chained scan's
 // segments hold twice the positions (32), two tiles each; given, the
 // positions held stay as given.
@@ -139,7 +140,9 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // at most chain-warps, and what 48 KB of workgroup memory holds beside the
 // exchange (32 warps: 32 KB of exchange, 9 slots of 12 words and 8 flags).
 // MAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 0{{$}}
-// DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 0{{$}}
+// By default the exact scan with per-channel gates takes 4-byte vectors (one
+// f32 channel a thread), holding 4 times the positions.
+// DEFAULT: remark: kernel mapping: tile = 16, hops = inf, reverse, vector-elems = 1, elems = 1, {{.*}} time-major = 1, positions-in-flight = 32, segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 0{{$}}
 // channel-bytes=8: f32 per channel, 2 channels a thread, 16 positions held.
 // BYTES8: remark: kernel mapping: tile = 16, hops = inf, reverse, vector-elems = 2, elems = 2, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 0{{$}}
 // BYTES4: remark: kernel mapping: tile = 16, hops = inf, reverse, vector-elems = 1, elems = 1, {{.*}} time-major = 1, positions-in-flight = 5, segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 0{{$}}
@@ -240,7 +243,7 @@ func.func @head_major(%a: memref<?x?x?xbf16>, %x: memref<?x?x?x?xbf16>, %y: memr
 // chained segments of 8 positions, two per tile; with chain-windows=0, 8
 // positions in flight.
 // MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
-// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
+// DEFAULT: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 4, elems = 4, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
 // WMAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} time-major = 1, positions-in-flight = 8{{$}}
 // BYTES8: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 4, elems = 4, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
 // BYTES4: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 2, elems = 2, {{.*}} time-major = 1, positions-in-flight = 4, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
