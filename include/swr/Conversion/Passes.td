@@ -63,10 +63,11 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
       warps read the same gates at the same time;
     - with `time-major`, operands whose channels have unit stride and whose
       positions do not (`[B, N, H, D]` seen as `[B, H, D, N]`) get a
-      mapping of their own: a thread per 16-byte vector of channels walking
-      positions, finite windows split into chunks with warm-up tiles; the
-      exact scan is a chained scan: a block of 32 channel vectors (a
-      warp's 512 contiguous bytes per position) by `chain-warps`
+      mapping of their own: a thread per vector of channels
+      (`channel-bytes`, 16 bytes but on chained blocks) walking positions,
+      finite windows split into chunks with warm-up tiles; the exact scan
+      is a chained scan: a block of 32 channel vectors (a warp's 32
+      contiguous vectors per position) by `chain-warps`
       segments of `positions-in-flight` positions held in registers, the
       segments' affine maps combined through workgroup memory, and the
       carry into the block's chunk found by a decoupled look-back over the

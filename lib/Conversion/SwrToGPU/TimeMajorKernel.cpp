@@ -6,10 +6,11 @@
 // `[B, H, D, N]`: the channel dimension has unit stride, positions do not),
 // chosen by KernelMapping when `time-major` is on and the layout fits:
 //
-// - each thread owns E consecutive channels of one head (one 16-byte vector
-//   of the narrowest type, or `channel-bytes`) and walks positions one by
-//   one, so that the 32 threads of a warp, on consecutive channel vectors,
-//   read and write 32 * 16 contiguous bytes per position;
+// - each thread owns E consecutive channels of one head (a vector of
+//   `channel-bytes` of the narrowest type: 16 bytes, but 4 or 8 by default
+//   on chained blocks) and walks positions one by one, so that the 32
+//   threads of a warp, on consecutive channel vectors, read and write 32
+//   contiguous vectors per position;
 // - finite windows split sequences into chunks of whole tiles (channels
 //   alone are too few walkers), each preceded by its K warm-up tiles,
 //   long enough to keep the re-read warm-up small;
