@@ -162,8 +162,8 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
     Option<"timeMajor", "time-major", "int64_t", /*default=*/"-1",
            "Time-major layouts (channels of unit stride, positions strided: "
            "[B, N, H, D] seen as [B, H, D, N]): 1: each thread owns a "
-           "vector of channels (channel-bytes) and walks positions, sequences split "
-           "into chunks until there are min(target-warps, 2048) warps, of at "
+           "vector of channels (channel-bytes) and walks positions, "
+           "sequences split into chunks until there are min(target-warps, 2048) warps, of at "
            "least 8 * min-chunk-steps positions and twice the K tiles of "
            "warm-up; the exact scan, and hops = 1 with chain-windows, as a "
            "chained scan of blocks of 32 channel vectors by chain-warps "

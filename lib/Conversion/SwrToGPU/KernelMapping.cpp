@@ -82,14 +82,16 @@ static bool isTimeMajor(const ScanSpec &spec) {
 static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
                                       const ConvertSwrToGPUOptions &options) {
   m.timeMajor = true;
-  bool narrowType = m.vectorElems >= 8;
+  // Channels in a 16-byte vector of the narrowest type.
+  const int64_t widest = m.vectorElems;
+  bool narrowType = widest >= 8;
   bool perChannel = cast<MemRefType>(spec.gates.getType()).getRank() == 4;
   // Measured on an H100 (bench/NOTES.md, "The time-major exact scan,
   // chained"): 8 warps ahead of 4 by 1 to 12 points of the copy.
   int64_t segments = options.chainWarps ? options.chainWarps : 8;
   // Channels per thread with `bytes` of the narrowest type.
   auto elemsOf = [&](int64_t bytes) {
-    return std::max<int64_t>(1, m.vectorElems * bytes / 16);
+    return std::max<int64_t>(1, widest * bytes / 16);
   };
   // The chained scan (exact, and hops = 1 with chain-windows) holds its
   // segment in registers: about 256 bytes of x and gates per thread, in
@@ -97,7 +99,7 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
   auto heldOf = [&](int64_t bytes) -> int64_t {
     if (options.positionsInFlight)
       return options.positionsInFlight;
-    return (perChannel ? 8 : 16) * (m.vectorElems / elemsOf(bytes));
+    return (perChannel ? 8 : 16) * (widest / elemsOf(bytes));
   };
   // hops = 1 on chained blocks: segments of the largest divisor of the tile
   // up to `held` positions, whole tiles per block; 0: not chained.

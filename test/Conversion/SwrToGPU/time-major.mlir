@@ -41,9 +41,10 @@
 // By default (channel-bytes=0) hops = 1 on chained blocks takes 8-byte
 // vectors, 4 channels a thread, holding 32 positions: segments of a tile.
 // DEFAULT: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 4, elems = 4, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
-// channel-bytes=8: a thread owns 4 channels (8 bytes); the chained scan's
-// segments hold twice the positions (32), two tiles each; given, the
-// positions held stay as given.
+// channel-bytes=8: a thread owns 4 channels (8 bytes) and may hold twice
+// the positions (32), so the segment is still the whole tile (16); with
+// positions-in-flight given (5), the segment is the largest divisor of the
+// tile up to it (4), whatever the width.
 // BYTES8: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 4, elems = 4, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
 // BYTES4: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 2, elems = 2, {{.*}} time-major = 1, positions-in-flight = 4, segments = 8, blocks-per-sm = 2, dependent-launch = 1{{$}}
 // VEC8-LABEL: func.func @per_head
