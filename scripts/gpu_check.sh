@@ -2,7 +2,7 @@
 # Runs, on a machine with an NVIDIA GPU, PyTorch and the CUDA toolkit's
 # compute-sanitizer, everything that needs the GPU, from artifacts compiled
 # elsewhere by scripts/gpu_prepare.sh (which needs no GPU):
-#   1. the GPU suite (239 cases against float64), through the runtime API;
+#   1. the GPU suite (every case against float64), through the runtime API;
 #   2. swr-run --device=cuda on .npy files against the CPU artifacts' outputs;
 #   3. swr.scan_chunk (prefill, every split, decode == longer prefill, N up
 #      to 65536) and swr.scan_grad (finite differences; N up to 65536

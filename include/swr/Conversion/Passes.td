@@ -129,13 +129,15 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "(1 to 4; fewer for tiles shorter than that); 0: 2 for hops = inf "
            "(1 for f32 inputs walked several channels per lane), 1 otherwise">,
     Option<"prefetchSteps", "prefetch-steps", "int64_t", /*default=*/"0",
-           "Steps whose loads each warp keeps in flight (1 to 4); 0: 3, but "
-           "1 for the backward from the output (swr.scan_grad from_output) "
+           "Steps whose loads each warp keeps in flight (1 to 4); 0: 3 (4 "
+           "for the exact scan of one channel per lane), but 1 for the backward from the output (swr.scan_grad from_output) "
            "of 16-bit types and for its per-head sums (whose workgroup "
            "memory, at most 48 KB, also bounds an explicit value)">,
-    Option<"minChunkSteps", "min-chunk-steps", "int64_t", /*default=*/"8",
+    Option<"minChunkSteps", "min-chunk-steps", "int64_t", /*default=*/"0",
            "The fewest steps of a warp's walk when finite windows split "
-           "sequences into chunks or an exact scan picks warps-per-sequence">,
+           "sequences into chunks or an exact scan picks warps-per-sequence; "
+           "0: 2 for the forward chunks of finite windows on the head-major "
+           "mapping (measured on an H100), 8 otherwise">,
     Option<"targetWarps", "target-warps", "int64_t", /*default=*/"1048576",
            "Finite windows: split sequences into chunks until there are "
            "this many warps">,
@@ -145,15 +147,15 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "or 8): each lane group of 32 / channels-per-warp lanes walks its "
            "own channel (group) of the same head and positions; implies "
            "adjacent-channels; hops = inf only with one warp per sequence. "
-           "0: 2 where channels-per-lane picks 2 for an exact scan with "
-           "16-bit inputs, 1 otherwise">,
+           "0: 1">,
     Option<"channelsPerLane", "channels-per-lane", "int64_t",
            /*default=*/"0",
            "Per-head gates: channels of one head each lane walks at once (1 "
            "to 4), loading and multiplying their gates once for all; "
            "per-channel gates walk one. 0: 2 for finite windows with 16-bit "
-           "inputs and for exact scans of static shapes with N >= 8192 (and "
-           "B * H * D >= 4096 for 16-bit inputs), 1 otherwise">,
+           "inputs and for the backward from the output (hops = inf) of "
+           "static shapes with N >= 8192 (and B * H * D >= 4096 for 16-bit "
+           "inputs), 1 otherwise">,
     Option<"adjacentChannels", "adjacent-channels", "bool",
            /*default=*/"true",
            "Number work items channel fastest ((b, h, chunk, d) instead of "
@@ -176,8 +178,9 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "in flight (1 to 64); 0: 4, 8 for per-channel gates of 16-bit types "
            "(measured on the H200). The chained scan (exact, and hops = 1 "
            "with chain-windows): positions each thread holds in registers; "
-           "0: 16, 8 for per-channel gates, times 16 / channel-bytes "
-           "(hops = 1: the largest divisor of the tile up to that)">,
+           "0: 16, 8 for per-channel gates, times 16 / channel-bytes, with "
+           "per-head gates for the exact scan at most 320 bytes of x and "
+           "gates (hops = 1: the largest divisor of the tile up to that)">,
     Option<"channelBytes", "channel-bytes", "int64_t", /*default=*/"0",
            "The time-major mapping: bytes of channels each thread owns, "
            "in the narrowest element type (4, 8 or 16; at least one "
@@ -187,9 +190,13 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "fewer chunks per sequence. Where positions-in-flight is 0, the "
            "chained scan holds 16 / channel-bytes times its positions. 0: "
            "chosen per case, measured on an H100 (bench/NOTES.md, "
-           "\"Narrower channel vectors\"): 4 for the exact scan with "
-           "per-channel gates, 8 for hops = 1 on chained blocks (where the "
-           "tile keeps them chained), 16 elsewhere">,
+           "\"Narrower channel vectors\", \"Few rows\"): 4 for the exact "
+           "scan with per-channel gates, 8 for hops = 1 on chained blocks "
+           "(where the tile keeps them chained) and for the exact scan of "
+           "32-bit types with per-head gates, 16 elsewhere; where B * H * D "
+           "is static and would make fewer than 32 rows of blocks, 4 for "
+           "hops = 1 with per-channel gates and 8 for the exact scan of "
+           "16-bit types">,
     Option<"chainWarps", "chain-warps", "int64_t", /*default=*/"0",
            "The time-major chained scan: warps per block (1 to 32), each "
            "holding a segment of positions-in-flight positions of the "

@@ -30,7 +30,7 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
                                        std::string &reason) {
   if (o.warpsPerBlock < 1 || o.warpsPerBlock > 32 || o.warpsPerSequence < 0 ||
       o.warpsPerSequence > 32 || o.vectorsPerLane < 0 || o.vectorsPerLane > 4 ||
-      o.prefetchSteps < 0 || o.prefetchSteps > 4 || o.minChunkSteps < 1 ||
+      o.prefetchSteps < 0 || o.prefetchSteps > 4 || o.minChunkSteps < 0 ||
       o.targetWarps < 1 || o.channelsPerWarp < 0 || o.channelsPerWarp > 8 ||
       (o.channelsPerWarp > 0 && !llvm::isPowerOf2_64(o.channelsPerWarp)) ||
       o.channelsPerLane < 0 || o.channelsPerLane > 4 || o.timeMajor < -1 ||
@@ -41,7 +41,7 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
     reason = "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
              "warps-per-sequence in [0, 32], "
              "vectors-per-lane in [0, 4], prefetch-steps in [0, 4], "
-             "min-chunk-steps and target-warps at least 1, "
+             "min-chunk-steps at least 0, target-warps at least 1, "
              "channels-per-warp 0, 1, 2, 4 or 8, channels-per-lane in [0, 4], "
              "time-major -1, 0 or 1, positions-in-flight in [0, 64], "
              "channel-bytes 0, 4, 8 or 16, "
@@ -95,11 +95,30 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
   };
   // The chained scan (exact, and hops = 1 with chain-windows) holds its
   // segment in registers: about 256 bytes of x and gates per thread, in
-  // more positions where the vectors are narrower.
+  // more positions where the vectors are narrower. The exact scan with
+  // per-head gates holds at most 320 bytes of x and gates, in positions by
+  // 8 (ptxas, sm_90a: f32 at 8 bytes spills 44 bytes per thread at 32
+  // positions, none at 24; bench/NOTES.md, "Narrower channel vectors").
   auto heldOf = [&](int64_t bytes) -> int64_t {
     if (options.positionsInFlight)
       return options.positionsInFlight;
-    return (perChannel ? 8 : 16) * (widest / elemsOf(bytes));
+    int64_t held = (perChannel ? 8 : 16) * (widest / elemsOf(bytes));
+    if (m.exact && !perChannel) {
+      int64_t perPosition =
+          elemsOf(bytes) * byteWidth(spec.input) + byteWidth(spec.gates);
+      held = std::min<int64_t>(held, 320 / perPosition / 8 * 8);
+    }
+    return held;
+  };
+  // Whether B * H * D is static and makes fewer than 32 rows of blocks (of
+  // 32 threads) with `bytes` of channels a thread: the chains of blocks are
+  // then few and long, and narrower vectors (more rows, shorter chains)
+  // measured faster (bench/NOTES.md, "Few rows").
+  auto shape = cast<MemRefType>(spec.input.getType()).getShape();
+  auto fewRows = [&](int64_t bytes) {
+    if (llvm::any_of(shape.take_front(3), ShapedType::isDynamic))
+      return false;
+    return shape[0] * shape[1] * shape[2] < 32 * kWarpSize * elemsOf(bytes);
   };
   // hops = 1 on chained blocks: segments of the largest divisor of the tile
   // up to `held` positions, whole tiles per block; 0: not chained.
@@ -112,17 +131,24 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
     return segments % (m.tile / segment) ? 0 : segment;
   };
   // By default the chained blocks take narrower vectors, measured on an H100
-  // (bench/NOTES.md, "Narrower channel vectors"): 4 bytes for the exact scan
-  // with per-channel gates, 8 for hops = 1 (where the tile keeps the blocks
-  // chained); the exact scan with per-head gates keeps 16, as do warm-up
-  // chunks (neither measured faster).
+  // (bench/NOTES.md, "Narrower channel vectors" and "Few rows"): for the
+  // exact scan 4 bytes with per-channel gates; with per-head gates 8 for
+  // 32-bit types, and for 16-bit types where the rows are few, else 16. For
+  // hops = 1, where the tile keeps the blocks chained, 8 bytes, 4 for 16-bit
+  // types with per-channel gates where the rows are few (with per-head
+  // gates 4 bytes measured within noise of 8, and 1.6 to 1.8 points behind
+  // at N = 32768). Warm-up chunks keep 16 (not measured faster).
   int64_t bytes = options.channelBytes;
   if (!bytes) {
     bytes = 16;
     if (m.exact && perChannel)
       bytes = 4;
+    else if (m.exact)
+      bytes = !narrowType || fewRows(16) ? 8 : 16;
     else if (tileSegmentOf(heldOf(16)) && tileSegmentOf(heldOf(8)))
-      bytes = 8;
+      bytes = narrowType && perChannel && fewRows(8) && tileSegmentOf(heldOf(4))
+                  ? 4
+                  : 8;
   }
   int64_t held = heldOf(bytes);
   m.vectorElems = elemsOf(bytes);
@@ -228,7 +254,9 @@ KernelMapping::compute(const ScanSpec &spec,
   m.exact = spec.hops == WindowAttr::kInfiniteHops;
   m.hops = m.exact ? 0 : spec.hops;
   m.tile = spec.tile;
-  m.minChunkSteps = options.minChunkSteps;
+  // The fewest steps of a chunk: by default (0) 8, but 2 for the forward
+  // chunks of finite windows on the head-major mapping (below).
+  m.minChunkSteps = options.minChunkSteps ? options.minChunkSteps : 8;
   m.targetWarps = options.targetWarps;
   int64_t minBytes = std::min(
       {byteWidth(spec.input), byteWidth(spec.output), byteWidth(spec.gates)});
@@ -255,10 +283,13 @@ KernelMapping::compute(const ScanSpec &spec,
   // Per-head gates: by default (0) a lane walks two channels of a head
   // (loading and multiplying their gates once) where that measured faster
   // on the H200 (bench/NOTES.md, "H200: per-head gates"): finite windows
-  // with 16-bit inputs; the exact scan of static shapes with long
-  // sequences (N >= 8192) and, for 16-bit inputs, many of them
-  // (B * H * D >= 4096), which then also walks two channels side by side
-  // per warp. Elsewhere fewer, longer walks lost to one channel per lane.
+  // with 16-bit inputs; for the backward from the output (hops = inf), of
+  // static shapes with long sequences (N >= 8192) and, for 16-bit inputs,
+  // many of them (B * H * D >= 4096). The forward exact scan walks one
+  // channel per lane with four steps in flight (below), measured ahead of
+  // two channels per lane (and two lane groups per warp for 16-bit inputs)
+  // with three in every case where those were the default, by 0.4 to 4.8
+  // points of the copy (H100, bench/NOTES.md, "Few rows").
   bool perHead = cast<MemRefType>(spec.gates.getType()).getRank() == 3;
   bool narrow = byteWidth(spec.input) < 4;
   // Loads in flight: by default (0) three steps, but one for the backward
@@ -268,21 +299,34 @@ KernelMapping::compute(const ScanSpec &spec,
   m.prefetchSteps = options.prefetchSteps     ? options.prefetchSteps
                     : spec.gateGrad && narrow ? 1
                                               : 3;
+  // Finite windows split sequences into chunks of at least min-chunk-steps
+  // steps: by default 2, measured faster than 4, and 4 than 8, in all 24
+  // cases of the benchmark (H100, bench/NOTES.md, "Few rows"); the backward
+  // keeps 8 (not measured).
+  if (!m.exact && !spec.gateGrad && !options.minChunkSteps)
+    m.minChunkSteps = 2;
   auto shape = cast<MemRefType>(spec.input.getType()).getShape();
   bool manyLong =
       !ShapedType::isDynamic(shape[3]) && shape[3] >= 8192 &&
       (!narrow || (llvm::none_of(shape.take_front(3), ShapedType::isDynamic) &&
                    shape[0] * shape[1] * shape[2] >= 4096));
-  bool shareExact = perHead && m.exact && manyLong;
+  bool shareExact = perHead && m.exact && manyLong && spec.gateGrad;
   m.channelsPerLane = options.channelsPerLane;
   if (!perHead)
     m.channelsPerLane = 1;
   else if (m.channelsPerLane == 0)
     m.channelsPerLane = (!m.exact && narrow) || shareExact ? 2 : 1;
-  m.channelsPerWarp = options.channelsPerWarp;
-  if (m.channelsPerWarp == 0)
-    m.channelsPerWarp =
-        shareExact && narrow && options.warpsPerSequence <= 1 ? 2 : 1;
+  // The exact scan of one channel per lane keeps four steps in flight by
+  // default: measured ahead of three by up to 9.5 points of the copy at
+  // B = 1, at most 1.8 behind (N = 4096); lanes that walk two channels
+  // (channels-per-lane = 2) lost up to 2.4 with four (H100, bench/NOTES.md,
+  // "Few rows").
+  if (m.exact && !spec.gateGrad && !options.prefetchSteps &&
+      m.channelsPerLane == 1)
+    m.prefetchSteps = 4;
+  // One channel (group) per warp by default: two lane groups per warp lost
+  // with the exact scan's new defaults (above).
+  m.channelsPerWarp = options.channelsPerWarp ? options.channelsPerWarp : 1;
   // A lane holds `vectors-per-lane` 16-byte vectors of the narrowest type,
   // fewer if a tile is shorter; by default (0) two for the exact scan, whose
   // five shuffle rounds per step they amortize (measured: bench/NOTES.md,
@@ -314,7 +358,7 @@ KernelMapping::compute(const ScanSpec &spec,
     int64_t n = cast<MemRefType>(spec.input.getType()).getDimSize(3);
     if (!ShapedType::isDynamic(n))
       while (m.team < kMaxAutoTeam &&
-             n >= 2 * m.team * m.span * options.minChunkSteps)
+             n >= 2 * m.team * m.span * m.minChunkSteps)
         m.team *= 2;
   }
   // Per-head gate gradients: a block of lone warps per head, as many as

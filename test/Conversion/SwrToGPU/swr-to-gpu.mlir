@@ -15,14 +15,15 @@
 // RUN:   -convert-swr-to-gpu="warps-per-sequence=4 channels-per-lane=1" \
 // RUN:   -canonicalize -cse | FileCheck %s --check-prefix=TEAM
 // RUN: swr-opt %s -split-input-file -swr-decompose \
-// RUN:   -convert-swr-to-gpu="channels-per-warp=2 channels-per-lane=1" \
+// RUN:   -convert-swr-to-gpu="channels-per-warp=2 channels-per-lane=1 min-chunk-steps=8" \
 // RUN:   -canonicalize -cse | FileCheck %s --check-prefix=GROUPS
 // By default, per-head bf16 gates: each lane walks two channels of a head
 // (D = 8: 4 groups), loading two x vectors and one gate vector per step,
 // shuffling the gate product once and the two states (3 shuffles per
-// round, 2 carry shuffles), and storing one vector per channel.
+// round, 2 carry shuffles), and storing one vector per channel; 32 walkers
+// of 7 chunks, 224 warps in 56 blocks of 4.
 // LANES-LABEL: func.func @swr_bf16
-//       LANES:   gpu.launch blocks({{.*}}) in ({{.*}} = %c16, {{.*}}) threads({{.*}}) in ({{.*}} = %c128,
+//       LANES:   gpu.launch blocks({{.*}}) in ({{.*}} = %c56, {{.*}}) threads({{.*}}) in ({{.*}} = %c128,
 //       LANES:     %[[D0:.*]] = arith.muli %{{.*}}, %c2 : index
 //       LANES:     %[[D1:.*]] = arith.addi %[[D0]], %c1 : index
 //       LANES:     vector.load %arg1[%{{.*}}, %{{.*}}, %[[D0]], %{{.*}}] {{.*}} : memref<2x4x8x5000xbf16>, vector<8xbf16>
@@ -84,9 +85,10 @@
 //       KNOBS:     scf.for {{.*}} -> (vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, f32)
 
 // SWR (tile 16, one hop), bf16: 8 positions per lane (16 bytes), steps of
-// 256 positions per warp. Sequences are split into chunks of at least 8
-// steps: 2 chunks of 2544 positions (with the warm-up tile before each, 10
-// whole steps), 128 warps in 32 blocks of 4, each on its own: no shared
+// 256 positions per warp. Sequences are split into chunks of at least 2
+// steps (min-chunk-steps): 7 chunks of 752 positions (with the warm-up tile
+// before each, 3 whole steps), 448 warps in 112 blocks of 4, each on its
+// own: no shared
 // memory, no barrier. The walk is unrolled 3 times (prefetch-steps): a step
 // consumes its loads, stores its states, then refills the same registers
 // with the loads of the step 3 later (16-byte loads guarded by a run-time
@@ -98,9 +100,9 @@
 //   CHECK-NOT:   swr.
 //   CHECK-NOT:   memref.alloc
 //       CHECK:   memref.extract_aligned_pointer_as_index
-//       CHECK:   gpu.launch blocks({{.*}}) in ({{.*}} = %c32, {{.*}} = %c1, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c128, {{.*}} = %c1, {{.*}} = %c1) {
-//       CHECK:     arith.cmpi ult, %{{.*}}, %c128 : index
-//       CHECK:     arith.muli %{{.*}}, %c2544 : index
+//       CHECK:   gpu.launch blocks({{.*}}) in ({{.*}} = %c112, {{.*}} = %c1, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c128, {{.*}} = %c1, {{.*}} = %c1) {
+//       CHECK:     arith.cmpi ult, %{{.*}}, %c448 : index
+//       CHECK:     arith.muli %{{.*}}, %c752 : index
 //       CHECK:     vector.load %{{.*}} {alignment = 16 : i64} : memref<2x4x8x5000xbf16>, vector<8xbf16>
 //       CHECK:     vector.load %{{.*}} {alignment = 16 : i64} : memref<2x4x5000xbf16>, vector<8xbf16>
 //       CHECK:     scf.for {{.*}} iter_args({{.*}}, %[[SAVED:.*]] = %{{.*}}) -> (vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, f32)
@@ -130,7 +132,8 @@ func.func @swr_bf16(%a: memref<2x4x5000xbf16>, %x: memref<2x4x8x5000xbf16>, %y: 
 // -----
 
 // The exact recurrence, f32: 2 vectors per lane by default (8 positions),
-// one warp per sequence whatever N (never split); five shfl.up rounds over
+// the loads of 4 steps in flight (one channel per lane), one warp per
+// sequence whatever N (never split); five shfl.up rounds over
 // the warp and the lane prefix, each moving (gate product, state), and the
 // step total from lane 31 folded into the state carried to the next step
 // (init at first). No barrier.
@@ -139,7 +142,7 @@ func.func @swr_bf16(%a: memref<2x4x5000xbf16>, %x: memref<2x4x8x5000xbf16>, %y: 
 //   CHECK-NOT:     workgroup
 //       CHECK:     %[[H0:.*]] = memref.load %arg2
 //       CHECK:     vector.load {{.*}} vector<8xf32>
-//       CHECK:     scf.for {{.*}} iter_args({{.*}}, %{{.*}} = %[[H0]]) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, f32)
+//       CHECK:     scf.for {{.*}} iter_args({{.*}}, %{{.*}} = %[[H0]]) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, f32)
 //   CHECK-COUNT-12:  gpu.shuffle  up
 //   CHECK-COUNT-2:   gpu.shuffle  idx {{.*}}, %c31_i32,
 //   CHECK-NOT:       gpu.shuffle  idx
