@@ -130,7 +130,8 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "(1 for f32 inputs walked several channels per lane), 1 otherwise">,
     Option<"prefetchSteps", "prefetch-steps", "int64_t", /*default=*/"0",
            "Steps whose loads each warp keeps in flight (1 to 4); 0: 3 (4 "
-           "for the exact scan of one channel per lane), but 1 for the backward from the output (swr.scan_grad from_output) "
+           "for the exact scan of one channel per lane), but 1 for the "
+           "backward from the output (swr.scan_grad from_output) "
            "of 16-bit types and for its per-head sums (whose workgroup "
            "memory, at most 48 KB, also bounds an explicit value)">,
     Option<"minChunkSteps", "min-chunk-steps", "int64_t", /*default=*/"0",
@@ -196,7 +197,7 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "32-bit types with per-head gates, 16 elsewhere; where B * H * D "
            "is static and would make fewer than 32 rows of blocks, 4 for "
            "hops = 1 with per-channel gates and 8 for the exact scan of "
-           "16-bit types">,
+           "16-bit types with per-head gates">,
     Option<"chainWarps", "chain-warps", "int64_t", /*default=*/"0",
            "The time-major chained scan: warps per block (1 to 32), each "
            "holding a segment of positions-in-flight positions of the "

@@ -24,7 +24,7 @@
 // ADJACENT: remark: kernel mapping: tile = 512, hops = 2, {{.*}} channels-per-lane = 3, adjacent-channels = 0
 // ADJACENT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} channels-per-lane = 1, adjacent-channels = 0
 
-// Finite windows split sequences into chunks of at least 4 steps by
+// Finite windows split sequences into chunks of at least 2 steps by
 // default, 8 (or any) when asked.
 // EXPLICIT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} prefetch-steps = 3, min-chunk-steps = 8,
 
@@ -57,10 +57,10 @@ func.func @exact(%a: memref<4x128x8192xf32>, %x: memref<4x128x16x8192xf32>, %y: 
 
 // -----
 
-// The exact scan of one channel per lane (per-channel gates; per-head gates
-// of shorter sequences) keeps four steps in flight by default, any when
-// asked; the team still leaves each warp 8 steps (bf16: 2 of 512 at N =
-// 4096, 1 warp; f32: 8 of 256, 2 warps).
+// The exact scan (one channel per lane, per-channel and per-head gates)
+// keeps four steps in flight by default, any when asked; the team still
+// leaves each warp 8 steps at N = 4096 (bf16: steps of 512, 1 warp; f32:
+// steps of 256, 2 warps).
 // EXPLICIT: remark: kernel mapping: tile = 16, hops = inf, {{.*}} team = 1, {{.*}} prefetch-steps = 3, min-chunk-steps = 8,
 // EXPLICIT: remark: kernel mapping: tile = 16, hops = inf, {{.*}} team = 2, {{.*}} prefetch-steps = 3, min-chunk-steps = 8,
 func.func @exact_one_channel(%a: memref<1x128x16x4096xbf16>, %x: memref<1x128x16x4096xbf16>, %y: memref<1x128x16x4096xbf16>,

@@ -334,8 +334,9 @@ def cases():
             options=f"time-major=1 channel-bytes={bytes_}", **kw)
     # The defaults where static shapes make few rows of chained blocks: the
     # exact scan of bf16 with per-head gates on 8-byte vectors holding 32
-    # positions (ptxas spills), hops = 1 of bf16 on 4-byte vectors; and the
-    # exact scan of f32 with per-head gates (8 bytes, 24 positions).
+    # positions (ptxas spills), hops = 1 of bf16 with per-channel gates on
+    # 4-byte vectors; and the exact scan of f32 with per-head gates (8
+    # bytes, 24 positions).
     add("odd", 16, "inf", "bf16", layout="time", dynamic=False, init=True)
     add("long", 16, "inf", "bf16", values="special", layout="time", dynamic=False,
         reverse=True)
