@@ -137,8 +137,8 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
     Option<"minChunkSteps", "min-chunk-steps", "int64_t", /*default=*/"0",
            "The fewest steps of a warp's walk when finite windows split "
            "sequences into chunks or an exact scan picks warps-per-sequence; "
-           "0: 2 for the forward chunks of finite windows on the head-major "
-           "mapping (measured on an H100), 8 otherwise">,
+           "0: 2 for the chunks of finite windows on the head-major mapping "
+           "(measured on an H100), 8 otherwise">,
     Option<"targetWarps", "target-warps", "int64_t", /*default=*/"1048576",
            "Finite windows: split sequences into chunks until there are "
            "this many warps">,

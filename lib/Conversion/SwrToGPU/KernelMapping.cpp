@@ -67,6 +67,14 @@ static std::optional<int64_t> staticStride(Value memref, unsigned dim) {
   return strides[dim];
 }
 
+/// B * H * D, the scan's channels, where static.
+static std::optional<int64_t> staticChannels(const ScanSpec &spec) {
+  auto shape = cast<MemRefType>(spec.input.getType()).getShape();
+  if (llvm::any_of(shape.take_front(3), ShapedType::isDynamic))
+    return std::nullopt;
+  return shape[0] * shape[1] * shape[2];
+}
+
 /// Whether the scan's input and output are time-major: channels (D) of
 /// unit stride, positions (N) not.
 static bool isTimeMajor(const ScanSpec &spec) {
@@ -114,11 +122,9 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
   // 32 threads) with `bytes` of channels a thread: the chains of blocks are
   // then few and long, and narrower vectors (more rows, shorter chains)
   // measured faster (bench/NOTES.md, "Few rows").
-  auto shape = cast<MemRefType>(spec.input.getType()).getShape();
+  std::optional<int64_t> channels = staticChannels(spec);
   auto fewRows = [&](int64_t bytes) {
-    if (llvm::any_of(shape.take_front(3), ShapedType::isDynamic))
-      return false;
-    return shape[0] * shape[1] * shape[2] < 32 * kWarpSize * elemsOf(bytes);
+    return channels && *channels < 32 * kWarpSize * elemsOf(bytes);
   };
   // hops = 1 on chained blocks: segments of the largest divisor of the tile
   // up to `held` positions, whole tiles per block; 0: not chained.
@@ -254,8 +260,8 @@ KernelMapping::compute(const ScanSpec &spec,
   m.exact = spec.hops == WindowAttr::kInfiniteHops;
   m.hops = m.exact ? 0 : spec.hops;
   m.tile = spec.tile;
-  // The fewest steps of a chunk: by default (0) 8, but 2 for the forward
-  // chunks of finite windows on the head-major mapping (below).
+  // The fewest steps of a chunk: by default (0) 8, but 2 for the chunks of
+  // finite windows on the head-major mapping (below).
   m.minChunkSteps = options.minChunkSteps ? options.minChunkSteps : 8;
   m.targetWarps = options.targetWarps;
   int64_t minBytes = std::min(
@@ -301,15 +307,13 @@ KernelMapping::compute(const ScanSpec &spec,
                                               : 3;
   // Finite windows split sequences into chunks of at least min-chunk-steps
   // steps: by default 2, measured faster than 4, and 4 than 8, in all 24
-  // cases of the benchmark (H100, bench/NOTES.md, "Few rows"); the backward
-  // keeps 8 (not measured).
-  if (!m.exact && !spec.gateGrad && !options.minChunkSteps)
+  // cases of the benchmark (H100, bench/NOTES.md, "Few rows").
+  if (!m.exact && !options.minChunkSteps)
     m.minChunkSteps = 2;
   auto shape = cast<MemRefType>(spec.input.getType()).getShape();
-  bool manyLong =
-      !ShapedType::isDynamic(shape[3]) && shape[3] >= 8192 &&
-      (!narrow || (llvm::none_of(shape.take_front(3), ShapedType::isDynamic) &&
-                   shape[0] * shape[1] * shape[2] >= 4096));
+  std::optional<int64_t> channels = staticChannels(spec);
+  bool manyLong = !ShapedType::isDynamic(shape[3]) && shape[3] >= 8192 &&
+                  (!narrow || (channels && *channels >= 4096));
   bool shareExact = perHead && m.exact && manyLong && spec.gateGrad;
   m.channelsPerLane = options.channelsPerLane;
   if (!perHead)

@@ -17,10 +17,11 @@
 // walks with one group per sequence (no team).
 // GROUPS: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 8, elems = 8, span = 64, team = 1, stride = 64, items-per-block = 16, block-threads = 128, tile-in-step = 1, lanes-per-tile = 2, {{.*}} channels-per-warp = 4, lanes = 8, channels-per-lane = 1, adjacent-channels = 1
 // GROUPS: remark: kernel mapping: tile = 16, hops = inf, forward, vector-elems = 4, elems = 8, span = 64, team = 1, stride = 64, items-per-block = 16, block-threads = 128, tile-in-step = 0, lanes-per-tile = 8, {{.*}} channels-per-warp = 4, lanes = 8, channels-per-lane = 1, adjacent-channels = 1
-// Work items chunk fastest; three channels per lane with per-head gates,
+// Work items chunk fastest; three channels per lane with per-head gates
+// (the exact scan's lanes of several channels keep three steps in flight),
 // one with per-channel gates.
 // ADJACENT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} span = 256, {{.*}} channels-per-warp = 1, lanes = 32, channels-per-lane = 3, adjacent-channels = 0
-// ADJACENT: remark: kernel mapping: tile = 16, hops = inf, {{.*}} channels-per-lane = 3, adjacent-channels = 0
+// ADJACENT: remark: kernel mapping: tile = 16, hops = inf, {{.*}} prefetch-steps = 3, {{.*}} channels-per-lane = 3, adjacent-channels = 0
 // ADJACENT: remark: kernel mapping: tile = 512, hops = 2, {{.*}} channels-per-lane = 3, adjacent-channels = 0
 // ADJACENT: remark: kernel mapping: tile = 16, hops = 1, {{.*}} channels-per-lane = 1, adjacent-channels = 0
 
