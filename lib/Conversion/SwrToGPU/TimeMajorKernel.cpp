@@ -758,11 +758,40 @@ private:
     return SmallVector<Value>(loop.getResults());
   }
 
+  /// The status of (chunk, row), map then prefix, read in one round trip
+  /// until the map or the prefix has arrived (polled: every chunk publishes
+  /// one of them without waiting for any other), and which of them have.
+  std::tuple<SmallVector<Value>, Value, Value> pollStatus(Value chunk,
+                                                          Value row) {
+    SmallVector<Type> types(statusFields(), b.getF32Type());
+    types.append(2, b.getI1Type());
+    auto loop = scf::WhileOp::create(b, types, ValueRange{});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.createBlock(&loop.getBefore());
+      auto [map, mapArrived] = readFields(chunk, row, 0, mapFields());
+      auto [prefix, prefixArrived] = readFields(chunk, row, mapFields(), e);
+      SmallVector<Value> out(map);
+      llvm::append_range(out, prefix);
+      out.append({mapArrived, prefixArrived});
+      Value neither =
+          negate(arith::OrIOp::create(b, mapArrived, prefixArrived));
+      scf::ConditionOp::create(b, neither, out);
+      b.createBlock(&loop.getAfter(), {}, types,
+                    SmallVector<Location>(types.size(), b.getLoc()));
+      scf::YieldOp::create(b, ValueRange{});
+    }
+    ValueRange results = loop.getResults();
+    return {SmallVector<Value>(results.drop_back(2)), results[statusFields()],
+            results[statusFields() + 1]};
+  }
+
   /// The first look, by every thread: warp 0 composes the block's map,
   /// keeps it in slot window() and publishes it (chunks after the first);
   /// warp s < window() reads the status of chunk `chunkId - 1 - s` (map
-  /// and prefix in one round trip) into slot s and its flag (0 for chunks
-  /// before the first; with look-test-maps 1 wherever the map arrived).
+  /// and prefix in one round trip, polled until one of them has arrived)
+  /// into slot s and its flag (0 for chunks before the first; with
+  /// look-test-maps 1 wherever the map arrived).
   /// Launched as a dependent of the status fill, every thread waits for the
   /// fill first.
   void emitFirstLook(const FirstLook &look, Value chunkId, Value row,
@@ -787,10 +816,8 @@ private:
         b, reads,
         [&](OpBuilder &, Location) {
           Value chunk = sub(sub(chunkId, idx(1)), segment);
-          auto [map, mapArrived] = readFields(chunk, row, 0, mapFields());
-          auto [prefix, prefixArrived] = readFields(chunk, row, mapFields(), e);
-          look.status.write(b, segment, 0, map);
-          look.status.write(b, segment, mapFields(), prefix);
+          auto [fields, mapArrived, prefixArrived] = pollStatus(chunk, row);
+          look.status.write(b, segment, 0, fields);
           Value flag =
               select(prefixArrived, i32(2), select(mapArrived, i32(1), i32(0)));
           if (m.lookTestMaps)
@@ -807,8 +834,8 @@ private:
 
   /// Warp 0 after the first look (chunkId > 0): the slots in order, each
   /// map composed in until a prefix ends the look (found: the composed
-  /// maps applied to it) or a slot had neither (the chunk where the walk
-  /// goes on, with the maps composed so far). Branchless.
+  /// maps applied to it) or the window ends without one (the chunk where
+  /// the walk goes on, with the maps composed so far). Branchless.
   std::tuple<Value, SmallVector<Value>, Value, Map>
   scanFirstLook(const FirstLook &look, Value chunkId) {
     Value no = arith::ConstantIntOp::create(b, 0, 1);
