@@ -130,7 +130,8 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "(1 for f32 inputs walked several channels per lane), 1 otherwise">,
     Option<"prefetchSteps", "prefetch-steps", "int64_t", /*default=*/"0",
            "Steps whose loads each warp keeps in flight (1 to 4); 0: 3 (4 "
-           "for the exact scan of one channel per lane), but 1 for the "
+           "for the exact scan of one channel per lane, 2 where its inputs "
+           "and per-channel gates are 16-bit), but 1 for the "
            "backward from the output (swr.scan_grad from_output) "
            "of 16-bit types and for its per-head sums (whose workgroup "
            "memory, at most 48 KB, also bounds an explicit value)">,
@@ -216,16 +217,16 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "(0 to 32; launch bounds: ptxas fits the registers of a thread "
            "to 64K / (blocks * threads per block)); 0: 16 warps' worth, "
            "max(1, 16 / chain-warps) (128 registers)">,
-    Option<"lookWindow", "look-window", "int64_t", /*default=*/"0",
+    Option<"lookWindow", "look-window", "int64_t", /*default=*/"-1",
            "The time-major exact scan's first look: chunks before its own "
            "that a block reads at once, one per warp (the map and the prefix "
-           "in one round trip, into workgroup memory), before warp 0 looks "
-           "back alone past the nearest prefix among them (0 to 32; at most "
-           "chain-warps and what 48 KB of static workgroup memory holds "
-           "beside the exchange); 0 (default): none, warp 0 looks back "
-           "alone (look-window=8 was 0.9 to 9.4 points of a copy slower in "
-           "all 24 time-major exact cases measured on an H100: "
-           "bench/NOTES.md)">,
+           "in one round trip, polled until one has arrived, into workgroup "
+           "memory), before warp 0 looks back alone past the nearest prefix "
+           "among them (0 to 32; at most chain-warps and what 48 KB of "
+           "static workgroup memory holds beside the exchange); 0: none, "
+           "warp 0 looks back alone; -1 (default): 4 where 16-bit inputs "
+           "with per-head gates take 8-byte channel vectors, else 0 "
+           "(measured on an H100: bench/NOTES.md)">,
     Option<"lookTestMaps", "look-test-maps", "bool", /*default=*/"false",
            "Testing only: the first look takes the map of every chunk it "
            "reads and leaves its prefix (but the first chunk's, which has "

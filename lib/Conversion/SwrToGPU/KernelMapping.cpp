@@ -37,7 +37,7 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
       o.timeMajor > 1 || o.positionsInFlight < 0 || o.positionsInFlight > 64 ||
       !llvm::is_contained({0, 4, 8, 16}, o.channelBytes) || o.chainWarps < 0 ||
       o.chainWarps > 32 || o.chainBlocksPerSM < 0 || o.chainBlocksPerSM > 32 ||
-      o.lookWindow < 0 || o.lookWindow > 32) {
+      o.lookWindow < -1 || o.lookWindow > 32) {
     reason = "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
              "warps-per-sequence in [0, 32], "
              "vectors-per-lane in [0, 4], prefetch-steps in [0, 4], "
@@ -45,7 +45,8 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
              "channels-per-warp 0, 1, 2, 4 or 8, channels-per-lane in [0, 4], "
              "time-major -1, 0 or 1, positions-in-flight in [0, 64], "
              "channel-bytes 0, 4, 8 or 16, "
-             "chain-warps, chain-blocks-per-sm and look-window in [0, 32]";
+             "chain-warps and chain-blocks-per-sm in [0, 32], "
+             "look-window in [-1, 32]";
     return failure();
   }
   if (o.channelsPerWarp > 1 && o.warpsPerSequence > 1) {
@@ -187,8 +188,16 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
       int64_t map = gates + m.vectorElems;
       int64_t status = (map + m.vectorElems) * row;
       int64_t spare = 48 * 1024 - segments * map * row - status;
-      m.lookWindow = std::clamp<int64_t>(
-          spare / (status + row), 0, std::min(options.lookWindow, segments));
+      // By default (-1) a first look of 4 chunks where 16-bit inputs with
+      // per-head gates take 8-byte vectors (few rows), measured ahead of
+      // none by 1.4 to 3.0 points of the copy there and behind it by 3.0 to
+      // 3.3 with 16-byte vectors (H100, bench/NOTES.md, "A polled first
+      // look").
+      int64_t window = options.lookWindow;
+      if (window < 0)
+        window = byteWidth(spec.input) < 4 && !perChannel && bytes == 8 ? 4 : 0;
+      m.lookWindow = std::clamp<int64_t>(spare / (status + row), 0,
+                                         std::min(window, segments));
       m.lookTestMaps = m.lookWindow && options.lookTestMaps;
     }
   }
@@ -328,6 +337,13 @@ KernelMapping::compute(const ScanSpec &spec,
   if (m.exact && !spec.gateGrad && !options.prefetchSteps &&
       m.channelsPerLane == 1)
     m.prefetchSteps = 4;
+  // With 16-bit inputs and per-channel gates two steps, measured ahead of
+  // four by 3.0 to 4.1 points of the copy at B = 1, N = 4096 and by 0.3 to
+  // 2.3 at longer N in three runs, within 0.5 at B = 4 (f32 lost 0.5 to
+  // 1.3 with two; H100, bench/NOTES.md, "A polled first look").
+  if (m.exact && !spec.gateGrad && !options.prefetchSteps && !perHead &&
+      narrow && byteWidth(spec.gates) < 4)
+    m.prefetchSteps = 2;
   // One channel (group) per warp by default: two lane groups per warp lost
   // with the exact scan's new defaults (above).
   m.channelsPerWarp = options.channelsPerWarp ? options.channelsPerWarp : 1;

@@ -43,11 +43,12 @@ func.func @tiles(%a: memref<?x?x?xf32, strided<[?, 1, ?]>>, %x: memref<?x?x?x?xf
 // the exact scan with per-head gates 8 bytes (4 bf16 channels, 32
 // positions) below 32 * 32 * 8 = 8192 channels, hops = 1 with per-channel
 // gates 4 bytes (2 channels) below 4096; hops = 1 with per-head gates, and
-// 32-bit types (2048 channels make 32 rows of 2), keep 8 bytes. Dynamic
-// shapes keep the defaults above.
+// 32-bit types (2048 channels make 32 rows of 2), keep 8 bytes. The exact
+// scan at 8 bytes also takes a first look of 4 chunks. Dynamic shapes keep
+// the defaults above.
 // CHECK-LABEL: func.func @few_rows
-// MAPPING: remark: kernel mapping: tile = 16, hops = inf, forward, vector-elems = 4, {{.*}} time-major = 1, positions-in-flight = 32, segments = 8,
-// MAPPING: remark: kernel mapping: tile = 16, hops = inf, forward, vector-elems = 8, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8,
+// MAPPING: remark: kernel mapping: tile = 16, hops = inf, forward, vector-elems = 4, {{.*}} time-major = 1, positions-in-flight = 32, segments = 8, {{.*}} look-window = 4{{$}}
+// MAPPING: remark: kernel mapping: tile = 16, hops = inf, forward, vector-elems = 8, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, {{.*}} look-window = 0{{$}}
 // MAPPING: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 2, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8,
 // MAPPING: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 4, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8,
 // MAPPING: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 4, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8,
