@@ -338,9 +338,9 @@ KernelMapping::compute(const ScanSpec &spec,
       m.channelsPerLane == 1)
     m.prefetchSteps = 4;
   // With 16-bit inputs and per-channel gates two steps, measured ahead of
-  // four by 3.0 to 4.1 points of the copy at B = 1, N = 4096 and by 0.3 to
-  // 2.3 at longer N in three runs, within 0.5 at B = 4 (f32 lost 0.5 to
-  // 1.3 with two; H100, bench/NOTES.md, "A polled first look").
+  // four by 3.0 to 4.1 points of the copy at B = 1, N = 4096 and by 0.5 to
+  // 0.9 at longer N in three runs, within 0.5 at B = 4 (f32 inputs lost
+  // 0.5 to 1.3 with two; H100, bench/NOTES.md, "A polled first look").
   if (m.exact && !spec.gateGrad && !options.prefetchSteps && !perHead &&
       narrow && byteWidth(spec.gates) < 4)
     m.prefetchSteps = 2;
