@@ -13,8 +13,9 @@ GPU with PyTorch and Triton: the device) can happen on different machines:
   bench.py run --dir DIR --runtime libswr_runtime.so [--json F] [--png F]
       for every shape (B in {1, 4}, H = 128, D = 16, N in {4096, 8192,
       32768}), dtype (bf16, f32) and gate layout (per head: a is [B, H, N],
-      the Phalanx case; per channel: [B, H, D, N]), in one process, times
-      with CUDA events
+      the Phalanx case; per channel: [B, H, D, N]), in one process (the
+      --json file rewritten after every shape, "complete" once all ran),
+      times with CUDA events
       (median of --reps measurements, each of at least 8 back-to-back calls
       on rotating buffer sets that together are 4x the L2: steady state,
       where each call writes back what the previous one left in L2 and
@@ -306,6 +307,15 @@ def run(args):
 
     rows = []
 
+    def save_json(rows, complete):
+        """The rows so far, after every shape too (`complete` false), so
+        that a run cut short (a device's time limit) leaves what it
+        measured."""
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(dict(device=torch.cuda.get_device_name(), complete=complete,
+                               rows=rows), f, indent=1)
+
     def check(y, a64, x64, sel, hops, tile, dtype):
         got = y.reshape(-1, y.shape[-1])[sel].double().cpu().numpy()
         if hops == "inf":
@@ -414,6 +424,7 @@ def run(args):
                         record(f"flex window 32 hd={hd}", measured)
                         del qkv
             print(f"{dtype} per {gates} B={b} N={n}: done in {time.time() - t0:.1f} s", flush=True)
+            save_json(rows, complete=False)
             del a_t, x_t, y_t, sets, tm_sets, copies, kernels
             torch.cuda.empty_cache()
     runtime.set_stream(None)
@@ -421,9 +432,7 @@ def run(args):
     if launches:
         print(launches)
 
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(dict(device=torch.cuda.get_device_name(), rows=rows), f, indent=1)
+    save_json(rows, complete=True)
     if args.png:
         plot(rows, args.png)
     print_table(rows)
