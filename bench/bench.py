@@ -307,7 +307,7 @@ def run(args):
 
     rows = []
 
-    def save_json(rows, complete):
+    def save_json(complete):
         """The rows so far, after every shape too (`complete` false), so
         that a run cut short (a device's time limit) leaves what it
         measured."""
@@ -424,7 +424,7 @@ def run(args):
                         record(f"flex window 32 hd={hd}", measured)
                         del qkv
             print(f"{dtype} per {gates} B={b} N={n}: done in {time.time() - t0:.1f} s", flush=True)
-            save_json(rows, complete=False)
+            save_json(complete=False)
             del a_t, x_t, y_t, sets, tm_sets, copies, kernels
             torch.cuda.empty_cache()
     runtime.set_stream(None)
@@ -432,7 +432,7 @@ def run(args):
     if launches:
         print(launches)
 
-    save_json(rows, complete=True)
+    save_json(complete=True)
     if args.png:
         plot(rows, args.png)
     print_table(rows)

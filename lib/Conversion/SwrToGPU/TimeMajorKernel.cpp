@@ -741,21 +741,28 @@ private:
     }
   }
 
+  /// Values of `types` that `read` returns, read again until it says they
+  /// are done (a loop of relaxed loads of the status: polled).
+  SmallVector<Value>
+  pollUntil(TypeRange types,
+            function_ref<std::pair<SmallVector<Value>, Value>()> read) {
+    auto loop = scf::WhileOp::create(b, types, ValueRange{});
+    OpBuilder::InsertionGuard guard(b);
+    b.createBlock(&loop.getBefore());
+    auto [values, done] = read();
+    scf::ConditionOp::create(b, negate(done), values);
+    b.createBlock(&loop.getAfter(), {}, types,
+                  SmallVector<Location>(types.size(), b.getLoc()));
+    scf::YieldOp::create(b, ValueRange{});
+    return SmallVector<Value>(loop.getResults());
+  }
+
   /// Fields `first`... of (chunk, row) once every one of them has been
   /// published (polled).
   SmallVector<Value> poll(Value chunk, Value row, int64_t first,
                           int64_t count) {
-    SmallVector<Type> types(count, b.getF32Type());
-    auto loop = scf::WhileOp::create(b, types, ValueRange{});
-    OpBuilder::InsertionGuard guard(b);
-    b.createBlock(&loop.getBefore());
-    auto [values, all] = readFields(chunk, row, first, count);
-    Value yes = arith::ConstantIntOp::create(b, 1, 1);
-    scf::ConditionOp::create(b, arith::XOrIOp::create(b, all, yes), values);
-    b.createBlock(&loop.getAfter(), {}, types,
-                  SmallVector<Location>(count, b.getLoc()));
-    scf::YieldOp::create(b, ValueRange{});
-    return SmallVector<Value>(loop.getResults());
+    return pollUntil(SmallVector<Type>(count, b.getF32Type()),
+                     [&] { return readFields(chunk, row, first, count); });
   }
 
   /// The status of (chunk, row), map then prefix, read in one round trip
@@ -765,25 +772,19 @@ private:
                                                           Value row) {
     SmallVector<Type> types(statusFields(), b.getF32Type());
     types.append(2, b.getI1Type());
-    auto loop = scf::WhileOp::create(b, types, ValueRange{});
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.createBlock(&loop.getBefore());
+    SmallVector<Value> polled = pollUntil(types, [&] {
       auto [map, mapArrived] = readFields(chunk, row, 0, mapFields());
       auto [prefix, prefixArrived] = readFields(chunk, row, mapFields(), e);
       SmallVector<Value> out(map);
       llvm::append_range(out, prefix);
       out.append({mapArrived, prefixArrived});
-      Value neither =
-          negate(arith::OrIOp::create(b, mapArrived, prefixArrived));
-      scf::ConditionOp::create(b, neither, out);
-      b.createBlock(&loop.getAfter(), {}, types,
-                    SmallVector<Location>(types.size(), b.getLoc()));
-      scf::YieldOp::create(b, ValueRange{});
-    }
-    ValueRange results = loop.getResults();
-    return {SmallVector<Value>(results.drop_back(2)), results[statusFields()],
-            results[statusFields() + 1]};
+      return std::make_pair(
+          out, Value(arith::OrIOp::create(b, mapArrived, prefixArrived)));
+    });
+    Value mapArrived = polled[statusFields()];
+    Value prefixArrived = polled[statusFields() + 1];
+    polled.resize(statusFields());
+    return {polled, mapArrived, prefixArrived};
   }
 
   /// The first look, by every thread: warp 0 composes the block's map,
