@@ -250,8 +250,34 @@ std::tuple<Tensor, Tensor, Tensor> callGrad(const Tensor &a, const Tensor &x,
 // Kernels (CPU and CUDA)
 //===----------------------------------------------------------------------===//
 
+/// `t` ([B, H, D, N], or [B, H, N] per-head gates) with its dimensions in
+/// time-major order, [B, N, H(, D)]: a dense tensor when `t` is the view of
+/// one.
+Tensor timeMajorOrder(const Tensor &t) {
+  return t.dim() == 4 ? t.permute({0, 3, 1, 2}) : t.permute({0, 2, 1});
+}
+
+/// Whether a forward scan of `x` runs time-major: `x` is not contiguous but
+/// the view of a dense [B, N, H, D] tensor (a linear projection's output
+/// permuted), so that the library's `_tm` function reads it, and writes y,
+/// without a transposing copy. python/swr/torch/ops.py's `_time_major` is
+/// this rule for the fake kernel (y's strides).
+bool timeMajor(const Tensor &x, bool reverse) {
+  return !reverse && !x.is_contiguous() && timeMajorOrder(x).is_contiguous();
+}
+
 Tensor scanKernel(const Tensor &a, const Tensor &x, const OptTensor &init,
                   int64_t tile, int64_t hops, bool reverse) {
+  if (timeMajor(x, reverse)) {
+    // y dense [B, N, H, D], returned as its [B, H, D, N] view; the gates
+    // copied into time-major order unless they are in it.
+    Tensor y = at::empty(timeMajorOrder(x).sizes(), x.options());
+    std::string name =
+        functionName("scan", a, x, tile, hops, startOf(init)) + "_tm";
+    library().call(x, name,
+                   with(with({timeMajorOrder(a), timeMajorOrder(x)}, init), y));
+    return y.permute({0, 2, 3, 1});
+  }
   Tensor y = at::empty(x.sizes(), x.options());
   library().call(x,
                  functionName("scan", a, x, tile, hops, startOf(init), reverse),
@@ -600,8 +626,11 @@ std::tuple<Tensor, Tensor> chunkAutograd(const Tensor &a, const Tensor &x,
 } // namespace
 
 TORCH_LIBRARY(swr, m) {
+  // y's layout follows x's (time-major or not): compilers must pass the
+  // strides that eager mode would.
   m.def("scan(Tensor a, Tensor x, Tensor? init, int tile, int hops, "
-        "bool reverse) -> Tensor");
+        "bool reverse) -> Tensor",
+        {at::Tag::needs_exact_strides});
   m.def("scan_chunk(Tensor a, Tensor x, Tensor? init, Tensor? state, "
         "int tile, int hops) -> (Tensor, Tensor)");
   m.def("scan_grad(Tensor a, Tensor x, Tensor dy, Tensor? init, int tile, "

@@ -22,6 +22,12 @@ a is `[B, H, N]` (per-head gates) or `[B, H, D, N]` (per-channel), x, y, dy,
 dx `[B, H, D, N]`, init and dinit `[B, H, D]`, all of the configuration's
 storage type; states are f32 `[B, H, D, S]` (layout version 1 of
 swr.scan_chunk: S = hops + 2, or 1 for hops = inf).
+
+Forward scans also come time-major (`layout = "tm"`, names ending in `_tm`):
+a, x and y are then dense `[B, N, H]` / `[B, N, H, D]`, what linear
+projections produce in PyTorch, and the function scans them through
+transposed views `[B, H(, D), N]` (on the GPU the time-major mapping: no
+transposing copy); `swr.torch` calls them for tensors of those strides.
 """
 
 import argparse
@@ -100,6 +106,7 @@ class Config:
     gates: str  # "head" or "channel"
     start: str = ""  # "", "init" or (chunk only) "state"
     reverse: bool = False  # scan only
+    layout: str = ""  # "" or (forward scans only) "tm": time-major a, x, y
 
     @property
     def name(self):
@@ -109,6 +116,8 @@ class Config:
             parts.append(self.start)
         if self.reverse:
             parts.append("rev")
+        if self.layout:
+            parts.append(self.layout)
         return "_".join(parts)
 
     def module_text(self):
@@ -119,6 +128,20 @@ class Config:
         vec = f"memref<?x?x?x{t}>"
         state = f"memref<?x?x?x{state_slots(self.hops)}xf32>"  # states are f32
         window = f"<tile = {self.tile}, hops = {hops_text(self.hops)}>"
+        # Time-major: the parameters a, x, y are dense [B, N, H(, D)], the op
+        # takes their transposed views (`view`: the op's type -> the
+        # parameter's).
+        ref, prologue, dense = {n: f"%{n}" for n in "axy"}, "", {}
+        if self.layout == "tm":
+            assert self.kind == "scan" and not self.reverse
+            view = {seq: f"memref<?x?x?x?x{t}, strided<[?, ?, 1, ?]>>",
+                    vec: f"memref<?x?x?x{t}, strided<[?, 1, ?]>>"}
+            dense = {view_type: dense_type for dense_type, view_type in view.items()}
+            perm = {seq: "(b, n, h, d) -> (b, h, d, n)", vec: "(b, n, h) -> (b, h, n)"}
+            for n, ty in (("a", gate), ("x", seq), ("y", seq)):
+                prologue += f"  %{n}t = memref.transpose %{n} {perm[ty]} : {ty} to {view[ty]}\n"
+                ref[n] = f"%{n}t"
+            seq, gate = view[seq], view[gate]
         args = [("a", gate), ("y" if self.kind == "gradout" else "x", seq)]
         if self.kind in ("grad", "gradout"):
             args.append(("dy", seq))
@@ -127,11 +150,11 @@ class Config:
         elif self.start == "state":
             args.append(("s", state))
         start = {"": "", "init": f" init(%h : {vec})", "state": f" state_in(%s : {state})"}
-        ins = f"ins(%a, %x : {gate}, {seq})"
+        ins = f"ins({ref['a']}, {ref['x']} : {gate}, {seq})"
         if self.kind == "scan":
             args.append(("y", seq))
             body = (f"swr.scan {window}{' reverse' if self.reverse else ''} {ins}"
-                    f"{start[self.start]} outs(%y : {seq})")
+                    f"{start[self.start]} outs({ref['y']} : {seq})")
         elif self.kind == "chunk":
             args += [("y", seq), ("so", state)]
             body = (f"swr.scan_chunk {window} {ins}{start[self.start]} outs(%y : {seq}) "
@@ -145,8 +168,8 @@ class Config:
             form = " from_output" if self.kind == "gradout" else ""
             body = (f"swr.scan_grad {window}{form} ins(%a, %{args[1][0]}, %dy : {gate}, {seq}, "
                     f"{seq}){start[self.start]} outs(%dx, %da : {seq}, {gate}){grad_init}")
-        params = ", ".join(f"%{n}: {ty}" for n, ty in args)
-        return f"func.func @{self.name}({params}) {{\n  {body}\n  return\n}}\n"
+        params = ", ".join(f"%{n}: {dense.get(ty, ty)}" for n, ty in args)
+        return f"func.func @{self.name}({params}) {{\n{prologue}  {body}\n  return\n}}\n"
 
 
 def configs(target, dtype):
@@ -156,6 +179,8 @@ def configs(target, dtype):
         common = dict(dtype=dtype, tile=tile, hops=hops, gates=gates)
         for start, reverse in itertools.product(("", "init"), (False, True)):
             yield Config("scan", start=start, reverse=reverse, **common)
+        for start in ("", "init"):
+            yield Config("scan", start=start, layout="tm", **common)
         for start in ("", "init", "state"):
             yield Config("chunk", start=start, **common)
         if not gpu or (tile in GPU_GRAD_TILES and hops in GPU_GRAD_HOPS):

@@ -74,23 +74,70 @@ def test_mixed_dtypes_run_in_f32():
                  dtype=torch.bfloat16)
 
 
-@pytest.mark.parametrize("n", (50, 1037))
-@pytest.mark.parametrize("hops", (1, INF))
+def time_major_inputs(B, H, D, n, *, per_channel, dtype=torch.float32, seed=3):
+    """Gates and x as [B, H(, D), N] views of dense [B, N, H(, D)] tensors,
+    what linear projections give."""
+    g = torch.Generator().manual_seed(seed)
+    xt = normal((B, n, H, D), g, dtype)
+    at = gates((B, n, H, D) if per_channel else (B, n, H), g, dtype)
+    return at.permute(0, 2, 3, 1) if per_channel else at.transpose(1, 2), xt.permute(0, 2, 3, 1)
+
+
+def is_time_major(y):
+    """y is the [B, H, D, N] view of a dense [B, N, H, D] tensor, not dense."""
+    return not y.is_contiguous() and y.permute(0, 3, 1, 2).is_contiguous()
+
+
+@pytest.mark.parametrize("tile,hops", WINDOWS)
 @pytest.mark.parametrize("per_channel", (False, True))
-def test_time_major_layout(n, hops, per_channel):
-    """x and y of a [B, N, H, D] projection, seen as [B, H, D, N] (on the GPU
-    the time-major kernels, chained blocks for these windows), against the
-    float64 oracle and bit for bit against the same scan of dense copies."""
-    g = torch.Generator().manual_seed(3)
-    B, H, D = 2, 3, 16
-    xt = normal((B, n, H, D), g)
-    at = gates((B, n, H, D) if per_channel else (B, n, H), g)
-    a = at.permute(0, 2, 3, 1) if per_channel else at.transpose(1, 2)
-    x = xt.permute(0, 2, 3, 1)
-    y = scan(a, x, tile=16, hops=hops)
-    assert_close(y, reference(a, x, tile=16, hops=hops),
-                 scale=scale_of(a, x, None, tile=16, hops=hops))
-    assert torch.equal(y, scan(a.contiguous(), x.contiguous(), tile=16, hops=hops))
+@pytest.mark.parametrize("init", (False, True))
+def test_time_major_layout(tile, hops, per_channel, init):
+    """x of a [B, N, H, D] projection, seen as [B, H, D, N]: the library's
+    time-major function reads it and writes y in the same layout (no
+    transposing copy; on the GPU the time-major kernels), against the
+    float64 oracle at lengths with partial tiles and chunks."""
+    for n in (1, tile + 3, 1037):
+        a, x = time_major_inputs(2, 3, 16, n, per_channel=per_channel, seed=n)
+        h = normal((2, 3, 16), torch.Generator().manual_seed(n + 1)) if init else None
+        w = dict(tile=tile, hops=hops)
+        y = scan(a, x, init=h, **w)
+        assert y.shape == x.shape and y.dtype == x.dtype
+        assert n == 1 or is_time_major(y), f"N={n}: y's strides {y.stride()}"
+        assert_close(y, reference(a, x, init=h, **w), scale=scale_of(a, x, h, **w),
+                     what=f"N={n}")
+
+
+@pytest.mark.parametrize("dtype", (torch.bfloat16, torch.float16))
+@pytest.mark.parametrize("hops", (1, INF))
+def test_time_major_half_storage_and_mixed_gates(dtype, hops):
+    """16-bit storage; and gates in head-major order with a time-major x
+    (the gates are reordered, x is not copied)."""
+    for per_channel in (False, True):
+        a, x = time_major_inputs(2, 4, 8, 301, per_channel=per_channel, dtype=dtype)
+        w = dict(tile=16, hops=hops)
+        for gates_ in (a, a.contiguous()):
+            y = scan(gates_, x, **w)
+            assert y.dtype == dtype and is_time_major(y)
+            assert_close(y, reference(a, x, **w), scale=scale_of(a, x, None, **w), dtype=dtype)
+
+
+def test_time_major_reverse_and_grads():
+    """A reverse scan of a time-major x runs on a dense copy (y dense);
+    gradients through the time-major forward against finite differences."""
+    a, x = time_major_inputs(1, 2, 4, 37, per_channel=False)
+    y = scan(a, x, tile=16, hops=1, reverse=True)
+    assert y.is_contiguous()
+    assert_close(y, reference(a, x, tile=16, hops=1, reverse=True),
+                 scale=scale_of(a, x, None, tile=16, hops=1, reverse=True))
+    dy = normal(x.shape, torch.Generator().manual_seed(9))
+    for hops in (1, INF):
+        al, xl = (t.detach().clone().requires_grad_() for t in (a, x))  # clones keep strides
+        y = scan(al, xl, tile=16, hops=hops)
+        assert is_time_major(xl) and is_time_major(y)
+        y.backward(dy)
+        dx, da, _ = fd_grads(a, x, dy, tile=16, hops=hops)
+        assert_close(xl.grad, dx, scale=1e-2 + dx.abs().max(), rtol=1e-4, what="dx")
+        assert_close(al.grad, da, scale=1e-2 + da.abs().max(), rtol=1e-4, what="da")
 
 
 def test_empty():
@@ -274,6 +321,10 @@ def test_opcheck():
             (torch.ops.swr.scan_grad_from_output.default, (a, y, dy, h, 16)),
             (torch.ops.swr.scan_grad_from_output.default, (a, y, dy, None, 16))):
         torch.library.opcheck(op, args)
+    # Time-major x: y in x's layout, in the fake kernel too.
+    at, xt = time_major_inputs(2, 2, 3, 37, per_channel=False)
+    for hops in (1, -1):
+        torch.library.opcheck(torch.ops.swr.scan.default, (*rg(at, xt, h), 16, hops, False))
 
 
 class Layer(torch.nn.Module):

@@ -72,9 +72,19 @@ def _check(a, x, init=None, state=None, hops=None, dy=None):
 # Fake kernels: shapes and checks
 #===------------------------------------------------------------------------===#
 
+def _time_major(x, reverse):
+    """Whether a forward scan of `x` runs time-major (python/csrc/TorchOps.cpp's
+    `timeMajor`, the rule the kernel follows): `x` is not contiguous but the
+    [B, H, D, N] view of a dense [B, N, H, D] tensor; y then has x's strides."""
+    return not reverse and not x.is_contiguous() and x.permute(0, 3, 1, 2).is_contiguous()
+
+
 @torch.library.register_fake("swr::scan")
 def _scan_fake(a, x, init, tile, hops, reverse):
     _check(a, x, init)
+    if _time_major(x, reverse):
+        B, H, D, N = x.shape
+        return x.new_empty((B, N, H, D)).permute(0, 2, 3, 1)
     return x.new_empty(x.shape)
 
 
@@ -109,8 +119,10 @@ def scan(a, x, *, tile=16, hops=1, init=None, reverse=False, out_dtype=None,
         y_t = sum_{s = lo(t)}^{t} (prod_{k = s+1}^{t} a_k) x_s
 
     a: gates [B, H, N] (per head) or [B, H, D, N] (per channel); x: [B, H, D,
-    N], any strides (a `[B, N, H, D]` tensor's `.permute(0, 2, 3, 1)`
-    works); tile, hops: the window (hops an int or math.inf); init: [B, H,
+    N], any strides: a `[B, N, H, D]` tensor's `.permute(0, 2, 3, 1)`
+    (time-major) is scanned in place by a forward scan, which returns y in
+    that layout too; others are copied; tile, hops: the window (hops an int
+    or math.inf); init: [B, H,
     D], the state before position 0 (x_{-1}); reverse: the adjoint scan;
     out_dtype: y's dtype (default x's); state / return_state: start from a
     state that an earlier chunk returned, and return the state after the

@@ -63,10 +63,12 @@ class Phalanx(nn.Module):
         bg = torch.sigmoid(self.input_gate(x)).view(B, L, G, 1, hd)
         c = self.output_gate(x).view(B, L, G, 1, hd)
         v = self.value(x).view(B, L, G, H // G, hd)
-        # The scan's layout, [B, H, hd, L], written by the producers (under
-        # torch.compile the transposes fuse into them: no extra pass).
-        u = (bg * v).view(B, L, H, hd).permute(0, 2, 3, 1).contiguous()
-        a = a.transpose(1, 2).contiguous()
+        # The scan's [B, H, hd, L] and [B, H, L] as views of the projections'
+        # [B, L, H, hd] and [B, L, H]: the time-major kernels read them, and
+        # write y as [B, L, H, hd], in place (no transposing copy; a
+        # prefill with a state copies them).
+        u = (bg * v).view(B, L, H, hd).permute(0, 2, 3, 1)
+        a = a.transpose(1, 2)
         if self.context_parallel_group is not None:
             if state is not None or return_state:
                 raise ValueError("Phalanx: states are not offered with context parallelism")
