@@ -538,11 +538,18 @@ public:
               Tensor(), Tensor(),
               Tensor(), Tensor()};
     }
+    // The backward kernels are head-major: time-major operands (and a dy
+    // in y's time-major layout) are copied here, by ops that a compiler
+    // sees and can fuse into their producers (inside the kernel the copies
+    // would be opaque); no-ops for [B, H, D, N]-contiguous ones.
+    a = a.contiguous();
+    Tensor dy = grads[0].contiguous();
     if (Tensor y = saved[3]; y.defined()) {
-      auto [dx, da, dinit] = callGradFromOutput(a, y, grads[0], init, tile);
+      auto [dx, da, dinit] =
+          callGradFromOutput(a, y.contiguous(), dy, init, tile);
       return {da, dx, init ? dinit : Tensor(), Tensor(), Tensor(), Tensor()};
     }
-    auto [dx, da, dinit] = callGrad(a, x, grads[0], init, tile, hops);
+    auto [dx, da, dinit] = callGrad(a, x.contiguous(), dy, init, tile, hops);
     return {da, dx, init ? dinit : Tensor(), Tensor(), Tensor(), Tensor()};
   }
 };
