@@ -128,9 +128,9 @@ class Config:
         vec = f"memref<?x?x?x{t}>"
         state = f"memref<?x?x?x{state_slots(self.hops)}xf32>"  # states are f32
         window = f"<tile = {self.tile}, hops = {hops_text(self.hops)}>"
-        # Time-major: the parameters a, x, y are dense [B, N, H(, D)], the op
-        # takes their transposed views (`view`: the op's type -> the
-        # parameter's).
+        # Time-major: the parameters a, x, y are dense [B, N, H(, D)] and the
+        # op takes their transposed views (`view`: a parameter's type -> its
+        # view's, `dense` back).
         ref, prologue, dense = {n: f"%{n}" for n in "axy"}, "", {}
         if self.layout == "tm":
             assert self.kind == "scan" and not self.reverse
