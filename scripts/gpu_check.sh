@@ -7,6 +7,8 @@
 #   3. swr.scan_chunk (prefill, every split, decode == longer prefill, N up
 #      to 65536) and swr.scan_grad (finite differences; N up to 65536
 #      against the CPU) in device memory: python/tests/test_scan_{chunk,grad}.py;
+#      the PyTorch op and Phalanx on CUDA tensors (python/tests/test_torch_
+#      {scan,phalanx}.py, with build/python/swr/_lib, the kernel library);
 #   4. compute-sanitizer memcheck, initcheck, racecheck and synccheck over
 #      the whole GPU suite, memcheck and racecheck over the backward from the
 #      output (its per-head sums in workgroup memory);
@@ -50,6 +52,15 @@ if [ "$MODE" != "--bench-only" ]; then
     SWR_RUNTIME=$RT $T $PY -m pytest -q -p no:cacheprovider python/tests/test_scan_grad.py \
     > "$OUT/grad.log" 2>&1 || status=1
   tail -1 "$OUT/grad.log"
+  step "PyTorch op and Phalanx tests on the GPU (the kernel library)"
+  if $PY -c "import torch" 2>/dev/null && [ -d build/python/swr/_lib ]; then
+    (cd python/tests && SWR_TEST_DEVICE=cuda SWR_LIB_DIR=$PWD/../../build/python/swr/_lib \
+      $T $PY -m pytest -q -p no:cacheprovider test_torch_scan.py test_torch_phalanx.py) \
+      > "$OUT/torch.log" 2>&1 || status=1
+    tail -1 "$OUT/torch.log"
+  else
+    echo "skipped: no torch or no build/python/swr/_lib"
+  fi
   step "large inputs (more than 2^31 elements, N = 2^24)"
   $T $PY test/Integration/GPU/large.py run --dir build/gpu-large --runtime $RT > "$OUT/large.log" 2>&1 \
     || status=1

@@ -5,7 +5,9 @@
 # (build/aot-check), swr.scan_chunk's and swr.scan_grad's tests
 # (build/gpu-chunk, build/gpu-grad) and the benchmarks (build/bench,
 # build/decode-bench, build/backward-bench). Copy build/lib,
-# build/bin/swr-run and those directories (with the source tree) there.
+# build/bin/swr-run, build/python/swr/_lib (the PyTorch op's kernel
+# library, which scripts/build.sh builds) and those directories (with the
+# source tree) there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
