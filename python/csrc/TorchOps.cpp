@@ -304,18 +304,22 @@ std::tuple<Tensor, Tensor> chunkKernel(const Tensor &a, const Tensor &x,
                                        const OptTensor &state, int64_t tile,
                                        int64_t hops) {
   int64_t n = x.size(3);
-  Tensor y = at::empty(x.sizes(), x.options());
   if (n == 0)
-    return {y, state ? state->clone() : emptyState(x, init, hops)};
+    return {at::empty(x.sizes(), x.options()),
+            state ? state->clone() : emptyState(x, init, hops)};
   Tensor s = at::empty({x.size(0), x.size(1), x.size(2), stateSlots(hops)},
                        x.options().dtype(at::kFloat));
   Library &lib = library();
-  if (x.is_cuda() && !state && hops != kInf && n > (hops + 1) * tile) {
-    // A long prefill: the scan kernel writes y, and the state, which
+  // y in x's layout, as scanKernel's: time-major operands give a time-major
+  // y (ops.py's fake kernel follows the same rule).
+  bool inXsLayout = timeMajor(x, /*reverse=*/false);
+  if ((x.is_cuda() || inXsLayout) && !state && hops != kInf &&
+      n > (hops + 1) * tile) {
+    // A long prefill (on the GPU, and of time-major operands, which the
+    // scan then reads in place): the scan writes y, and the state, which
     // depends only on the open tile and the K tiles before it, comes from
     // a chunk over those (tile-aligned, so the same tiles).
-    lib.call(x, functionName("scan", a, x, tile, hops, startOf(init)),
-             with(with({a, x}, init), y));
+    Tensor y = scanKernel(a, x, init, tile, hops, /*reverse=*/false);
     int64_t first = tile * (n / tile - hops);
     Tensor tailA = a.narrow(-1, first, n - first);
     Tensor tailX = x.narrow(-1, first, n - first);
@@ -323,11 +327,17 @@ std::tuple<Tensor, Tensor> chunkKernel(const Tensor &a, const Tensor &x,
              {tailA, tailX, at::empty(tailX.sizes(), x.options()), s});
     return {y, s};
   }
+  Tensor y = at::empty(x.sizes(), x.options());
   std::vector<Tensor> args = with(with({a, x}, init), state);
   args.push_back(y);
   args.push_back(s);
   lib.call(x, functionName("chunk", a, x, tile, hops, startOf(init, state)),
            args);
+  if (inXsLayout) {
+    Tensor inLayout =
+        at::empty(timeMajorOrder(x).sizes(), x.options()).permute({0, 2, 3, 1});
+    y = inLayout.copy_(y);
+  }
   return {y, s};
 }
 
@@ -485,6 +495,13 @@ gradFromScansKernel(const Tensor &a, const Tensor &x, const Tensor &dy,
 
 Tensor orUndefined(const OptTensor &t) { return t ? *t : Tensor(); }
 
+/// An operand of the backward kernels, which are head-major: time-major
+/// ones (and a dy in y's time-major layout) are copied to [B, H, D, N]
+/// here, by an op that a compiler sees and can fuse into its producer
+/// (inside the kernel call the copy would be opaque); a no-op for
+/// [B, H, D, N]-contiguous ones.
+Tensor headMajor(const Tensor &t) { return t.defined() ? t.contiguous() : t; }
+
 /// Whether any of the forward's tensor arguments `present` (in order, a
 /// missing optional one false) that `wanted` names needs a gradient: the
 /// context counts only the arguments that were given.
@@ -538,18 +555,14 @@ public:
               Tensor(), Tensor(),
               Tensor(), Tensor()};
     }
-    // The backward kernels are head-major: time-major operands (and a dy
-    // in y's time-major layout) are copied here, by ops that a compiler
-    // sees and can fuse into their producers (inside the kernel the copies
-    // would be opaque); no-ops for [B, H, D, N]-contiguous ones.
-    a = a.contiguous();
-    Tensor dy = grads[0].contiguous();
+    a = headMajor(a);
+    Tensor dy = headMajor(grads[0]);
     if (Tensor y = saved[3]; y.defined()) {
       auto [dx, da, dinit] =
-          callGradFromOutput(a, y.contiguous(), dy, init, tile);
+          callGradFromOutput(a, headMajor(y), dy, init, tile);
       return {da, dx, init ? dinit : Tensor(), Tensor(), Tensor(), Tensor()};
     }
-    auto [dx, da, dinit] = callGrad(a, x.contiguous(), dy, init, tile, hops);
+    auto [dx, da, dinit] = callGrad(a, headMajor(x), dy, init, tile, hops);
     return {da, dx, init ? dinit : Tensor(), Tensor(), Tensor(), Tensor()};
   }
 };
@@ -572,11 +585,11 @@ public:
 
   static variable_list backward(AutogradContext *ctx, variable_list grads) {
     auto saved = ctx->get_saved_variables();
-    Tensor a = saved[0], x = saved[1];
+    Tensor a = headMajor(saved[0]), x = headMajor(saved[1]);
     OptTensor init = optional(saved[2]), state = optional(saved[3]);
     int64_t tile = ctx->saved_data["tile"].toInt();
     int64_t hops = ctx->saved_data["hops"].toInt();
-    Tensor dy = grads[0], dstate = grads[1];
+    Tensor dy = headMajor(grads[0]), dstate = grads[1];
     if (hops != kInf) {
       TORCH_CHECK_NOT_IMPLEMENTED(
           !state || !needsGrad(ctx, {true, true, init.has_value(), true},
@@ -633,13 +646,14 @@ std::tuple<Tensor, Tensor> chunkAutograd(const Tensor &a, const Tensor &x,
 } // namespace
 
 TORCH_LIBRARY(swr, m) {
-  // y's layout follows x's (time-major or not): compilers must pass the
-  // strides that eager mode would.
+  // y's layout follows x's (time-major or not, scan and scan_chunk):
+  // compilers must pass the strides that eager mode would.
   m.def("scan(Tensor a, Tensor x, Tensor? init, int tile, int hops, "
         "bool reverse) -> Tensor",
         {at::Tag::needs_exact_strides});
   m.def("scan_chunk(Tensor a, Tensor x, Tensor? init, Tensor? state, "
-        "int tile, int hops) -> (Tensor, Tensor)");
+        "int tile, int hops) -> (Tensor, Tensor)",
+        {at::Tag::needs_exact_strides});
   m.def("scan_grad(Tensor a, Tensor x, Tensor dy, Tensor? init, int tile, "
         "int hops) -> (Tensor, Tensor, Tensor)");
   // swr.scan_grad from_output: hops = inf, from the forward's output y.

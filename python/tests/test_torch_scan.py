@@ -140,6 +140,37 @@ def test_time_major_reverse_and_grads():
         assert_close(al.grad, da, scale=1e-2 + da.abs().max(), rtol=1e-4, what="da")
 
 
+@pytest.mark.parametrize("hops", (0, 1, 2, INF))
+@pytest.mark.parametrize("per_channel", (False, True))
+def test_time_major_prefill_with_state(hops, per_channel):
+    """A prefill of time-major operands returns y in their layout (a long
+    one through the time-major scan and a chunk over its last tiles, a
+    short one through the chunk kernel) and the head-major prefill's state,
+    from which a decode step continues the sequence; gradients flow."""
+    tile = 16
+    for n in (5, 3 * tile + 7):
+        a, x = time_major_inputs(2, 3, 4, n, per_channel=per_channel, seed=n)
+        w = dict(tile=tile, hops=hops)
+        y, s = scan(a, x, return_state=True, **w)
+        assert is_time_major(y), f"N={n}: y's strides {y.stride()}"
+        assert_close(y, reference(a, x, **w), scale=scale_of(a, x, None, **w), what=f"N={n}")
+        _, s_dense = scan(a.contiguous(), x.contiguous(), return_state=True, **w)
+        torch.testing.assert_close(s, s_dense, rtol=1e-5, atol=1e-5)
+        g = torch.Generator().manual_seed(n + 5)
+        at, xt = gates(a.shape[:-1] + (1,), g), normal(x.shape[:-1] + (1,), g)
+        yt = scan(at, xt, state=s, **w)
+        aa, xx = torch.cat([a, at], -1), torch.cat([x, xt], -1)
+        assert_close(yt[..., 0], reference(aa, xx, **w)[..., -1],
+                     scale=scale_of(aa, xx, None, **w)[..., -1], what=f"N={n}, step")
+    al, xl = (t.detach().clone().requires_grad_() for t in (a, x))
+    y, _ = scan(al, xl, return_state=True, **w)
+    dy = normal(x.shape, torch.Generator().manual_seed(9))
+    y.backward(dy)
+    dx, da, _ = fd_grads(a, x, dy, **w)
+    assert_close(xl.grad, dx, scale=1e-2 + dx.abs().max(), rtol=1e-4, what="dx")
+    assert_close(al.grad, da, scale=1e-2 + da.abs().max(), rtol=1e-4, what="da")
+
+
 def test_empty():
     for shape in ((0, 2, 3, 5), (1, 2, 3, 0)):
         x = torch.zeros(shape, device=DEVICE)
@@ -325,6 +356,8 @@ def test_opcheck():
     at, xt = time_major_inputs(2, 2, 3, 37, per_channel=False)
     for hops in (1, -1):
         torch.library.opcheck(torch.ops.swr.scan.default, (*rg(at, xt, h), 16, hops, False))
+    for hops in (0, 1, -1):  # a long prefill (scan and chunk), a short one (chunk)
+        torch.library.opcheck(torch.ops.swr.scan_chunk.default, (*rg(at, xt), None, None, 16, hops))
 
 
 class Layer(torch.nn.Module):

@@ -79,21 +79,25 @@ def _time_major(x, reverse):
     return not reverse and not x.is_contiguous() and x.permute(0, 3, 1, 2).is_contiguous()
 
 
-@torch.library.register_fake("swr::scan")
-def _scan_fake(a, x, init, tile, hops, reverse):
-    _check(a, x, init)
+def _new_y(x, reverse=False):
+    """y of scan and scan_chunk: in x's layout where it is time-major."""
     if _time_major(x, reverse):
         B, H, D, N = x.shape
         return x.new_empty((B, N, H, D)).permute(0, 2, 3, 1)
     return x.new_empty(x.shape)
 
 
+@torch.library.register_fake("swr::scan")
+def _scan_fake(a, x, init, tile, hops, reverse):
+    _check(a, x, init)
+    return _new_y(x, reverse)
+
+
 @torch.library.register_fake("swr::scan_chunk")
 def _scan_chunk_fake(a, x, init, state, tile, hops):
     _check(a, x, init, state, hops)
     B, H, D, _ = x.shape
-    return x.new_empty(x.shape), x.new_empty((B, H, D, kernels.state_slots(hops)),
-                                             dtype=torch.float32)
+    return _new_y(x), x.new_empty((B, H, D, kernels.state_slots(hops)), dtype=torch.float32)
 
 
 @torch.library.register_fake("swr::scan_grad")
@@ -120,9 +124,10 @@ def scan(a, x, *, tile=16, hops=1, init=None, reverse=False, out_dtype=None,
 
     a: gates [B, H, N] (per head) or [B, H, D, N] (per channel); x: [B, H, D,
     N], any strides: a `[B, N, H, D]` tensor's `.permute(0, 2, 3, 1)`
-    (time-major) is scanned in place by a forward scan, which returns y in
-    that layout too; others are copied; tile, hops: the window (hops an int
-    or math.inf); init: [B, H,
+    (time-major) is scanned in place by a forward scan, and by a prefill
+    that returns a state (for finite windows longer than hops + 1 tiles),
+    which return y in that layout too; others are copied; tile, hops: the
+    window (hops an int or math.inf); init: [B, H,
     D], the state before position 0 (x_{-1}); reverse: the adjoint scan;
     out_dtype: y's dtype (default x's); state / return_state: start from a
     state that an earlier chunk returned, and return the state after the

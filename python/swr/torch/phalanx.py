@@ -65,8 +65,8 @@ class Phalanx(nn.Module):
         v = self.value(x).view(B, L, G, H // G, hd)
         # The scan's [B, H, hd, L] and [B, H, L] as views of the projections'
         # [B, L, H, hd] and [B, L, H]: the time-major kernels read them, and
-        # write y as [B, L, H, hd], in place (no transposing copy; a
-        # prefill with a state copies them).
+        # write y as [B, L, H, hd], in place (no transposing copy; swr.torch's
+        # scan says when a prefill that returns a state copies).
         u = (bg * v).view(B, L, H, hd).permute(0, 2, 3, 1)
         a = a.transpose(1, 2)
         if self.context_parallel_group is not None:
