@@ -9,7 +9,8 @@
 # head-major bf16 per-channel exact scan at B=1, N=4096; then the backward
 # kernels (build/backward-bench, bench/backward.py).
 # Usage: bench/profile.sh [BENCH_DIR] [CONFIG...]   (on the GPU machine;
-# needs ncu; CONFIG: a bench.py artifact name such as bf16_head_b4_n8192_k1_t16)
+# needs ncu; CONFIG: a bench.py artifact name such as bf16_head_b4_n8192_k1_t16;
+# with CONFIGs, those forward kernels only, no backward)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-build/bench}

@@ -257,6 +257,13 @@ Tensor timeMajorOrder(const Tensor &t) {
   return t.dim() == 4 ? t.permute({0, 3, 1, 2}) : t.permute({0, 2, 1});
 }
 
+/// An uninitialized y for `x`'s time-major view: the [B, H, D, N] view of a
+/// new dense [B, N, H, D] tensor.
+Tensor emptyTimeMajor(const Tensor &x) {
+  return at::empty(timeMajorOrder(x).sizes(), x.options())
+      .permute({0, 2, 3, 1});
+}
+
 /// Whether a forward scan of `x` runs time-major: `x` is not contiguous but
 /// the view of a dense [B, N, H, D] tensor (a linear projection's output
 /// permuted), so that the library's `_tm` function reads it, and writes y,
@@ -269,14 +276,15 @@ bool timeMajor(const Tensor &x, bool reverse) {
 Tensor scanKernel(const Tensor &a, const Tensor &x, const OptTensor &init,
                   int64_t tile, int64_t hops, bool reverse) {
   if (timeMajor(x, reverse)) {
-    // y dense [B, N, H, D], returned as its [B, H, D, N] view; the gates
-    // copied into time-major order unless they are in it.
-    Tensor y = at::empty(timeMajorOrder(x).sizes(), x.options());
+    // The function takes a, x, y in time-major order (dense; the gates
+    // copied into it unless they are in it).
+    Tensor y = emptyTimeMajor(x);
     std::string name =
         functionName("scan", a, x, tile, hops, startOf(init)) + "_tm";
     library().call(x, name,
-                   with(with({timeMajorOrder(a), timeMajorOrder(x)}, init), y));
-    return y.permute({0, 2, 3, 1});
+                   with(with({timeMajorOrder(a), timeMajorOrder(x)}, init),
+                        timeMajorOrder(y)));
+    return y;
   }
   Tensor y = at::empty(x.sizes(), x.options());
   library().call(x,
@@ -333,11 +341,8 @@ std::tuple<Tensor, Tensor> chunkKernel(const Tensor &a, const Tensor &x,
   args.push_back(s);
   lib.call(x, functionName("chunk", a, x, tile, hops, startOf(init, state)),
            args);
-  if (inXsLayout) {
-    Tensor inLayout =
-        at::empty(timeMajorOrder(x).sizes(), x.options()).permute({0, 2, 3, 1});
-    y = inLayout.copy_(y);
-  }
+  if (inXsLayout)
+    y = emptyTimeMajor(x).copy_(y);
   return {y, s};
 }
 
