@@ -4,7 +4,8 @@ in one process: forward and forward + backward of one layer of width
 dim = 2048, bf16, at B = 4 and 1, L in {4096, 8192, 32768}:
 
   - phalanx: swr.torch.Phalanx (H = 128 heads of head dim 16, tile 16, hops 1),
-    eager and under torch.compile;
+    eager and under torch.compile, and its prefill (the forward that also
+    returns the state a decoder starts from, no gradient);
   - swa-flex w{32,4096} d{64,128}: sliding-window causal attention with
     FlexAttention (torch.compile'd flex_attention, block mask of the window),
     qkv and output projections included;
@@ -64,6 +65,9 @@ def main():
     p.add_argument("--reps", type=int, default=10)
     p.add_argument("--lengths", default="4096,8192,32768")
     p.add_argument("--batches", default="4,1")
+    p.add_argument("--layers", default="",
+                   help="only the layers whose names contain one of these (comma-separated)")
+    p.add_argument("--no-decode", action="store_true")
     args = p.parse_args()
     import torch
     import torch.nn.functional as F
@@ -106,6 +110,9 @@ def main():
         for hd in (64, 128):
             layers[f"swa-flex w{w} d{hd}"] = Attn(hd, w)
     layers["sdpa causal d128"] = Attn(128, None)
+    wanted = list(filter(None, args.layers.split(",")))
+    if wanted:
+        layers = {k: v for k, v in layers.items() if any(w in k for w in wanted)}
 
     results, rows = [], []
     for b in map(int, filter(None, args.batches.split(","))):
@@ -119,17 +126,23 @@ def main():
                     layer(xg).backward(gy)
                 with torch.no_grad():
                     f = timed(torch, lambda: layer(x), args.reps)
+                    pre = (timed(torch, lambda: layer(x, return_state=True), args.reps)
+                           if name.startswith("phalanx") else None)
                 fbt = timed(torch, fb, args.reps)
-                results.append(dict(layer=name, B=b, L=n, fwd_us=f, fwd_bwd_us=fbt))
-                rows.append(f"{name:20} {b:2} {n:6} {f / 1e3:9.3f} {fbt / 1e3:10.3f}")
+                results.append(dict(layer=name, B=b, L=n, fwd_us=f, fwd_bwd_us=fbt,
+                                    prefill_us=pre))
+                pre_ms = f"{pre / 1e3:10.3f}" if pre is not None else f"{'-':>10}"
+                rows.append(f"{name:20} {b:2} {n:6} {f / 1e3:9.3f} {fbt / 1e3:10.3f} {pre_ms}")
             del x, gy
             torch.cuda.empty_cache()
 
     # Decode: one step of one layer.
     drows = []
-    ph = layers["phalanx"]
+    ph = layers.get("phalanx")
+    if args.no_decode or ph is None:
+        ph = None
     attn = Attn(128, 4096)
-    for b in (1, 16, 64):
+    for b in (1, 16, 64) if ph is not None else ():
         with torch.no_grad():
             x = torch.randn(b, 64, DIM, device=dev, dtype=bf16)
             _, st = ph(x, return_state=True)
@@ -157,7 +170,7 @@ def main():
             json.dump(dict(device=torch.cuda.get_device_name(), results=results), f, indent=1)
     print(f"\nOne layer, dim {DIM}, bf16, on {torch.cuda.get_device_name()} (ms, median of "
           f"{args.reps})")
-    print(f"{'layer':20} {'B':>2} {'L':>6} {'fwd ms':>9} {'fwd+bwd ms':>10}")
+    print(f"{'layer':20} {'B':>2} {'L':>6} {'fwd ms':>9} {'fwd+bwd ms':>10} {'prefill ms':>10}")
     print("\n".join(rows))
     print("\nDecode step of one layer (us): Phalanx.step and SWA (window 4096, head dim 128, "
           "KV cache), eager and replayed as a CUDA graph")
