@@ -17,6 +17,7 @@ head dim 128). Device time per call, median of --reps (CUDA events, after
 warm-up); a table printed last.
 
   SWR_LIB_DIR=build/python/swr/_lib python3 bench/phalanx.py [--json F]
+      [--layers phalanx,swa-flex] [--no-decode] [--batches 4,1] [--lengths ...]
 """
 
 import argparse
@@ -172,10 +173,11 @@ def main():
           f"{args.reps})")
     print(f"{'layer':20} {'B':>2} {'L':>6} {'fwd ms':>9} {'fwd+bwd ms':>10} {'prefill ms':>10}")
     print("\n".join(rows))
-    print("\nDecode step of one layer (us): Phalanx.step and SWA (window 4096, head dim 128, "
-          "KV cache), eager and replayed as a CUDA graph")
-    print(f"{'batch':>5} {'phalanx':>12} {'swa':>12} {'phalanx graph':>12} {'swa graph':>12}")
-    print("\n".join(drows))
+    if drows:
+        print("\nDecode step of one layer (us): Phalanx.step and SWA (window 4096, head dim 128, "
+              "KV cache), eager and replayed as a CUDA graph")
+        print(f"{'batch':>5} {'phalanx':>12} {'swa':>12} {'phalanx graph':>12} {'swa graph':>12}")
+        print("\n".join(drows))
 
 
 if __name__ == "__main__":
