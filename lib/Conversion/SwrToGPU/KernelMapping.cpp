@@ -337,12 +337,15 @@ KernelMapping::compute(const ScanSpec &spec,
   if (m.exact && !spec.gateGrad && !options.prefetchSteps &&
       m.channelsPerLane == 1)
     m.prefetchSteps = 4;
-  // With 16-bit inputs and per-channel gates two steps, measured ahead of
-  // four by 3.0 to 4.1 points of the copy at B = 1, N = 4096 and by 0.5 to
-  // 0.9 at longer N in three runs, within 0.5 at B = 4 (f32 inputs lost
-  // 0.5 to 1.3 with two; H100, bench/NOTES.md, "A polled first look").
+  // With 16-bit inputs and per-channel gates two steps where the channels
+  // are not known to be many (B * H * D < 4096 or dynamic): measured ahead
+  // of four by 3.0 to 4.1 points of the copy at B = 1, N = 4096 and by 0.5
+  // to 0.9 at longer N in three runs (f32 inputs lost 0.5 to 1.3 with two;
+  // H100, bench/NOTES.md, "A polled first look"); at B = 4 (8192 channels)
+  // four measured ahead by 1.0, 0.3 and 0.0 points at N = 4096, 8192 and
+  // 32768 in three runs side by side ("Four steps at B = 4").
   if (m.exact && !spec.gateGrad && !options.prefetchSteps && !perHead &&
-      narrow && byteWidth(spec.gates) < 4)
+      narrow && byteWidth(spec.gates) < 4 && !(channels && *channels >= 4096))
     m.prefetchSteps = 2;
   // One channel (group) per warp by default: two lane groups per warp lost
   // with the exact scan's new defaults (above).

@@ -60,7 +60,8 @@ func.func @exact(%a: memref<4x128x8192xf32>, %x: memref<4x128x16x8192xf32>, %y: 
 
 // The exact scan (one channel per lane, per-channel and per-head gates)
 // keeps four steps in flight by default, two for 16-bit inputs with
-// per-channel gates, any when asked; the team still leaves each warp 8
+// per-channel gates unless B * H * D is static and at least 4096, any when
+// asked; the team still leaves each warp 8
 // steps at N = 4096 (bf16: steps of 512, 1 warp; f32: steps of 256, 2
 // warps).
 // EXPLICIT: remark: kernel mapping: tile = 16, hops = inf, {{.*}} team = 1, {{.*}} prefetch-steps = 3, min-chunk-steps = 8,
@@ -75,6 +76,21 @@ func.func @exact_one_channel(%a: memref<1x128x16x4096xbf16>, %x: memref<1x128x16
   swr.scan <tile = 16, hops = inf> ins(%af, %xf : memref<1x128x4096xf32>, memref<1x128x16x4096xf32>) outs(%yf : memref<1x128x16x4096xf32>)
   // expected-remark @+1 {{kernel mapping: tile = 16, hops = inf, forward, vector-elems = 8, elems = 16, span = 512, team = 1, stride = 512, items-per-block = 4, block-threads = 128, tile-in-step = 0, lanes-per-tile = 32, vectorizable = 1, prefetch-steps = 4, min-chunk-steps = 8, target-warps = 1048576, channels-per-warp = 1, lanes = 32, channels-per-lane = 1, adjacent-channels = 1}}
   swr.scan <tile = 16, hops = inf> ins(%ah, %x : memref<1x128x4096xbf16>, memref<1x128x16x4096xbf16>) outs(%y : memref<1x128x16x4096xbf16>)
+  return
+}
+
+// -----
+
+// EXPLICIT: remark: kernel mapping: tile = 16, hops = inf, {{.*}} prefetch-steps = 3, min-chunk-steps = 8,
+// EXPLICIT: remark: kernel mapping: tile = 16, hops = inf, {{.*}} prefetch-steps = 3, min-chunk-steps = 8,
+func.func @exact_per_channel_16_bit(%a: memref<4x128x16x4096xbf16>, %x: memref<4x128x16x4096xbf16>, %y: memref<4x128x16x4096xbf16>,
+                                    %ad: memref<?x128x16x4096xbf16>, %xd: memref<?x128x16x4096xbf16>, %yd: memref<?x128x16x4096xbf16>) {
+  // 8192 channels: four steps.
+  // expected-remark @+1 {{kernel mapping: tile = 16, hops = inf, forward, vector-elems = 8, elems = 16, span = 512, team = 1, stride = 512, items-per-block = 4, block-threads = 128, tile-in-step = 0, lanes-per-tile = 32, vectorizable = 1, prefetch-steps = 4, min-chunk-steps = 8,}}
+  swr.scan <tile = 16, hops = inf> ins(%a, %x : memref<4x128x16x4096xbf16>, memref<4x128x16x4096xbf16>) outs(%y : memref<4x128x16x4096xbf16>)
+  // Channels not known: two.
+  // expected-remark @+1 {{kernel mapping: tile = 16, hops = inf, forward, vector-elems = 8, elems = 16, span = 512, team = 1, stride = 512, items-per-block = 4, block-threads = 128, tile-in-step = 0, lanes-per-tile = 32, vectorizable = 1, prefetch-steps = 2, min-chunk-steps = 8,}}
+  swr.scan <tile = 16, hops = inf> ins(%ad, %xd : memref<?x128x16x4096xbf16>, memref<?x128x16x4096xbf16>) outs(%yd : memref<?x128x16x4096xbf16>)
   return
 }
 
