@@ -22,7 +22,8 @@ GPU with PyTorch and Triton: the device) can happen on different machines:
       finds none of its inputs there; queued behind a sleeping kernel so
       that the device time excludes the host's, which is reported apart as
       host us per call; the copy and our kernels are measured round-robin,
-      one measurement of each per round; --batch, --gates, --dtype and
+      one measurement of each per round, and each alternative round-robin
+      with the copy again, its fraction taken of that copy; --batch, --gates, --dtype and
       --length limit the shapes, e.g. to one for a profiler):
         - copy: a device-to-device copy moving the same bytes as the scan
           (reads (a + x + y) / 2 bytes and writes as many), the floor;
@@ -351,11 +352,21 @@ def run(args):
             a_rows = a_t if gates == "channel" else a_t[:, :, None, :].expand(b, H, D, n)
             a64 = a_rows.reshape(-1, n)[sel].double().cpu().numpy()
 
-            def record(impl, times, ok=None, summary="", **kw):
+            def record(impl, times, ok=None, summary="", copy_us=None, **kw):
                 us, host_us = times
+                copy_us = copy_us or t_copy
                 rows.append(dict(impl=impl, dtype=dtype, gates=gates, B=b, H=H, D=D, N=n, time_us=us,
-                                 host_us=host_us, copy_us=t_copy, frac_copy=t_copy / us,
+                                 host_us=host_us, copy_us=copy_us, frac_copy=copy_us / us,
                                  gbps=nbytes / us / 1e3, ok=ok, check=summary, **kw))
+
+            copy_fns = [lambda src=src, dst=dst: dst.copy_(src) for src, dst in copies]
+
+            def with_copy(impl, fns, ok=None, summary="", reps=args.reps):
+                """Times `fns` round-robin with the copy and records it as a
+                fraction of that copy (so a slow phase of the device between
+                our kernels' rounds and an alternative's does not move it)."""
+                copy, measured = timed_together([copy_fns, fns], reps=reps)
+                record(impl, measured, ok, summary, copy_us=copy[0])
 
             # Our kernels, each checked against float64 first, then timed
             # together with the copy.
@@ -384,8 +395,7 @@ def run(args):
                 y_rows = y_out.permute(0, 2, 3, 1) if time_major else y_out
                 ok, summary = check(y_rows, a64, x64, sel, c["hops"], c["tile"], dtype)
                 kernels.append((c, calls, ok, summary))
-            times = timed_together([[lambda src=src, dst=dst: dst.copy_(src)
-                                     for src, dst in copies]] + [k[1] for k in kernels])
+            times = timed_together([copy_fns] + [k[1] for k in kernels])
             t_copy = times[0][0]
             record("copy", times[0])
             for (c, _, ok, summary), us in zip(kernels, times[1:]):
@@ -403,25 +413,24 @@ def run(args):
                     out = fn(a_t, x_t)
                     ok, summary = check(out, a64, x64, sel, hops, 16, dtype)
                     del out
-                    measured, = timed_together([[lambda a=a, x=x, fn=fn: fn(a, x) for a, x, _ in sets]],
-                                         reps=max(3, args.reps // 5) if "eager" in impl
-                                         else args.reps)
-                    record(impl, measured, ok, summary)
+                    with_copy(impl, [lambda a=a, x=x, fn=fn: fn(a, x) for a, x, _ in sets], ok,
+                              summary, reps=max(3, args.reps // 5) if "eager" in impl
+                              else args.reps)
                 if triton_run:
                     y_t.fill_(float("nan"))
                     triton_run(a_t, x_t, y_t)
                     ok, summary = check(y_t, a64, x64, sel, "inf", 16, dtype)
-                    measured, = timed_together([[lambda s=s: triton_run(*s) for s in sets]])
-                    record("triton scan k=inf", measured, ok, summary)
+                    with_copy("triton scan k=inf", [lambda s=s: triton_run(*s) for s in sets], ok,
+                              summary)
                 if flex and dtype == "bf16" and gates == "head":
                     mask = create_block_mask(lambda bb, hh, q, kv: (q >= kv) & (q - kv < 32),
                                              B=None, H=None, Q_LEN=n, KV_LEN=n, device=dev)
                     for hd in (16, 64):
                         qkv = [[torch.randn(b, H, n, hd, device=dev, dtype=torch.bfloat16)
                                 for _ in range(3)] for _ in range(nsets)]
-                        measured, = timed_together([[lambda q=q, k=k, v=v: flex(q, k, v, block_mask=mask)
-                                               for q, k, v in qkv]])
-                        record(f"flex window 32 hd={hd}", measured)
+                        with_copy(f"flex window 32 hd={hd}",
+                                  [lambda q=q, k=k, v=v: flex(q, k, v, block_mask=mask)
+                                   for q, k, v in qkv])
                         del qkv
             print(f"{dtype} per {gates} B={b} N={n}: done in {time.time() - t0:.1f} s", flush=True)
             save_json(complete=False)
