@@ -14,7 +14,9 @@
 #      output (its per-head sums in workgroup memory);
 #   5. the benchmarks (bench/bench.py, --quick: our kernels and the copy
 #      only; bench/backward.py: the backward; bench/decode.py: the decode step).
-# Logs and JSON go to $OUT (default build/gpu-results). Exit status: non-zero
+# Logs and JSON go to $OUT (default build/gpu-results); with ARCHIVE=FILE.tar.gz
+# they are packed into that one file at the end (for a host that hands back
+# only a few files; FILE may be under $OUT). Exit status: non-zero
 # if any check failed. Each test step stops after $STEP_TIMEOUT seconds
 # (default 900; a hang then fails its step instead of the device session).
 # Usage: scripts/gpu_check.sh [--quick | --bench-only | --no-bench]
@@ -117,5 +119,14 @@ if [ "$MODE" != "--no-bench" ]; then
   step "decode benchmark"
   $PY bench/decode.py run --dir build/decode-bench --runtime $RT --json "$OUT/decode.json" \
     2>&1 | tee "$OUT/decode.log" || status=1
+fi
+if [ -n "${ARCHIVE:-}" ]; then
+  packed=$(mktemp --suffix=.tar.gz)
+  if tar czf "$packed" -C "$OUT" . && rm -rf "${OUT:?}"/* && mkdir -p "$(dirname "$ARCHIVE")" \
+      && mv "$packed" "$ARCHIVE"; then
+    echo "packed the logs into $ARCHIVE"
+  else
+    status=1
+  fi
 fi
 exit $status
