@@ -23,8 +23,9 @@ GPU with PyTorch and Triton: the device) can happen on different machines:
       that the device time excludes the host's, which is reported apart as
       host us per call; the copy and our kernels are measured round-robin,
       one measurement of each per round, and each alternative round-robin
-      with the copy again, its fraction taken of that copy; --batch, --gates, --dtype and
-      --length limit the shapes, e.g. to one for a profiler):
+      with the copy again, its fraction taken of that copy; --batch,
+      --gates, --dtype and --length limit the shapes, e.g. to one for a
+      profiler):
         - copy: a device-to-device copy moving the same bytes as the scan
           (reads (a + x + y) / 2 bytes and writes as many), the floor;
         - swr: our kernels, hops 1 at tiles 16, 32, 64 and hops inf; at

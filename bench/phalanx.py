@@ -139,10 +139,8 @@ def main():
 
     # Decode: one step of one layer.
     drows = []
-    ph = layers.get("phalanx")
-    if args.no_decode or ph is None:
-        ph = None
-    attn = Attn(128, 4096)
+    ph = None if args.no_decode else layers.get("phalanx")
+    attn = Attn(128, 4096) if ph is not None else None
     for b in (1, 16, 64) if ph is not None else ():
         with torch.no_grad():
             x = torch.randn(b, 64, DIM, device=dev, dtype=bf16)
