@@ -127,8 +127,8 @@ def scan(a, x, *, tile=16, hops=1, init=None, reverse=False, out_dtype=None,
     (time-major) is scanned in place by a forward scan, and by a prefill
     that returns a state (for finite windows longer than hops + 1 tiles),
     which return y in that layout too; others are copied; tile, hops: the
-    window (hops an int or math.inf); init: [B, H,
-    D], the state before position 0 (x_{-1}); reverse: the adjoint scan;
+    window (hops an int or math.inf); init: [B, H, D], the state before
+    position 0 (x_{-1}); reverse: the adjoint scan;
     out_dtype: y's dtype (default x's); state / return_state: start from a
     state that an earlier chunk returned, and return the state after the
     last position (`(y, state)`): swr.scan_chunk's layout 1, float32 [B, H,
