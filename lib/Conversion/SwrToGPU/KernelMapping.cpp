@@ -95,9 +95,22 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
   const int64_t widest = m.vectorElems;
   bool narrowType = widest >= 8;
   bool perChannel = cast<MemRefType>(spec.gates.getType()).getRank() == 4;
-  // Measured on an H100 (bench/NOTES.md, "The time-major exact scan,
-  // chained"): 8 warps ahead of 4 by 1 to 12 points of the copy.
-  int64_t segments = options.chainWarps ? options.chainWarps : 8;
+  // Warps (segments) per chained block, measured on an H100: 8 ahead of 4
+  // by 1 to 12 points of the copy for the exact scan (bench/NOTES.md, "The
+  // time-major exact scan, chained"); 4 for hops = 1 with per-head gates of
+  // 16-bit types at tiles up to 16 where B * H * D * N is static and at
+  // most 2^24 (x of at most 32 MB): ahead of 8 by 5.9 to 7.1 points at
+  // B = 1, N = 4096 and by 0.9 to 2.3 at 8192, behind by 1.3 to 1.7 at
+  // 32768, in two runs ("Four warps per chained block").
+  auto shape = cast<MemRefType>(spec.input.getType()).getShape();
+  std::optional<int64_t> channels = staticChannels(spec);
+  bool smallSweep = channels && !ShapedType::isDynamic(shape[3]) &&
+                    *channels * shape[3] <= (int64_t{1} << 24);
+  int64_t segments =
+      options.chainWarps ? options.chainWarps
+      : m.hops == 1 && !perChannel && narrowType && m.tile <= 16 && smallSweep
+          ? 4
+          : 8;
   // Channels per thread with `bytes` of the narrowest type.
   auto elemsOf = [&](int64_t bytes) {
     return std::max<int64_t>(1, widest * bytes / 16);
@@ -123,7 +136,6 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
   // 32 threads) with `bytes` of channels a thread: the chains of blocks are
   // then few and long, and narrower vectors (more rows, shorter chains)
   // measured faster (bench/NOTES.md, "Few rows").
-  std::optional<int64_t> channels = staticChannels(spec);
   auto fewRows = [&](int64_t bytes) {
     return channels && *channels < 32 * kWarpSize * elemsOf(bytes);
   };

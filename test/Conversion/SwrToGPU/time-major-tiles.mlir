@@ -44,14 +44,16 @@ func.func @tiles(%a: memref<?x?x?xf32, strided<[?, 1, ?]>>, %x: memref<?x?x?x?xf
 // positions) below 32 * 32 * 8 = 8192 channels, hops = 1 with per-channel
 // gates 4 bytes (2 channels) below 4096; hops = 1 with per-head gates, and
 // 32-bit types (2048 channels make 32 rows of 2), keep 8 bytes. The exact
-// scan at 8 bytes also takes a first look of 4 chunks. Dynamic shapes keep
-// the defaults above.
+// scan at 8 bytes also takes a first look of 4 chunks. hops = 1 with
+// per-head gates of 16-bit types at B * H * D * N <= 2^24 chains blocks of
+// 4 warps (4 blocks per multiprocessor). Dynamic shapes keep the defaults
+// above.
 // CHECK-LABEL: func.func @few_rows
 // MAPPING: remark: kernel mapping: tile = 16, hops = inf, forward, vector-elems = 4, {{.*}} time-major = 1, positions-in-flight = 32, segments = 8, {{.*}} look-window = 4{{$}}
 // MAPPING: remark: kernel mapping: tile = 16, hops = inf, forward, vector-elems = 8, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8, {{.*}} look-window = 0{{$}}
 // MAPPING: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 2, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8,
 // MAPPING: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 4, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8,
-// MAPPING: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 4, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8,
+// MAPPING: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 4, {{.*}} time-major = 1, positions-in-flight = 16, segments = 4, blocks-per-sm = 4,
 // MAPPING: remark: kernel mapping: tile = 16, hops = 1, forward, vector-elems = 2, {{.*}} time-major = 1, positions-in-flight = 16, segments = 8,
 func.func @few_rows(%c1: memref<1x128x16x4096xbf16, strided<[?, ?, 1, ?]>>, %c2: memref<2x128x16x4096xbf16, strided<[?, ?, 1, ?]>>,
                     %a1: memref<1x128x4096xbf16, strided<[?, 1, ?]>>, %x1: memref<1x128x16x4096xbf16, strided<[?, ?, 1, ?]>>, %y1: memref<1x128x16x4096xbf16, strided<[?, ?, 1, ?]>>,
@@ -64,5 +66,29 @@ func.func @few_rows(%c1: memref<1x128x16x4096xbf16, strided<[?, ?, 1, ?]>>, %c2:
   swr.scan <tile = 16, hops = 1> ins(%c2, %x2 : memref<2x128x16x4096xbf16, strided<[?, ?, 1, ?]>>, memref<2x128x16x4096xbf16, strided<[?, ?, 1, ?]>>) outs(%y2 : memref<2x128x16x4096xbf16, strided<[?, ?, 1, ?]>>)
   swr.scan <tile = 16, hops = 1> ins(%a1, %x1 : memref<1x128x4096xbf16, strided<[?, 1, ?]>>, memref<1x128x16x4096xbf16, strided<[?, ?, 1, ?]>>) outs(%y1 : memref<1x128x16x4096xbf16, strided<[?, ?, 1, ?]>>)
   swr.scan <tile = 16, hops = 1> ins(%af, %xf : memref<1x128x4096xf32, strided<[?, 1, ?]>>, memref<1x128x16x4096xf32, strided<[?, ?, 1, ?]>>) outs(%yf : memref<1x128x16x4096xf32, strided<[?, ?, 1, ?]>>)
+  return
+}
+
+// -----
+
+// Four warps per chained block (hops = 1, per-head gates, 16-bit types)
+// only up to 2^24 elements of x, at tiles up to 16, of static shapes: not
+// at B * H * D * N = 2^25 (twice over: more positions, more batches), not
+// for tile 32 or a dynamic length (@few_rows: nor per-channel gates or f32).
+// CHECK-LABEL: func.func @chain_warps
+// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} segments = 4, blocks-per-sm = 4,
+// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} segments = 8, blocks-per-sm = 2,
+// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} segments = 8, blocks-per-sm = 2,
+// MAPPING: remark: kernel mapping: tile = 32, hops = 1, {{.*}} segments = 8, blocks-per-sm = 2,
+// MAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} segments = 8, blocks-per-sm = 2,
+func.func @chain_warps(%a: memref<1x128x8192xbf16, strided<[?, 1, ?]>>, %x: memref<1x128x16x8192xbf16, strided<[?, ?, 1, ?]>>,
+                       %al: memref<1x128x16384xbf16, strided<[?, 1, ?]>>, %xl: memref<1x128x16x16384xbf16, strided<[?, ?, 1, ?]>>,
+                       %ab: memref<2x128x8192xbf16, strided<[?, 1, ?]>>, %xb: memref<2x128x16x8192xbf16, strided<[?, ?, 1, ?]>>,
+                       %ad: memref<1x128x?xbf16, strided<[?, 1, ?]>>, %xd: memref<1x128x16x?xbf16, strided<[?, ?, 1, ?]>>) {
+  swr.scan <tile = 16, hops = 1> ins(%a, %x : memref<1x128x8192xbf16, strided<[?, 1, ?]>>, memref<1x128x16x8192xbf16, strided<[?, ?, 1, ?]>>) outs(%x : memref<1x128x16x8192xbf16, strided<[?, ?, 1, ?]>>)
+  swr.scan <tile = 16, hops = 1> ins(%al, %xl : memref<1x128x16384xbf16, strided<[?, 1, ?]>>, memref<1x128x16x16384xbf16, strided<[?, ?, 1, ?]>>) outs(%xl : memref<1x128x16x16384xbf16, strided<[?, ?, 1, ?]>>)
+  swr.scan <tile = 16, hops = 1> ins(%ab, %xb : memref<2x128x8192xbf16, strided<[?, 1, ?]>>, memref<2x128x16x8192xbf16, strided<[?, ?, 1, ?]>>) outs(%xb : memref<2x128x16x8192xbf16, strided<[?, ?, 1, ?]>>)
+  swr.scan <tile = 32, hops = 1> ins(%a, %x : memref<1x128x8192xbf16, strided<[?, 1, ?]>>, memref<1x128x16x8192xbf16, strided<[?, ?, 1, ?]>>) outs(%x : memref<1x128x16x8192xbf16, strided<[?, ?, 1, ?]>>)
+  swr.scan <tile = 16, hops = 1> ins(%ad, %xd : memref<1x128x?xbf16, strided<[?, 1, ?]>>, memref<1x128x16x?xbf16, strided<[?, ?, 1, ?]>>) outs(%xd : memref<1x128x16x?xbf16, strided<[?, ?, 1, ?]>>)
   return
 }
