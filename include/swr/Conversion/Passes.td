@@ -203,7 +203,9 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "The time-major chained scan: warps per block (1 to 32), each "
            "holding a segment of positions-in-flight positions of the "
            "block's chunk; 0: 8 (measured on an H100: 1 to 12 points of the "
-           "copy ahead of 4)">,
+           "copy ahead of 4 for the exact scan), but 4 for hops = 1 with "
+           "per-head gates of 16-bit types at tiles up to 16 where "
+           "B * H * D * N is static and at most 2^24">,
     Option<"chainWindows", "chain-windows", "bool", /*default=*/"true",
            "The time-major mapping of hops = 1: chained blocks as for the "
            "exact scan (no warm-up tiles: each block publishes its last "
