@@ -9,7 +9,8 @@ GPU with PyTorch and Triton: the device) can happen on different machines:
       `scan(a: [B,H,N] or [B,H,D,N], x: [B,H,D,N], y: [B,H,D,N])`, a, x, y
       of one dtype) and DIR/configs.json; each --variant LABEL=OPTIONS also
       compiles every shape at tile 16 with those swr-cuda-pipeline options,
-      timed as "swr ... [LABEL]";
+      timed as "swr ... [LABEL]" (a variant whose artifact is the default's,
+      byte for byte, is marked so: the two times then show the spread);
   bench.py run --dir DIR --runtime libswr_runtime.so [--json F] [--png F]
       for every shape (B in {1, 4}, H = 128, D = 16, N in {4096, 8192,
       32768}), dtype (bf16, f32) and gate layout (per head: a is [B, H, N],
@@ -50,6 +51,7 @@ Fraction of copy = copy time / time.
 """
 
 import argparse
+import filecmp
 import json
 import math
 import os
@@ -96,6 +98,20 @@ def build(args):
         if r.returncode:
             sys.exit(f"error: {' '.join(cmd)}:\n{r.stderr}")
 
+    def add_variants(base, src):
+        """Compiles `src` with each --variant's options beside the default
+        artifact of `base` (a config); a variant whose artifact is byte for
+        byte the default's is marked `same_as` it: the two are one kernel,
+        and how far apart they time is the spread of the measurement."""
+        for label, options in variants:
+            vname = f"{base['name']}.{label}"
+            vpath = os.path.join(args.out, vname + ".so")
+            compile_one(src, vpath, " ".join(filter(None, [args.pipeline_options, options])))
+            same = filecmp.cmp(os.path.join(args.out, base["name"] + ".so"), vpath,
+                               shallow=False)
+            configs.append(dict(base, name=vname, variant=label,
+                                **({"same_as": base["name"]} if same else {})))
+
     for dtype, gates in ((d, g) for d in DTYPES for g in GATES):
         for b, n in SHAPES:
             for hops, tile in WINDOWS:
@@ -109,15 +125,8 @@ def build(args):
                 configs.append(dict(name=name, dtype=dtype, gates=gates, B=b, N=n, hops=hops,
                                     tile=tile))
                 # Mapping variants (--variant LABEL=OPTIONS), at tile 16.
-                for label, options in variants:
-                    if tile != 16:
-                        continue
-                    vname = f"{name}.{label}"
-                    vpath = os.path.join(args.out, vname)
-                    compile_one(path + ".mlir", vpath + ".so",
-                                " ".join(filter(None, [args.pipeline_options, options])))
-                    configs.append(dict(name=vname, dtype=dtype, gates=gates, B=b, N=n,
-                                        hops=hops, tile=tile, variant=label))
+                if tile == 16:
+                    add_variants(configs[-1], path + ".mlir")
                 # The time-major layout ([B, N, H, D] seen as [B, H, D, N]),
                 # at tile 16.
                 if tile == 16:
@@ -128,13 +137,7 @@ def build(args):
                     compile_one(tpath + ".mlir", tpath + ".so", args.pipeline_options)
                     configs.append(dict(name=tname, dtype=dtype, gates=gates, B=b, N=n,
                                         hops=hops, tile=tile, layout="time-major"))
-                    for label, options in variants:
-                        vname = f"{tname}.{label}"
-                        compile_one(tpath + ".mlir", os.path.join(args.out, vname + ".so"),
-                                    " ".join(filter(None, [args.pipeline_options, options])))
-                        configs.append(dict(name=vname, dtype=dtype, gates=gates, B=b, N=n,
-                                            hops=hops, tile=tile, layout="time-major",
-                                            variant=label))
+                    add_variants(configs[-1], tpath + ".mlir")
     with open(os.path.join(args.out, "configs.json"), "w") as f:
         json.dump(dict(H=H, D=D, configs=configs, pipeline_options=args.pipeline_options), f,
                   indent=1)
@@ -404,7 +407,7 @@ def run(args):
                 variant += " time-major" if c.get("layout") == "time-major" else ""
                 record(f"swr k={c['hops']} t={c['tile']}{variant}", us, ok, summary,
                        hops=c["hops"], tile=c["tile"], variant=c.get("variant"),
-                       layout=c.get("layout", "head-major"))
+                       layout=c.get("layout", "head-major"), same_as=c.get("same_as"))
             if not args.no_alternatives:
                 for impl, fn, hops in (
                         ("torch eager k=1 t=16", lambda a, x: torch_swr(a, x, 16, x.dtype), 1),
@@ -493,6 +496,8 @@ def print_table(rows):
           f"{'of copy':>8} {'host us':>8}  check")
     for r in rows:
         check = "" if r["ok"] is None else ("ok" if r["ok"] else "FAIL")
+        if r.get("same_as"):
+            check += " (the default's artifact)"
         print(f"{r['dtype']:<5} {r.get('gates', 'head'):<7} {r['B']:>1} {r['N']:>6}  {r['impl']:<24} {r['time_us']:>9.1f} "
               f"{r['gbps']:>7.0f} {100 * r['frac_copy']:>7.1f}% {r['host_us']:>8.1f}  {check}")
 
