@@ -104,11 +104,11 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
   // 32768, in two runs ("Four warps per chained block").
   auto shape = cast<MemRefType>(spec.input.getType()).getShape();
   std::optional<int64_t> channels = staticChannels(spec);
-  bool smallSweep = channels && !ShapedType::isDynamic(shape[3]) &&
+  bool smallInput = channels && !ShapedType::isDynamic(shape[3]) &&
                     *channels * shape[3] <= (int64_t{1} << 24);
   int64_t segments =
       options.chainWarps ? options.chainWarps
-      : m.hops == 1 && !perChannel && narrowType && m.tile <= 16 && smallSweep
+      : m.hops == 1 && !perChannel && narrowType && m.tile <= 16 && smallInput
           ? 4
           : 8;
   // Channels per thread with `bytes` of the narrowest type.

@@ -201,7 +201,7 @@ def cases():
     add("odd", 16, 1, "f32", layout="time", init=True,
         options=f"time-major=1 chain-windows=0 {chunky}")
     add("long", 16, 1, "bf16", layout="time", options="time-major=1")
-    # The default for small static time-major sweeps (B * H * D * N <= 2^24)
+    # The default for small static time-major inputs (B * H * D * N <= 2^24)
     # of 16-bit types with per-head gates, hops = 1: chained blocks of 4 warps.
     add("mult", 16, 1, "bf16", layout="time", dynamic=False, init=True, options="time-major=1")
     add("long", 16, "inf", "f32", layout="time", reverse=True, options="time-major=1")
