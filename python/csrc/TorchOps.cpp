@@ -264,6 +264,13 @@ Tensor emptyTimeMajor(const Tensor &x) {
       .permute({0, 2, 3, 1});
 }
 
+/// `t` with its data in time-major order (a copy unless it is already): the
+/// [B, H(, D), N] view of a dense [B, N, H(, D)] tensor.
+Tensor inTimeMajorLayout(const Tensor &t) {
+  Tensor dense = timeMajorOrder(t).contiguous();
+  return t.dim() == 4 ? dense.permute({0, 2, 3, 1}) : dense.permute({0, 2, 1});
+}
+
 /// Whether a forward scan of `x` runs time-major: `x` is not contiguous but
 /// the view of a dense [B, N, H, D] tensor (a linear projection's output
 /// permuted), so that the library's `_tm` function reads it, and writes y,
@@ -326,13 +333,21 @@ std::tuple<Tensor, Tensor> chunkKernel(const Tensor &a, const Tensor &x,
     // A long prefill (on the GPU, and of time-major operands, which the
     // scan then reads in place): the scan writes y, and the state, which
     // depends only on the open tile and the K tiles before it, comes from
-    // a chunk over those (tile-aligned, so the same tiles).
-    Tensor y = scanKernel(a, x, init, tile, hops, /*reverse=*/false);
+    // the library's tail, a chunk over those (tile-aligned, so the same
+    // tiles) that reads a and x in place (its outputs are dropped). Both
+    // take a and x in one layout, copied only if they have other strides.
+    Tensor ad = inXsLayout ? inTimeMajorLayout(a) : a.contiguous();
+    Tensor xd = inXsLayout ? x : x.contiguous();
+    Tensor y = scanKernel(ad, xd, init, tile, hops, /*reverse=*/false);
     int64_t first = tile * (n / tile - hops);
-    Tensor tailA = a.narrow(-1, first, n - first);
-    Tensor tailX = x.narrow(-1, first, n - first);
-    lib.call(x, functionName("chunk", a, x, tile, hops),
-             {tailA, tailX, at::empty(tailX.sizes(), x.options()), s});
+    Tensor tailY =
+        at::empty({x.size(0), x.size(1), x.size(2), n - first}, x.options());
+    auto inOrder = [&](const Tensor &t) {
+      return inXsLayout ? timeMajorOrder(t) : t;
+    };
+    lib.call(x,
+             functionName("tail", a, x, tile, hops) + (inXsLayout ? "_tm" : ""),
+             {inOrder(ad), inOrder(xd), tailY, s});
     return {y, s};
   }
   Tensor y = at::empty(x.sizes(), x.options());

@@ -14,6 +14,10 @@ sizes, in this order:
 
   scan   a, x, [init], y                     (swr.scan, optionally reverse)
   chunk  a, x, [init | state_in], y, state_out   (swr.scan_chunk)
+  tail   a, x, y_tail, state_out               (swr.scan_chunk over the last
+                                              L positions of x, L = y_tail's
+                                              length, at most N; finite
+                                              windows)
   grad   a, x, dy, [init], dx, da, [dinit]   (swr.scan_grad)
   gradout  a, y, dy, [init], dx, da, [dinit] (swr.scan_grad from_output;
                                               hops = inf only)
@@ -23,11 +27,17 @@ dx `[B, H, D, N]`, init and dinit `[B, H, D]`, all of the configuration's
 storage type; states are f32 `[B, H, D, S]` (layout version 1 of
 swr.scan_chunk: S = hops + 2, or 1 for hops = inf).
 
-Forward scans also come time-major (`layout = "tm"`, names ending in `_tm`):
-a, x and y are then dense `[B, N, H]` / `[B, N, H, D]`, what linear
-projections produce in PyTorch, and the function scans them through
+Forward scans and tails also come time-major (`layout = "tm"`, names ending
+in `_tm`): a, x and y are then dense `[B, N, H]` / `[B, N, H, D]`, what
+linear projections produce in PyTorch, and the function scans them through
 transposed views `[B, H(, D), N]` (on the GPU the time-major mapping: no
 transposing copy); `swr.torch` calls them for tensors of those strides.
+
+A tail gives a long prefill its state: with a finite window the state
+after position N - 1 depends only on the last K + 1 tiles, so `swr.torch`
+scans the whole sequence (`scan`) and then runs a tail over the positions
+from `T * (N // T - K)` on, read in place through subviews (y_tail, the
+scratch of those positions' outputs, is dropped): no copy of a or x.
 """
 
 import argparse
@@ -99,7 +109,7 @@ def state_slots(hops):
 
 @dataclass(frozen=True)
 class Config:
-    kind: str  # "scan", "chunk", "grad" or "gradout"
+    kind: str  # "scan", "chunk", "tail", "grad" or "gradout"
     dtype: str
     tile: int
     hops: int  # INF for inf
@@ -133,12 +143,12 @@ class Config:
         # view's, `dense` back).
         ref, prologue, dense = {n: f"%{n}" for n in "axy"}, "", {}
         if self.layout == "tm":
-            assert self.kind == "scan" and not self.reverse
+            assert self.kind in ("scan", "tail") and not self.reverse
             view = {seq: f"memref<?x?x?x?x{t}, strided<[?, ?, 1, ?]>>",
                     vec: f"memref<?x?x?x{t}, strided<[?, 1, ?]>>"}
             dense = {view_type: dense_type for dense_type, view_type in view.items()}
             perm = {seq: "(b, n, h, d) -> (b, h, d, n)", vec: "(b, n, h) -> (b, h, n)"}
-            for n, ty in (("a", gate), ("x", seq), ("y", seq)):
+            for n, ty in (("a", gate), ("x", seq)) + ((("y", seq),) if self.kind == "scan" else ()):
                 prologue += f"  %{n}t = memref.transpose %{n} {perm[ty]} : {ty} to {view[ty]}\n"
                 ref[n] = f"%{n}t"
             seq, gate = view[seq], view[gate]
@@ -155,6 +165,8 @@ class Config:
             args.append(("y", seq))
             body = (f"swr.scan {window}{' reverse' if self.reverse else ''} {ins}"
                     f"{start[self.start]} outs({ref['y']} : {seq})")
+        elif self.kind == "tail":
+            return self._tail_text(gate, seq, state, window, ref, prologue, dense)
         elif self.kind == "chunk":
             args += [("y", seq), ("so", state)]
             body = (f"swr.scan_chunk {window} {ins}{start[self.start]} outs(%y : {seq}) "
@@ -172,6 +184,43 @@ class Config:
         return f"func.func @{self.name}({params}) {{\n{prologue}  {body}\n  return\n}}\n"
 
 
+    def _tail_text(self, gate, seq, state, window, ref, prologue, dense):
+        """swr.scan_chunk over the last L positions of the (views of) a and x,
+        L = y_tail's length: subviews from position N - L."""
+        t = self.dtype
+        per_head = self.gates == "head"
+        # The subviews' types: the views' strides, all dynamic but those of
+        # unit stride, and a dynamic offset.
+        def sub(ty, rank):
+            unit = ty.find("strided<[")
+            if unit < 0:  # dense: the last dimension has unit stride
+                strides = ["?"] * (rank - 1) + ["1"]
+            else:
+                strides = ty[unit + 9:ty.index("]", unit)].replace(" ", "").split(",")
+            dims = "x".join("?" * rank)
+            return f"memref<{dims}x{t}, strided<[{', '.join(strides)}], offset: ?>>"
+        gate_rank = 3 if per_head else 4
+        gate_sub, seq_sub = sub(gate, gate_rank), sub(seq, 4)
+        ytail = f"memref<?x?x?x?x{t}>"
+        body = prologue
+        for i in range(4):
+            body += f"  %c{i} = arith.constant {i} : index\n"
+        for i, dim in enumerate("bhdn"):
+            body += f"  %{dim} = memref.dim {ref['x']}, %c{i} : {seq}\n"
+        body += (f"  %len = memref.dim %yt, %c3 : {ytail}\n"
+                 f"  %first = arith.subi %n, %len : index\n")
+        gate_at = "[0, 0, %first] [%b, %h, %len] [1, 1, 1]" if per_head else \
+            "[0, 0, 0, %first] [%b, %h, %d, %len] [1, 1, 1, 1]"
+        body += (f"  %as = memref.subview {ref['a']}{gate_at} : {gate} to {gate_sub}\n"
+                 f"  %xs = memref.subview {ref['x']}[0, 0, 0, %first] [%b, %h, %d, %len] "
+                 f"[1, 1, 1, 1] : {seq} to {seq_sub}\n"
+                 f"  swr.scan_chunk {window} ins(%as, %xs : {gate_sub}, {seq_sub}) "
+                 f"outs(%yt : {ytail}) state_out(%so : {state})\n")
+        params = ", ".join(f"%{n}: {dense.get(ty, ty)}" for n, ty in
+                           (("a", gate), ("x", seq), ("yt", ytail), ("so", state)))
+        return f"func.func @{self.name}({params}) {{\n{body}  return\n}}\n"
+
+
 def configs(target, dtype):
     """The configurations of `target`'s artifact for storage type `dtype`."""
     gpu = target != "cpu"
@@ -183,6 +232,9 @@ def configs(target, dtype):
             yield Config("scan", start=start, layout="tm", **common)
         for start in ("", "init", "state"):
             yield Config("chunk", start=start, **common)
+        if hops != INF:
+            for layout in ("", "tm"):
+                yield Config("tail", layout=layout, **common)
         if not gpu or (tile in GPU_GRAD_TILES and hops in GPU_GRAD_HOPS):
             for start in ("", "init"):
                 yield Config("grad", start=start, **common)
