@@ -9,7 +9,11 @@ per-channel gates, with and without h0, f32 and bf16 storage:
   [N1, N) from its state give the whole sequence's outputs;
 - decoding token N after a prefill of N tokens gives what a prefill of
   N + 1 tokens gives, output and state, for every N (tile boundaries
-  included).
+  included);
+- the kernel library's tails (python/swr/kernels.py: a chunk over the last
+  K + 1 tiles of x, read in place, head-major and time-major; what
+  swr.torch's long prefills take their state from) give the state the op's
+  description defines for the whole sequence.
 
 Needs SWR_RUNTIME and either SWR_COMPILE (test/Integration/CPU/scan-chunk.test
 sets both: the artifact is compiled for the CPU here) or SWR_ARTIFACT, an
@@ -29,6 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from swr.cpu_runner import check_close  # noqa: E402
 from swr.dtypes import decode, encode  # noqa: E402
 from swr.reference import scan_reference  # noqa: E402
+from swr.kernels import Config  # noqa: E402
 from artifacts import CUDA, call, load_artifact, needs_artifact  # noqa: E402
 
 pytestmark = needs_artifact
@@ -67,8 +72,15 @@ def functions(cfg):
             f" outs(%y : {seq}) state_out(%s : {st})\n  return\n}}\n")
 
 
+# The kernel library's tails, f32: tiles 4 and 16, finite windows, both gate
+# layouts, head-major and time-major.
+TAILS = [Config("tail", "f32", t, k, g, layout=layout)
+         for t, k, g, layout in itertools.product((4, 16), (0, 1, 2), ("head", "channel"),
+                                                  ("", "tm"))]
+
+
 def module():
-    return "".join(functions(c) for c in CONFIGS)
+    return "".join(functions(c) for c in CONFIGS) + "".join(c.module_text() for c in TAILS)
 
 
 @pytest.fixture(scope="module")
@@ -226,6 +238,27 @@ def test_long_sequence(artifact):
         y_pre, s_pre = run.chunk(a[..., n:t + 1], x[..., n:t + 1], after_prefill)
         assert np.array_equal(y_step[..., 0], y_pre[..., -1]), t
         assert np.array_equal(state, s_pre), t
+
+
+@pytest.mark.parametrize("tail", TAILS, ids=lambda c: c.name)
+def test_library_tail_state(artifact, tail):
+    # Sequences longer than K + 1 tiles (swr.torch's condition), tile
+    # boundaries included: the tail over positions T * (N // T - K) to N - 1
+    # of the whole a and x gives the whole sequence's state.
+    t, k = tail.tile, tail.hops
+    cfg = (t, k, tail.gates == "head", False, "f32")
+    for n in range((k + 1) * t + 1, (k + 3) * t + 2):
+        a, x, _ = inputs(cfg, n, zlib.crc32(f"{tail.name} {n}".encode()))
+        first = t * (n // t - k)
+        y_tail = np.full(BHD + (n - first,), np.nan, dtype=np.float32)
+        s = np.full(BHD + (slots(k),), np.nan, dtype=np.float32)
+        # Time-major: a and x dense [B, N, H(, D)].
+        order = (lambda v: np.moveaxis(v, -1, 1)) if tail.layout == "tm" else (lambda v: v)
+        args = [(np.ascontiguousarray(order(v), dtype=np.float32), "f32") for v in (a, x)]
+        call(artifact, tail.name, args + [(y_tail, "f32"), (s, "f32")])
+        want = state_by_definition(a, x, None, t, k)
+        scale = state_by_definition(np.abs(a), np.abs(x), None, t, k)
+        close(s.astype(np.float64), want, scale, "f32", f"N = {n}: state")
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--module"]:

@@ -144,11 +144,12 @@ def test_time_major_reverse_and_grads():
 @pytest.mark.parametrize("per_channel", (False, True))
 def test_time_major_prefill_with_state(hops, per_channel):
     """A prefill of time-major operands returns y in their layout (a long
-    one through the time-major scan and a chunk over its last tiles, a
-    short one through the chunk kernel) and the head-major prefill's state,
-    from which a decode step continues the sequence; gradients flow."""
-    tile = 16
-    for n in (5, 3 * tile + 7):
+    one through the time-major scan and the library's tail over its last
+    tiles, read in place, a short one through the chunk kernel) and the
+    head-major prefill's state, from which a decode step continues the
+    sequence; gradients flow. Lengths within a tile, past the last whole
+    tile and on a tile boundary."""
+    for tile, n in ((16, 5), (16, 3 * 16 + 7), (16, 4 * 16), (64, 3 * 64 + 1)):
         a, x = time_major_inputs(2, 3, 4, n, per_channel=per_channel, seed=n)
         w = dict(tile=tile, hops=hops)
         y, s = scan(a, x, return_state=True, **w)
