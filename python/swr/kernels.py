@@ -28,10 +28,11 @@ storage type; states are f32 `[B, H, D, S]` (layout version 1 of
 swr.scan_chunk: S = hops + 2, or 1 for hops = inf).
 
 Forward scans and tails also come time-major (`layout = "tm"`, names ending
-in `_tm`): a, x and y are then dense `[B, N, H]` / `[B, N, H, D]`, what
-linear projections produce in PyTorch, and the function scans them through
-transposed views `[B, H(, D), N]` (on the GPU the time-major mapping: no
-transposing copy); `swr.torch` calls them for tensors of those strides.
+in `_tm`): a, x and a scan's y are then dense `[B, N, H]` / `[B, N, H, D]`,
+what linear projections produce in PyTorch, and the function scans them
+through transposed views `[B, H(, D), N]` (on the GPU the time-major
+mapping: no transposing copy; a tail's y_tail stays `[B, H, D, L]`);
+`swr.torch` calls them for tensors of those strides.
 
 A tail gives a long prefill its state: with a finite window the state
 after position N - 1 depends only on the last K + 1 tiles, so `swr.torch`
@@ -116,7 +117,7 @@ class Config:
     gates: str  # "head" or "channel"
     start: str = ""  # "", "init" or (chunk only) "state"
     reverse: bool = False  # scan only
-    layout: str = ""  # "" or (forward scans only) "tm": time-major a, x, y
+    layout: str = ""  # "" or (forward scans and tails) "tm": time-major a, x(, y)
 
     @property
     def name(self):
