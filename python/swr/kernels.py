@@ -184,24 +184,18 @@ class Config:
         params = ", ".join(f"%{n}: {dense.get(ty, ty)}" for n, ty in args)
         return f"func.func @{self.name}({params}) {{\n{prologue}  {body}\n  return\n}}\n"
 
-
     def _tail_text(self, gate, seq, state, window, ref, prologue, dense):
         """swr.scan_chunk over the last L positions of the (views of) a and x,
         L = y_tail's length: subviews from position N - L."""
         t = self.dtype
         per_head = self.gates == "head"
-        # The subviews' types: the views' strides, all dynamic but those of
-        # unit stride, and a dynamic offset.
-        def sub(ty, rank):
-            unit = ty.find("strided<[")
-            if unit < 0:  # dense: the last dimension has unit stride
-                strides = ["?"] * (rank - 1) + ["1"]
-            else:
-                strides = ty[unit + 9:ty.index("]", unit)].replace(" ", "").split(",")
-            dims = "x".join("?" * rank)
-            return f"memref<{dims}x{t}, strided<[{', '.join(strides)}], offset: ?>>"
-        gate_rank = 3 if per_head else 4
-        gate_sub, seq_sub = sub(gate, gate_rank), sub(seq, 4)
+        # The subviews' types: the strides of a and x (time-major: of their
+        # views, channels of unit stride) and a dynamic offset.
+        seq_strides, vec_strides = (("?, ?, 1, ?", "?, 1, ?") if self.layout == "tm"
+                                    else ("?, ?, ?, 1", "?, ?, 1"))
+        seq_sub = f"memref<?x?x?x?x{t}, strided<[{seq_strides}], offset: ?>>"
+        gate_sub = (f"memref<?x?x?x{t}, strided<[{vec_strides}], offset: ?>>" if per_head
+                    else seq_sub)
         ytail = f"memref<?x?x?x?x{t}>"
         body = prologue
         for i in range(4):
