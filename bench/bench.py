@@ -124,12 +124,11 @@ def build(args):
                 compile_one(path + ".mlir", path + ".so", args.pipeline_options)
                 configs.append(dict(name=name, dtype=dtype, gates=gates, B=b, N=n, hops=hops,
                                     tile=tile))
-                # Mapping variants (--variant LABEL=OPTIONS), at tile 16.
+                # Mapping variants (--variant LABEL=OPTIONS) and the
+                # time-major layout ([B, N, H, D] seen as [B, H, D, N]), with
+                # its variants, at tile 16.
                 if tile == 16:
                     add_variants(configs[-1], path + ".mlir")
-                # The time-major layout ([B, N, H, D] seen as [B, H, D, N]),
-                # at tile 16.
-                if tile == 16:
                     tname = name_of(dtype, gates, b, n, hops, tile, "time-major")
                     tpath = os.path.join(args.out, tname)
                     with open(tpath + ".mlir", "w") as f:

@@ -257,18 +257,22 @@ Tensor timeMajorOrder(const Tensor &t) {
   return t.dim() == 4 ? t.permute({0, 3, 1, 2}) : t.permute({0, 2, 1});
 }
 
+/// The inverse of timeMajorOrder: a [B, N, H(, D)] tensor seen as
+/// [B, H(, D), N].
+Tensor fromTimeMajorOrder(const Tensor &t) {
+  return t.dim() == 4 ? t.permute({0, 2, 3, 1}) : t.permute({0, 2, 1});
+}
+
 /// An uninitialized y for `x`'s time-major view: the [B, H, D, N] view of a
 /// new dense [B, N, H, D] tensor.
 Tensor emptyTimeMajor(const Tensor &x) {
-  return at::empty(timeMajorOrder(x).sizes(), x.options())
-      .permute({0, 2, 3, 1});
+  return fromTimeMajorOrder(at::empty(timeMajorOrder(x).sizes(), x.options()));
 }
 
 /// `t` with its data in time-major order (a copy unless it is already): the
 /// [B, H(, D), N] view of a dense [B, N, H(, D)] tensor.
 Tensor inTimeMajorLayout(const Tensor &t) {
-  Tensor dense = timeMajorOrder(t).contiguous();
-  return t.dim() == 4 ? dense.permute({0, 2, 3, 1}) : dense.permute({0, 2, 1});
+  return fromTimeMajorOrder(timeMajorOrder(t).contiguous());
 }
 
 /// Whether a forward scan of `x` runs time-major: `x` is not contiguous but

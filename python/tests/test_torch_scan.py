@@ -357,7 +357,7 @@ def test_opcheck():
     at, xt = time_major_inputs(2, 2, 3, 37, per_channel=False)
     for hops in (1, -1):
         torch.library.opcheck(torch.ops.swr.scan.default, (*rg(at, xt, h), 16, hops, False))
-    for hops in (0, 1, -1):  # long prefills (scan and chunk); hops = inf (the chunk)
+    for hops in (0, 1, -1):  # long prefills (the scan and a tail); hops = inf (the chunk)
         torch.library.opcheck(torch.ops.swr.scan_chunk.default, (*rg(at, xt), None, None, 16, hops))
 
 
