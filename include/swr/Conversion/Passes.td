@@ -235,6 +235,13 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "no map), so that runs whose blocks go in order, where every "
            "prefix has arrived (the CPU's, test-swr-gpu-launch-to-loops), "
            "compose the window's maps and walk on past it">,
+    Option<"lookDepth", "look-depth", "int64_t", /*default=*/"1",
+           "The time-major exact scan's first look: chunks each warp of it "
+           "reads (1 to 8): warp s the chunks s * depth + 1 to (s + 1) * "
+           "depth before its own, all at once (polled where neither the map "
+           "nor the prefix has arrived), composed nearest first up to the "
+           "first prefix into one slot, so that the look covers look-window "
+           "* depth chunks in one round trip">,
     Option<"dependentLaunch", "dependent-launch", "bool",
            /*default=*/"true",
            "The time-major chained scan: launch it as a programmatic "

@@ -37,7 +37,8 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
       o.timeMajor > 1 || o.positionsInFlight < 0 || o.positionsInFlight > 64 ||
       !llvm::is_contained({0, 4, 8, 16}, o.channelBytes) || o.chainWarps < 0 ||
       o.chainWarps > 32 || o.chainBlocksPerSM < 0 || o.chainBlocksPerSM > 32 ||
-      o.lookWindow < -1 || o.lookWindow > 32) {
+      o.lookWindow < -1 || o.lookWindow > 32 || o.lookDepth < 1 ||
+      o.lookDepth > 8) {
     reason = "convert-swr-to-gpu: warps-per-block must be in [1, 32], "
              "warps-per-sequence in [0, 32], "
              "vectors-per-lane in [0, 4], prefetch-steps in [0, 4], "
@@ -46,7 +47,7 @@ LogicalResult mlir::swr::verifyOptions(const ConvertSwrToGPUOptions &o,
              "time-major -1, 0 or 1, positions-in-flight in [0, 64], "
              "channel-bytes 0, 4, 8 or 16, "
              "chain-warps and chain-blocks-per-sm in [0, 32], "
-             "look-window in [-1, 32]";
+             "look-window in [-1, 32], look-depth in [1, 8]";
     return failure();
   }
   if (o.channelsPerWarp > 1 && o.warpsPerSequence > 1) {
@@ -211,6 +212,7 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
       m.lookWindow = std::clamp<int64_t>(spare / (status + row), 0,
                                          std::min(window, segments));
       m.lookTestMaps = m.lookWindow && options.lookTestMaps;
+      m.lookDepth = m.lookWindow ? options.lookDepth : 1;
     }
   }
   m.channelsPerWarp = m.channelsPerLane = 1;
@@ -468,6 +470,8 @@ void KernelMapping::print(llvm::raw_ostream &os) const {
        << ", dependent-launch = " << dependentLaunch;
   if (segments && exact)
     os << ", look-window = " << lookWindow;
+  if (lookDepth > 1)
+    os << ", look-depth = " << lookDepth;
   if (lookTestMaps)
     os << ", look-test-maps = 1";
   if (headBlocks)

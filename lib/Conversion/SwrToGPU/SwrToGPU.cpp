@@ -229,12 +229,12 @@ struct ConvertSwrToGPUPass
 
   /// The pass's options (declared once, in Passes.td) as their struct.
   ConvertSwrToGPUOptions mappingOptions() const {
-    return {warpsPerBlock,   warpsPerSequence,  vectorsPerLane,
-            prefetchSteps,   minChunkSteps,     targetWarps,
-            channelsPerWarp, channelsPerLane,   adjacentChannels,
-            timeMajor,       positionsInFlight, channelBytes,
-            chainWarps,      chainWindows,      chainBlocksPerSM,
-            lookWindow,      lookTestMaps,      dependentLaunch};
+    return {
+        warpsPerBlock,    warpsPerSequence, vectorsPerLane,    prefetchSteps,
+        minChunkSteps,    targetWarps,      channelsPerWarp,   channelsPerLane,
+        adjacentChannels, timeMajor,        positionsInFlight, channelBytes,
+        chainWarps,       chainWindows,     chainBlocksPerSM,  lookWindow,
+        lookTestMaps,     lookDepth,        dependentLaunch};
   }
 
   void runOnOperation() override {

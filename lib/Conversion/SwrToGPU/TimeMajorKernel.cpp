@@ -437,9 +437,10 @@ private:
   };
 
   /// The first look's workgroup memory: `status`, a chunk's status per
-  /// slot (the map, then the prefix) and the block's map in slot window();
-  /// `flags` [slot][lane]: 2 where the slot's prefix had arrived, else 1
-  /// where its map had, else 0. Null without a first look.
+  /// slot (the map, then the prefix; with look-depth > 1 a group of
+  /// chunks', composed) and the block's map in slot window(); `flags`
+  /// [slot][lane]: 2 where the slot's prefix had arrived, else 1 where its
+  /// map had, else 0. Null without a first look.
   struct FirstLook {
     Slots status;
     Value flags;
@@ -792,7 +793,8 @@ private:
   /// warp s < window() reads the status of chunk `chunkId - 1 - s` (map
   /// and prefix in one round trip, polled until one of them has arrived)
   /// into slot s and its flag (0 for chunks before the first; with
-  /// look-test-maps 1 wherever the map arrived).
+  /// look-test-maps 1 wherever the map arrived); with look-depth d > 1 the
+  /// chunks `chunkId - 1 - s * d` and the d - 1 before it (lookAtGroup).
   /// Launched as a dependent of the status fill, every thread waits for the
   /// fill first.
   void emitFirstLook(const FirstLook &look, Value chunkId, Value row,
@@ -811,12 +813,20 @@ private:
                             });
           scf::YieldOp::create(b);
         });
+    int64_t depth = m.lookDepth;
+    Value groupStart = depth > 1 ? mul(segment, idx(depth)) : segment;
     Value inWindow = cmp(P::ult, segment, idx(w));
-    Value reads = both(both(valid, inWindow), cmp(P::ult, segment, chunkId));
+    Value reads = both(both(valid, inWindow), cmp(P::ult, groupStart, chunkId));
     auto flag = scf::IfOp::create(
         b, reads,
         [&](OpBuilder &, Location) {
-          Value chunk = sub(sub(chunkId, idx(1)), segment);
+          Value chunk = sub(sub(chunkId, idx(1)), groupStart);
+          if (depth > 1) {
+            auto [fields, flag] = lookAtGroup(chunk, row);
+            look.status.write(b, segment, 0, fields);
+            scf::YieldOp::create(b, flag);
+            return;
+          }
           auto [fields, mapArrived, prefixArrived] = pollStatus(chunk, row);
           look.status.write(b, segment, 0, fields);
           Value flag =
@@ -833,20 +843,85 @@ private:
     });
   }
 
+  /// `y` = `x` where `c`, elementwise.
+  void chooseWhere(Value c, ArrayRef<Value> x, MutableArrayRef<Value> y) {
+    for (auto [xi, yi] : llvm::zip_equal(x, y))
+      yi = select(c, xi, yi);
+  }
+
+  /// One warp's group of the first look, with look-depth > 1: the status of
+  /// the chunks `nearest`, `nearest` - 1, ... (look-depth of them) read at
+  /// once, each polled again only where neither its map nor its prefix had
+  /// arrived and no nearer chunk's prefix has ended the group; composed
+  /// nearest first into the slot's fields and flag, as for one chunk: 2
+  /// where a prefix ended the group (the prefix field: the nearer chunks'
+  /// maps applied to it), else 1 (the map field: all the group's maps
+  /// composed). The first chunk publishes no map, so its prefix ends every
+  /// group that reaches it; chunks past it read it again, unused.
+  std::pair<SmallVector<Value>, Value> lookAtGroup(Value nearest, Value row) {
+    SmallVector<Type> types(statusFields(), b.getF32Type());
+    types.append(2, b.getI1Type());
+    SmallVector<Value> chunks;
+    SmallVector<SmallVector<Value>> reads;
+    for (int64_t i = 0; i < m.lookDepth; ++i) {
+      chunks.push_back(
+          select(cmp(P::uge, nearest, idx(i)), sub(nearest, idx(i)), idx(0)));
+      auto [map, mapArrived] = readFields(chunks.back(), row, 0, mapFields());
+      auto [prefix, prefixArrived] =
+          readFields(chunks.back(), row, mapFields(), e);
+      reads.push_back(map);
+      llvm::append_range(reads.back(), prefix);
+      reads.back().append({mapArrived, prefixArrived});
+    }
+    Value no = arith::ConstantIntOp::create(b, 0, 1);
+    Value found = no, stopped = no;
+    Map acc = identityMap();
+    SmallVector<Value> carry(e, f32(0));
+    for (int64_t i = 0; i < m.lookDepth; ++i) {
+      Value chunk = chunks[i];
+      ArrayRef<Value> read = reads[i];
+      Value going = negate(stopped);
+      Value arrived = arith::OrIOp::create(b, read[statusFields()],
+                                           read[statusFields() + 1]);
+      auto polled = scf::IfOp::create(
+          b, both(going, negate(arrived)),
+          [&](OpBuilder &, Location) {
+            auto [fields, mapArrived, prefixArrived] = pollStatus(chunk, row);
+            fields.append({mapArrived, prefixArrived});
+            scf::YieldOp::create(b, fields);
+          },
+          [&](OpBuilder &, Location) { scf::YieldOp::create(b, read); });
+      ValueRange status = polled.getResults();
+      Value mapArrived = status[statusFields()];
+      Value takesPrefix = both(going, status[statusFields() + 1]);
+      if (m.lookTestMaps)
+        takesPrefix = both(takesPrefix, negate(mapArrived));
+      Value takesMap = both(both(going, negate(takesPrefix)), mapArrived);
+      SmallVector<Value> prefix(status.slice(mapFields(), e));
+      chooseWhere(takesPrefix, apply(acc, prefix), carry);
+      Map next = compose(asMap(status), acc);
+      chooseWhere(takesMap, next.gate, acc.gate);
+      chooseWhere(takesMap, next.state, acc.state);
+      found = arith::OrIOp::create(b, found, takesPrefix);
+      stopped = arith::OrIOp::create(b, stopped, negate(takesMap));
+    }
+    SmallVector<Value> fields = fieldsOf(acc);
+    llvm::append_range(fields, carry);
+    Value flag = select(found, i32(2), select(stopped, i32(0), i32(1)));
+    return {fields, flag};
+  }
+
   /// Warp 0 after the first look (chunkId > 0): the slots in order, each
-  /// map composed in until a prefix ends the look (found: the composed
-  /// maps applied to it) or the window ends without one (the chunk where
-  /// the walk goes on, with the maps composed so far). Branchless.
+  /// map (of look-depth chunks) composed in until a prefix ends the look
+  /// (found: the composed maps applied to it) or the window ends without
+  /// one (the chunk where the walk goes on, with the maps composed so far).
+  /// Branchless.
   std::tuple<Value, SmallVector<Value>, Value, Map>
   scanFirstLook(const FirstLook &look, Value chunkId) {
     Value no = arith::ConstantIntOp::create(b, 0, 1);
     Value found = no, stopped = no, chunk = sub(chunkId, idx(1));
     Map acc = identityMap();
     SmallVector<Value> carry(e, f32(0));
-    auto choose = [&](Value c, ArrayRef<Value> x, MutableArrayRef<Value> y) {
-      for (auto [xi, yi] : llvm::zip_equal(x, y))
-        yi = select(c, xi, yi);
-    };
     for (int64_t s = 0; s < window(); ++s) {
       Value slot = idx(s);
       Value flag = memref::LoadOp::create(b, look.flags,
@@ -856,12 +931,13 @@ private:
       Value takesMap = both(going, cmp(P::eq, flag, i32(1)));
       SmallVector<Value> f = look.status.read(b, slot, 0, mapFields() + e);
       ArrayRef<Value> fields(f);
-      choose(takesPrefix, apply(acc, fields.drop_front(mapFields())), carry);
+      chooseWhere(takesPrefix, apply(acc, fields.drop_front(mapFields())),
+                  carry);
       Map next = compose(asMap(fields), acc);
-      choose(takesMap, next.gate, acc.gate);
-      choose(takesMap, next.state, acc.state);
+      chooseWhere(takesMap, next.gate, acc.gate);
+      chooseWhere(takesMap, next.state, acc.state);
       found = arith::OrIOp::create(b, found, takesPrefix);
-      chunk = select(takesMap, sub(chunk, idx(1)), chunk);
+      chunk = select(takesMap, sub(chunk, idx(m.lookDepth)), chunk);
       stopped = arith::OrIOp::create(b, stopped, cmp(P::ne, flag, i32(1)));
     }
     return {found, carry, chunk, acc};

@@ -18,7 +18,9 @@
 // RUN: not swr-opt %s -convert-swr-to-gpu=chain-blocks-per-sm=-1 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -convert-swr-to-gpu=look-window=33 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not swr-opt %s -convert-swr-to-gpu=look-window=-2 2>&1 | FileCheck %s --check-prefix=OPTION
-// OPTION: error: convert-swr-to-gpu: warps-per-block must be in [1, 32], warps-per-sequence in [0, 32], vectors-per-lane in [0, 4], prefetch-steps in [0, 4], min-chunk-steps at least 0, target-warps at least 1, {{.*}} chain-warps and chain-blocks-per-sm in [0, 32], look-window in [-1, 32]{{$}}
+// RUN: not swr-opt %s -convert-swr-to-gpu=look-depth=0 2>&1 | FileCheck %s --check-prefix=OPTION
+// RUN: not swr-opt %s -convert-swr-to-gpu=look-depth=9 2>&1 | FileCheck %s --check-prefix=OPTION
+// OPTION: error: convert-swr-to-gpu: warps-per-block must be in [1, 32], warps-per-sequence in [0, 32], vectors-per-lane in [0, 4], prefetch-steps in [0, 4], min-chunk-steps at least 0, target-warps at least 1, {{.*}} chain-warps and chain-blocks-per-sm in [0, 32], look-window in [-1, 32], look-depth in [1, 8]{{$}}
 
 func.func @small_tile(%a: memref<1x1x64xbf16>, %x: memref<1x1x1x64xbf16>, %y: memref<1x1x1x64xbf16>) {
   // expected-error @+1 {{tile 4 is not supported on the GPU: it must be a power of two of at least 8 for these element types (or use hops = inf)}}

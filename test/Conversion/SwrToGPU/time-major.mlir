@@ -17,6 +17,9 @@
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=4 look-window=20 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=LFOUR
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=chain-warps=32 look-window=32 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=LCUT
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=look-window=8 look-test-maps=1 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=LMAPS
+// RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=look-window=8 look-depth=3 channel-bytes=16" -canonicalize -cse | FileCheck %s --check-prefix=DEPTH
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=look-window=8 look-depth=3 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=DMAPPING
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=look-window=0 look-depth=3 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=MAPPING
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=look-test-maps=1 2>&1 | FileCheck %s --check-prefix=DEFAULT
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=channel-bytes=8 2>&1 | FileCheck %s --check-prefix=BYTES8
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=channel-bytes=4 positions-in-flight=5" 2>&1 | FileCheck %s --check-prefix=BYTES4
@@ -158,6 +161,9 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // The testing option look-test-maps (CPU runs: scan-time-major-kernel.test)
 // shows in the remark where there is a window; without one it does nothing.
 // LMAPS: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 8, look-test-maps = 1{{$}}
+// look-depth shows where there is a window; without one it does nothing
+// (MAPPING above).
+// DMAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 8, look-depth = 3{{$}}
 // CHECK-LABEL: func.func @exact
 //       CHECK:   %[[FILL:.*]] = arith.constant dense<-1> : vector<4xi32>
 //       CHECK:   gpu.wait async
@@ -222,6 +228,26 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 //        LOOK:       gpu.barrier
 //    LOOK-COUNT-8:   vector.store
 //        LOOK:     } {swr.dependent_launch, swr.min_blocks_per_sm = 2 : i32, swr.sink_constants}
+// With look-depth=3 (DEPTH), warp s of the first look reads the chunks
+// 3 s + 1 to 3 s + 3 before the block's, all at once (36 relaxed loads),
+// then polls each again (in chunk order) only where neither its map nor its
+// prefix had arrived, and stores the group's composition into slot s.
+// DEPTH-LABEL: func.func @exact
+//       DEPTH:     gpu.launch {{.*}} workgroup({{.*}} : memref<8x8x32xf32, #gpu.address_space<workgroup>>, %[[SLOTS:.*]] : memref<9x12x32xf32, #gpu.address_space<workgroup>>, %[[FLAGS:.*]] : memref<8x32xi32, #gpu.address_space<workgroup>>)
+//       DEPTH:       scf.if {{.*}} -> (i32) {
+// DEPTH-COUNT-36:      llvm.load {{.*}} atomic syncscope("device") monotonic {alignment = 4 : i64} : !llvm.ptr -> i32
+//   DEPTH-NOT:         llvm.load
+//       DEPTH:         scf.while
+// DEPTH-COUNT-12:        llvm.load {{.*}} atomic syncscope("device") monotonic
+//       DEPTH:         scf.while
+// DEPTH-COUNT-12:        llvm.load {{.*}} atomic syncscope("device") monotonic
+//       DEPTH:         scf.while
+// DEPTH-COUNT-12:        llvm.load {{.*}} atomic syncscope("device") monotonic
+//   DEPTH-NOT:         llvm.load
+// DEPTH-COUNT-12:      memref.store {{.*}}, %[[SLOTS]]
+//       DEPTH:       memref.store {{.*}}, %[[FLAGS]]
+//  DEPTH-NEXT:     }
+//  DEPTH-NEXT:     gpu.barrier
 // OFF-LABEL: func.func @exact
 func.func @exact(%a: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %x: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %h: memref<?x?x?xf32>, %y: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) {
   swr.scan <tile = 16, hops = inf> reverse ins(%a, %x : memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) init(%h : memref<?x?x?xf32>) outs(%y : memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>)

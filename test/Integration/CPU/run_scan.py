@@ -194,6 +194,10 @@ def main():
     p.add_argument("--swr-compile")
     p.add_argument("--swr-run")
     p.add_argument("--pipeline-options", default="", help="with --aot: of swr-cpu-pipeline")
+    p.add_argument("--gate-floor", type=float, default=0.5,
+                   help="gate magnitudes in [floor, 1) (a few then scaled by 1.2): near 1, a "
+                        "state from far back still shows in the outputs (a look-back that "
+                        "takes the wrong chunk's state fails)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--keep", help="write the generated module here")
     args = p.parse_args()
@@ -203,7 +207,7 @@ def main():
     rng = np.random.default_rng(args.seed)
     # Gates mostly in (0.5, 1) so that windows matter, a few negative and a few
     # above 1: any finite gate is legal. Inputs never zero.
-    gates = rng.uniform(0.5, 1.0, size=shapes["a"])
+    gates = rng.uniform(args.gate_floor, 1.0, size=shapes["a"])
     gates[rng.uniform(size=shapes["a"]) < 0.1] *= -1.0
     gates[rng.uniform(size=shapes["a"]) < 0.05] *= 1.2
     values = {

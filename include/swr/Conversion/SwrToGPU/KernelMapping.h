@@ -96,6 +96,9 @@ struct KernelMapping {
   /// Testing only (`look-test-maps`): the first look leaves the prefixes it
   /// reads (but the first chunk's) and composes the maps.
   bool lookTestMaps = false;
+  /// The exact chained scan: chunks each warp of the first look reads and
+  /// composes into its slot (`look-depth`; 1 without a first look).
+  int64_t lookDepth = 1;
   /// Per-head gate gradients (ScanSpec::gateGrad): a block is one head,
   /// `itemsPerBlock` warps, one per group of channelsPerLane channels (the
   /// most a head may have; warps past its channels walk along idle); they
