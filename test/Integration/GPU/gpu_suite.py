@@ -346,6 +346,18 @@ def cases():
     add("mult", 16, 1, "bf16", layout="time", dynamic=False, per_channel=True,
         reverse=True)
     add("odd", 16, "inf", "f32", values="special", layout="time", init=True)
+    # look-depth: each warp of the first look reads a group of chunks at
+    # once and composes them: long chains (65536 positions), many rows,
+    # special values through the groups' compositions, depths that do not
+    # divide the chain, bf16 per head at depth 4 (ptxas spills).
+    add("long", 16, "inf", "bf16", layout="time", init=True,
+        options="time-major=1 look-window=8 look-depth=4")
+    add("big", 16, "inf", "f32", layout="time", per_channel=True, reverse=True,
+        options="time-major=1 look-window=8 look-depth=4")
+    add("odd", 16, "inf", "bf16", values="special", layout="time",
+        options="time-major=1 positions-in-flight=2 chain-warps=2 look-window=2 look-depth=3")
+    add("long", 16, "inf", "f32", layout="time", reverse=True,
+        options="time-major=1 positions-in-flight=1 chain-warps=4 look-window=4 look-depth=8")
     return out
 
 
