@@ -859,8 +859,6 @@ private:
   /// composed). The first chunk publishes no map, so its prefix ends every
   /// group that reaches it; chunks past it read it again, unused.
   std::pair<SmallVector<Value>, Value> lookAtGroup(Value nearest, Value row) {
-    SmallVector<Type> types(statusFields(), b.getF32Type());
-    types.append(2, b.getI1Type());
     SmallVector<Value> chunks;
     SmallVector<SmallVector<Value>> reads;
     for (int64_t i = 0; i < m.lookDepth; ++i) {
@@ -891,15 +889,15 @@ private:
             scf::YieldOp::create(b, fields);
           },
           [&](OpBuilder &, Location) { scf::YieldOp::create(b, read); });
-      ValueRange status = polled.getResults();
-      Value mapArrived = status[statusFields()];
-      Value takesPrefix = both(going, status[statusFields() + 1]);
+      ValueRange got = polled.getResults();
+      Value mapArrived = got[statusFields()];
+      Value takesPrefix = both(going, got[statusFields() + 1]);
       if (m.lookTestMaps)
         takesPrefix = both(takesPrefix, negate(mapArrived));
       Value takesMap = both(both(going, negate(takesPrefix)), mapArrived);
-      SmallVector<Value> prefix(status.slice(mapFields(), e));
+      SmallVector<Value> prefix(got.slice(mapFields(), e));
       chooseWhere(takesPrefix, apply(acc, prefix), carry);
-      Map next = compose(asMap(status), acc);
+      Map next = compose(asMap(got), acc);
       chooseWhere(takesMap, next.gate, acc.gate);
       chooseWhere(takesMap, next.state, acc.state);
       found = arith::OrIOp::create(b, found, takesPrefix);
