@@ -905,7 +905,9 @@ private:
     }
     SmallVector<Value> fields = fieldsOf(acc);
     llvm::append_range(fields, carry);
-    Value flag = select(found, i32(2), select(stopped, i32(0), i32(1)));
+    // (A polled chunk has its map or its prefix, so a group ends only at a
+    // prefix or after all its maps: never 0.)
+    Value flag = select(found, i32(2), i32(1));
     return {fields, flag};
   }
 
