@@ -242,6 +242,15 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "nor the prefix has arrived), composed nearest first up to the "
            "first prefix into one slot, so that the look covers look-window "
            "* depth chunks in one round trip">,
+    Option<"ownCarries", "own-carries", "bool", /*default=*/"false",
+           "The time-major mapping of hops = 1 on chained blocks: each warp "
+           "forms its segment's carry itself once the segments' maps are "
+           "exchanged (the first tile's warps read the previous chunk's "
+           "terminal, the others compose the maps of the tile before "
+           "theirs), so that only the first tile's warps wait for the status "
+           "and the rest store at once; false: warp 0 forms every carry and "
+           "hands them out after a second barrier (every warp waits for its "
+           "look-back)">,
     Option<"dependentLaunch", "dependent-launch", "bool",
            /*default=*/"true",
            "The time-major chained scan: launch it as a programmatic "

@@ -191,6 +191,7 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
                         ? options.chainBlocksPerSM
                         : std::max<int64_t>(1, 16 / m.segments);
     m.dependentLaunch = options.dependentLaunch;
+    m.ownCarries = !m.exact && options.ownCarries;
     if (m.exact) {
       // The first look's workgroup memory, [window + 1][status words][32]
       // and [window][32] flags, within the 48 KB of static workgroup memory
@@ -472,6 +473,8 @@ void KernelMapping::print(llvm::raw_ostream &os) const {
     os << ", look-window = " << lookWindow;
   if (lookDepth > 1)
     os << ", look-depth = " << lookDepth;
+  if (ownCarries)
+    os << ", own-carries = 1";
   if (lookTestMaps)
     os << ", look-test-maps = 1";
   if (headBlocks)

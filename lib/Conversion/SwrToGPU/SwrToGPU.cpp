@@ -234,7 +234,7 @@ struct ConvertSwrToGPUPass
         minChunkSteps,    targetWarps,      channelsPerWarp,   channelsPerLane,
         adjacentChannels, timeMajor,        positionsInFlight, channelBytes,
         chainWarps,       chainWindows,     chainBlocksPerSM,  lookWindow,
-        lookTestMaps,     lookDepth,        dependentLaunch};
+        lookTestMaps,     lookDepth,        ownCarries,        dependentLaunch};
   }
 
   void runOnOperation() override {

@@ -306,6 +306,9 @@ private:
   // first gate). No warm-up tiles are read: the block publishes its last
   // tile's terminal (e fields) before it waits for anything, so the next
   // chunk's block waits for one hop, never a chain.
+  // With own-carries, each warp forms its own segment's carry from the
+  // exchanged maps instead of waiting for warp 0's after a second barrier:
+  // only the first tile's warps read the status, the others store at once.
 
   int64_t mapFields() const { return numGates + e; }
   /// The exact scan: the map, then the prefix; hops = 1: the terminal local
@@ -628,15 +631,52 @@ private:
 
     // (The segments' maps are read twice rather than kept in registers
     // through the look-back.)
-    auto mapOf = [&](int64_t s) {
-      return asMap(exchange.read(b, idx(s), 0, mapFields()));
+    auto mapOf = [&](Value s) {
+      return asMap(exchange.read(b, s, 0, mapFields()));
     };
     auto blockMap = [&] {
-      Map block = mapOf(0);
+      Map block = mapOf(idx(0));
       for (int64_t s = 1; s < segments; ++s)
-        block = compose(block, mapOf(s));
+        block = compose(block, mapOf(idx(s)));
       return block;
     };
+    if (!m.ownCarries)
+      emitHandedCarries(launch, lane, exchange, chunkId, row, valid, segment,
+                        mapOf, blockMap);
+    // The walk again, from the segment's carry, on the stored types
+    // widened again: bf16 by a shift, which the compilers do not merge
+    // with the first walk's conversion, so that what stays in registers
+    // across the look-back is the loads (half the registers of f32).
+    for (auto [j, r] : llvm::enumerate(raw)) {
+      xs[j] = widenAgain(r[0]);
+      as[j] = widenAgain(r[1]);
+    }
+    SmallVector<Value> h =
+        m.ownCarries ? emitOwnCarry(chunkId, row, valid, segment, mapOf)
+                     : exchange.read(b, segment, numGates, e);
+    for (int64_t j = 0; j < len; ++j) {
+      for (int64_t c = 0; c < e; ++c)
+        h[c] = fma(gateOf(j, c), h[c], vector::ExtractOp::create(b, xs[j], c));
+      Value q = add(first, idx(j));
+      scf::IfOp::create(b, valid, [&](OpBuilder &, Location) {
+        store(q, h);
+        scf::YieldOp::create(b);
+      });
+    }
+    branchless = false;
+  }
+
+  /// The segments' carries formed by warp 0 (each in place of its segment's
+  /// state in the exchange, after its map is read) and handed out after a
+  /// barrier: for the exact scan from the block's map and the look-back
+  /// (after the whole block's first look, where there is one), for hops = 1
+  /// tile by tile.
+  void emitHandedCarries(gpu::LaunchOp launch, Value lane,
+                         const Slots &exchange, Value chunkId, Value row,
+                         Value valid, Value segment,
+                         function_ref<Map(Value)> mapOf,
+                         function_ref<Map()> blockMap) {
+    int64_t segments = m.segments;
     // The exact scan: the whole block's first look at the chunks before
     // its own (window()), while warp 0 publishes the block's map.
     FirstLook look;
@@ -670,33 +710,13 @@ private:
           SmallVector<Value> carry =
               emitLookBack(chunkId, row, valid, block, look);
           for (int64_t s = 0; s < segments; ++s) {
-            Map map = mapOf(s);
+            Map map = mapOf(idx(s));
             setCarry(s, carry);
             carry = apply(map, carry);
           }
           scf::YieldOp::create(b);
         });
     gpu::BarrierOp::create(b);
-
-    // The walk again, from the segment's carry, on the stored types
-    // widened again: bf16 by a shift, which the compilers do not merge
-    // with the first walk's conversion, so that what stays in registers
-    // across the look-back is the loads (half the registers of f32).
-    for (auto [j, r] : llvm::enumerate(raw)) {
-      xs[j] = widenAgain(r[0]);
-      as[j] = widenAgain(r[1]);
-    }
-    SmallVector<Value> h = exchange.read(b, segment, numGates, e);
-    for (int64_t j = 0; j < len; ++j) {
-      for (int64_t c = 0; c < e; ++c)
-        h[c] = fma(gateOf(j, c), h[c], vector::ExtractOp::create(b, xs[j], c));
-      Value q = add(first, idx(j));
-      scf::IfOp::create(b, valid, [&](OpBuilder &, Location) {
-        store(q, h);
-        scf::YieldOp::create(b);
-      });
-    }
-    branchless = false;
   }
 
   /// hops = 1: the carry into each segment of the block (`setCarry`), tile
@@ -709,18 +729,52 @@ private:
   /// tile's first. (Rows past the last publish and wait for nothing; their
   /// carries are never stored.)
   void emitTileCarries(Value chunkId, Value row, Value valid,
-                       function_ref<Map(int64_t)> mapOf,
+                       function_ref<Map(Value)> mapOf,
                        function_ref<void(int64_t, ArrayRef<Value>)> setCarry) {
-    int64_t perTile = m.tile / m.positionsInFlight;
-    int64_t lastTile = m.segments - perTile;
-    SmallVector<Value> terminal = mapOf(lastTile).state;
-    for (int64_t s = lastTile + 1; s < m.segments; ++s)
-      terminal = apply(mapOf(s), terminal);
+    int64_t perTile = tileSegments();
+    publishTerminal(chunkId, row, valid, mapOf);
+    SmallVector<Value> carry = chunkCarry(chunkId, row, valid), local;
+    for (int64_t s = 0; s < m.segments; ++s) {
+      Map map = mapOf(idx(s));
+      bool startsTile = s % perTile == 0;
+      if (startsTile && s)
+        carry = local;
+      setCarry(s, carry);
+      carry = apply(map, carry);
+      local = startsTile ? map.state : apply(map, local);
+    }
+  }
+
+  /// hops = 1 on chained blocks: segments per tile.
+  int64_t tileSegments() const { return m.tile / m.positionsInFlight; }
+
+  /// hops = 1: the terminal local state of the tile whose first segment is
+  /// `first` (its segments' maps composed, from zero).
+  SmallVector<Value> tileTerminal(Value first, function_ref<Map(Value)> mapOf) {
+    SmallVector<Value> local = mapOf(first).state;
+    for (int64_t s = 1; s < tileSegments(); ++s)
+      local = apply(mapOf(add(first, idx(s))), local);
+    return local;
+  }
+
+  /// hops = 1: publishes the terminal local state of the block's last tile
+  /// where `when` holds (but in the last chunk, whose terminal no block
+  /// reads).
+  void publishTerminal(Value chunkId, Value row, Value when,
+                       function_ref<Map(Value)> mapOf) {
+    SmallVector<Value> terminal =
+        tileTerminal(idx(m.segments - tileSegments()), mapOf);
     Value notLast = cmp(P::ult, chunkId, sub(chunks, idx(1)));
-    scf::IfOp::create(b, both(valid, notLast), [&](OpBuilder &, Location) {
+    scf::IfOp::create(b, both(when, notLast), [&](OpBuilder &, Location) {
       publish(chunkId, row, 0, terminal);
       scf::YieldOp::create(b);
     });
+  }
+
+  /// hops = 1: the carry into the chunk's first tile: the terminal that the
+  /// previous chunk's block published (polled), or in the first chunk the
+  /// initial state (zero without one); zero for rows past the last.
+  SmallVector<Value> chunkCarry(Value chunkId, Value row, Value valid) {
     auto before = scf::IfOp::create(
         b, both(valid, cmp(P::ugt, chunkId, idx(0))),
         [&](OpBuilder &, Location) {
@@ -730,16 +784,40 @@ private:
           scf::YieldOp::create(b, spec.init ? loadInit()
                                             : SmallVector<Value>(e, f32(0)));
         });
-    SmallVector<Value> carry(before.getResults()), local;
-    for (int64_t s = 0; s < m.segments; ++s) {
-      Map map = mapOf(s);
-      bool startsTile = s % perTile == 0;
-      if (startsTile && s)
-        carry = local;
-      setCarry(s, carry);
-      carry = apply(map, carry);
-      local = startsTile ? map.state : apply(map, local);
+    return SmallVector<Value>(before.getResults());
+  }
+
+  /// hops = 1 with own-carries: the carry into the warp's segment, formed by
+  /// the warp itself from the exchanged maps, without a second barrier. The
+  /// first tile's warps wait for the status fill (a dependent launch),
+  /// warp 0 publishes the block's terminal, and each takes the chunk's
+  /// carry; a later tile's warps take the terminal local state of the tile
+  /// before theirs and touch no status. Then through the maps of the
+  /// segments before the warp's in its tile.
+  SmallVector<Value> emitOwnCarry(Value chunkId, Value row, Value valid,
+                                  Value segment,
+                                  function_ref<Map(Value)> mapOf) {
+    int64_t perTile = tileSegments();
+    Value tileFirst = mul(divu(segment, idx(perTile)), idx(perTile));
+    auto start = scf::IfOp::create(
+        b, cmp(P::ult, segment, idx(perTile)),
+        [&](OpBuilder &, Location) {
+          if (m.dependentLaunch)
+            NVVM::GriddepcontrolOp::create(b, NVVM::GridDepActionKind::wait);
+          publishTerminal(chunkId, row,
+                          both(valid, cmp(P::eq, segment, idx(0))), mapOf);
+          scf::YieldOp::create(b, chunkCarry(chunkId, row, valid));
+        },
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(
+              b, tileTerminal(sub(tileFirst, idx(perTile)), mapOf));
+        });
+    SmallVector<Value> carry(start.getResults());
+    for (int64_t i = 0; i + 1 < perTile; ++i) {
+      Value s = add(tileFirst, idx(i));
+      chooseWhere(cmp(P::ult, s, segment), apply(mapOf(s), carry), carry);
     }
+    return carry;
   }
 
   /// Values of `types` that `read` returns, read again until it says they

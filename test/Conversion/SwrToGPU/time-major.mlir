@@ -24,6 +24,8 @@
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=channel-bytes=8 2>&1 | FileCheck %s --check-prefix=BYTES8
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=channel-bytes=4 positions-in-flight=5" 2>&1 | FileCheck %s --check-prefix=BYTES4
 // RUN: swr-opt %s -split-input-file -swr-decompose -convert-swr-to-gpu=channel-bytes=8 -canonicalize -cse | FileCheck %s --check-prefix=VEC8
+// RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=own-carries=1 channel-bytes=16" -canonicalize -cse | FileCheck %s --check-prefix=OWN
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=own-carries=1 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=OWNMAPPING
 
 // bf16, per-head gates ([B, N, H] seen as [B, H, N]), tile 16, one hop.
 // The operands are viewed channels last, [B, H, N, D]; each thread owns 8
@@ -80,6 +82,33 @@
 //       CHECK:     gpu.barrier
 //       CHECK:     vector.store {{.*}}, %[[Y]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1]>>, vector<8xbf16>
 //       CHECK:   } {swr.dependent_launch, swr.min_blocks_per_sm = 2 : i32, swr.sink_constants}
+//
+// own-carries=1: no second barrier. Each warp forms its segment's carry
+// from the exchanged maps: the first tile's warp (a tile per segment here)
+// waits for the fill, publishes the terminal of the block's last tile
+// (warp 0) and polls the previous chunk's; every other warp reads the
+// terminal local state of the segment before its own (8 states) and
+// touches no status; then all store.
+// OWNMAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} segments = 8, blocks-per-sm = 2, dependent-launch = 1, own-carries = 1{{$}}
+// OWN-LABEL: func.func @per_head
+//       OWN:   gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}}) workgroup(%[[EX:.*]] : memref<8x9x32xf32, #gpu.address_space<workgroup>>)
+//   OWN-NOT:     nvvm.griddepcontrol
+// OWN-COUNT-16:  vector.load {{.*}} vector<8xbf16>
+//   OWN-NOT:     nvvm.griddepcontrol
+//       OWN:     gpu.barrier
+//   OWN-NOT:     gpu.barrier
+//       OWN:     scf.if
+//  OWN-NEXT:       nvvm.griddepcontrol wait
+//  OWN-COUNT-8:    llvm.store {{.*}} atomic syncscope("device") monotonic
+//       OWN:       scf.while
+//  OWN-COUNT-8:      llvm.load {{.*}} atomic syncscope("device") monotonic
+//       OWN:     } else {
+//   OWN-NOT:       llvm.load
+//  OWN-COUNT-8:    memref.load %[[EX]]
+//   OWN-NOT:     memref.store %{{.*}}, %[[EX]]
+//   OWN-NOT:     gpu.barrier
+//       OWN:     vector.store {{.*}} vector<8xbf16>
+//       OWN:   } {swr.dependent_launch, swr.min_blocks_per_sm = 2 : i32, swr.sink_constants}
 //
 // dependent-launch=0: the scan starts after the fill, the ordinary way.
 // OMAPPING: remark: kernel mapping: tile = 16, hops = 1, {{.*}} segments = 8, blocks-per-sm = 2, dependent-launch = 0{{$}}

@@ -363,6 +363,21 @@ def cases():
         options="time-major=1 positions-in-flight=1 chain-warps=4 look-window=4 look-depth=8")
     add("long", 16, "inf", "bf16", values="slow", layout="time", per_channel=True,
         options="time-major=1 look-window=4")
+    # own-carries (hops = 1 on chained blocks): each warp forms its own
+    # segment's carry, the later tiles' warps storing while the first
+    # tile's wait for the chunk before: a tile per segment and tiles of 2
+    # and 4 segments, long chains, many rows, special values, reverse and
+    # init; gates near 1, so that a carry from the wrong tile fails.
+    add("long", 16, 1, "bf16", values="slow", layout="time", init=True,
+        options="time-major=1 own-carries=1")
+    add("big", 16, 1, "f32", values="slow", layout="time", per_channel=True, reverse=True,
+        options="time-major=1 own-carries=1")
+    add("odd", 16, 1, "bf16", values="special", layout="time", per_channel=True,
+        options="time-major=1 positions-in-flight=8 chain-warps=4 own-carries=1")
+    add("long", 16, 1, "f32", values="slow", layout="time", reverse=True,
+        options="time-major=1 positions-in-flight=4 chain-warps=8 own-carries=1")
+    add("mult", 16, 1, "bf16", values="slow", layout="time", dynamic=False, per_channel=True,
+        init=True, options="time-major=1 own-carries=1")
     return out
 
 

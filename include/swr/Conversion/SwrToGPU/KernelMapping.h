@@ -86,6 +86,9 @@ struct KernelMapping {
   /// (launch bounds).
   int64_t segments = 0;
   int64_t blocksPerSM = 0;
+  /// hops = 1 on chained blocks: each warp forms its segment's carry itself
+  /// (`own-carries`), with no second barrier.
+  bool ownCarries = false;
   /// The chained scan launches as a programmatic dependent of its status
   /// fill (`dependent-launch`).
   bool dependentLaunch = true;
