@@ -242,6 +242,14 @@ def ConvertSwrToGPU : Pass<"convert-swr-to-gpu"> {
            "nor the prefix has arrived), composed nearest first up to the "
            "first prefix into one slot, so that the look covers look-window "
            "* depth chunks in one round trip">,
+    Option<"lookFarPrefix", "look-far-prefix", "bool", /*default=*/"false",
+           "The time-major exact scan's first look with look-depth > 1: each "
+           "warp reads the maps of its group's chunks but only the farthest "
+           "one's prefix (look-depth maps and one prefix instead of "
+           "look-depth of each: fewer registers), and the group ends at that "
+           "prefix once the nearer maps have arrived, else composes all the "
+           "maps; false: every chunk's map and prefix, the group ending at "
+           "the nearest prefix">,
     Option<"ownCarries", "own-carries", "bool", /*default=*/"false",
            "The time-major mapping of hops = 1 on chained blocks: each warp "
            "forms its segment's carry itself once the segments' maps are "

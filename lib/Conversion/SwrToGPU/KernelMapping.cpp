@@ -214,6 +214,7 @@ static KernelMapping computeTimeMajor(KernelMapping m, const ScanSpec &spec,
                                          std::min(window, segments));
       m.lookTestMaps = m.lookWindow && options.lookTestMaps;
       m.lookDepth = m.lookWindow ? options.lookDepth : 1;
+      m.lookFarPrefix = m.lookDepth > 1 && options.lookFarPrefix;
     }
   }
   m.channelsPerWarp = m.channelsPerLane = 1;
@@ -473,6 +474,8 @@ void KernelMapping::print(llvm::raw_ostream &os) const {
     os << ", look-window = " << lookWindow;
   if (lookDepth > 1)
     os << ", look-depth = " << lookDepth;
+  if (lookFarPrefix)
+    os << ", look-far-prefix = 1";
   if (ownCarries)
     os << ", own-carries = 1";
   if (lookTestMaps)

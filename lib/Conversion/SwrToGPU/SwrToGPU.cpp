@@ -229,12 +229,13 @@ struct ConvertSwrToGPUPass
 
   /// The pass's options (declared once, in Passes.td) as their struct.
   ConvertSwrToGPUOptions mappingOptions() const {
-    return {
-        warpsPerBlock,    warpsPerSequence, vectorsPerLane,    prefetchSteps,
-        minChunkSteps,    targetWarps,      channelsPerWarp,   channelsPerLane,
-        adjacentChannels, timeMajor,        positionsInFlight, channelBytes,
-        chainWarps,       chainWindows,     chainBlocksPerSM,  lookWindow,
-        lookTestMaps,     lookDepth,        ownCarries,        dependentLaunch};
+    return {warpsPerBlock,   warpsPerSequence,  vectorsPerLane,
+            prefetchSteps,   minChunkSteps,     targetWarps,
+            channelsPerWarp, channelsPerLane,   adjacentChannels,
+            timeMajor,       positionsInFlight, channelBytes,
+            chainWarps,      chainWindows,      chainBlocksPerSM,
+            lookWindow,      lookTestMaps,      lookDepth,
+            lookFarPrefix,   ownCarries,        dependentLaunch};
   }
 
   void runOnOperation() override {

@@ -900,7 +900,8 @@ private:
         [&](OpBuilder &, Location) {
           Value chunk = sub(sub(chunkId, idx(1)), groupStart);
           if (depth > 1) {
-            auto [fields, flag] = lookAtGroup(chunk, row);
+            auto [fields, flag] = m.lookFarPrefix ? lookAtFarPrefix(chunk, row)
+                                                  : lookAtGroup(chunk, row);
             look.status.write(b, segment, 0, fields);
             scf::YieldOp::create(b, flag);
             return;
@@ -987,6 +988,71 @@ private:
     // prefix or after all its maps: never 0.)
     Value flag = select(found, i32(2), i32(1));
     return {fields, flag};
+  }
+
+  /// One warp's group of the first look with look-far-prefix: as
+  /// lookAtGroup, but reading the maps of the chunks `nearest`, `nearest` -
+  /// 1, ... (look-depth of them, down to the first chunk) and only the
+  /// farthest one's prefix, all at once, again until the group is done: 2
+  /// where that prefix and the nearer chunks' maps have arrived (the
+  /// prefix field: those maps applied to it; with look-test-maps only at
+  /// the first chunk), else 1 once every map has (the map field: all of
+  /// them composed; the first chunk, which publishes no map, ends a group
+  /// only by its prefix). The prefixes spread from the first chunk, so the
+  /// farthest is the likeliest to have arrived.
+  std::pair<SmallVector<Value>, Value> lookAtFarPrefix(Value nearest,
+                                                       Value row) {
+    int64_t depth = m.lookDepth, fields = mapFields();
+    // The farthest chunk's place in the group.
+    Value far = minu(nearest, idx(depth - 1));
+    Value farIsFirst = cmp(P::eq, nearest, far);
+    SmallVector<Type> types(depth * fields + e, b.getF32Type());
+    types.push_back(b.getI1Type());
+    SmallVector<Value> got = pollUntil(types, [&] {
+      Value yes = arith::ConstantIntOp::create(b, 1, 1);
+      Value no = arith::ConstantIntOp::create(b, 0, 1);
+      Value nearer = yes, farMap = no;
+      SmallVector<Value> out;
+      for (int64_t i = 0; i < depth; ++i) {
+        // (Places past the farthest read the first chunk, unused.)
+        Value place = idx(i);
+        Value chunk =
+            select(cmp(P::ule, place, far), sub(nearest, place), idx(0));
+        auto [map, arrived] = readFields(chunk, row, 0, fields);
+        llvm::append_range(out, map);
+        Value isNearer = cmp(P::ult, place, far);
+        nearer =
+            both(nearer, arith::OrIOp::create(b, negate(isNearer), arrived));
+        farMap = arith::OrIOp::create(b, farMap,
+                                      both(cmp(P::eq, place, far), arrived));
+      }
+      auto [prefix, prefixArrived] =
+          readFields(sub(nearest, far), row, fields, e);
+      llvm::append_range(out, prefix);
+      Value takesPrefix = both(prefixArrived, nearer);
+      if (m.lookTestMaps)
+        takesPrefix = both(takesPrefix, farIsFirst);
+      Value takesMaps = both(both(nearer, farMap), negate(farIsFirst));
+      out.push_back(takesPrefix);
+      return std::make_pair(
+          out, Value(arith::OrIOp::create(b, takesPrefix, takesMaps)));
+    });
+    Value takesPrefix = got.back();
+    Map acc = identityMap(), farMap = identityMap();
+    for (int64_t i = 0; i < depth; ++i) {
+      Map map = asMap(ArrayRef<Value>(got).slice(i * fields, fields));
+      Map next = compose(map, acc);
+      Value isNearer = cmp(P::ult, idx(i), far);
+      chooseWhere(isNearer, next.gate, acc.gate);
+      chooseWhere(isNearer, next.state, acc.state);
+      Value isFar = cmp(P::eq, idx(i), far);
+      chooseWhere(isFar, map.gate, farMap.gate);
+      chooseWhere(isFar, map.state, farMap.state);
+    }
+    SmallVector<Value> prefix(ArrayRef<Value>(got).slice(depth * fields, e));
+    SmallVector<Value> out = fieldsOf(compose(farMap, acc));
+    llvm::append_range(out, apply(acc, prefix));
+    return {out, select(takesPrefix, i32(2), i32(1))};
   }
 
   /// Warp 0 after the first look (chunkId > 0): the slots in order, each

@@ -19,6 +19,9 @@
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=look-window=8 look-test-maps=1 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=LMAPS
 // RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=look-window=8 look-depth=3 channel-bytes=16" -canonicalize -cse | FileCheck %s --check-prefix=DEPTH
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=look-window=8 look-depth=3 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=DMAPPING
+// RUN: swr-opt %s -split-input-file -swr-decompose "-convert-swr-to-gpu=look-window=8 look-depth=3 look-far-prefix=1 channel-bytes=16" -canonicalize -cse | FileCheck %s --check-prefix=FAR
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=look-window=8 look-depth=3 look-far-prefix=1 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=FMAPPING
+// RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=look-window=8 look-far-prefix=1 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=LMAPPING
 // RUN: swr-opt %s -split-input-file -swr-decompose "-test-swr-kernel-mapping=look-window=0 look-depth=3 channel-bytes=16" 2>&1 | FileCheck %s --check-prefix=MAPPING
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=look-test-maps=1 2>&1 | FileCheck %s --check-prefix=DEFAULT
 // RUN: swr-opt %s -split-input-file -swr-decompose -test-swr-kernel-mapping=channel-bytes=8 2>&1 | FileCheck %s --check-prefix=BYTES8
@@ -193,6 +196,7 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 // look-depth shows where there is a window; without one it does nothing
 // (MAPPING above).
 // DMAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 8, look-depth = 3{{$}}
+// FMAPPING: remark: kernel mapping: tile = 16, hops = inf, reverse, {{.*}} segments = 8, blocks-per-sm = 2, dependent-launch = 1, look-window = 8, look-depth = 3, look-far-prefix = 1{{$}}
 // CHECK-LABEL: func.func @exact
 //       CHECK:   %[[FILL:.*]] = arith.constant dense<-1> : vector<4xi32>
 //       CHECK:   gpu.wait async
@@ -277,6 +281,24 @@ func.func @per_head(%a: memref<?x?x?xbf16, strided<[?, 1, ?]>>, %x: memref<?x?x?
 //       DEPTH:       memref.store {{.*}}, %[[FLAGS]]
 //  DEPTH-NEXT:     }
 //  DEPTH-NEXT:     gpu.barrier
+// With look-far-prefix=1 (FAR), the group reads its 3 chunks' maps (8
+// fields each) and only the farthest chunk's prefix (4): 28 relaxed loads,
+// all in one loop, read again until the group is done (no loads outside
+// it), then the group's fields and flag into the slot. (Without a depth
+// above 1 the option changes nothing: LMAPPING.)
+// FAR-LABEL: func.func @exact
+//       FAR:     gpu.launch {{.*}} workgroup({{.*}} : memref<8x8x32xf32, #gpu.address_space<workgroup>>, %[[SLOTS:.*]] : memref<9x12x32xf32, #gpu.address_space<workgroup>>, %[[FLAGS:.*]] : memref<8x32xi32, #gpu.address_space<workgroup>>)
+//       FAR:       scf.if {{.*}} -> (i32) {
+//   FAR-NOT:         llvm.load
+//       FAR:         scf.while : () -> ({{(f32, )+}}i1)
+// FAR-COUNT-28:        llvm.load {{.*}} atomic syncscope("device") monotonic {alignment = 4 : i64} : !llvm.ptr -> i32
+//   FAR-NOT:           llvm.load
+//       FAR:           scf.condition
+//   FAR-NOT:         llvm.load
+// FAR-COUNT-12:      memref.store {{.*}}, %[[SLOTS]]
+//       FAR:       memref.store {{.*}}, %[[FLAGS]]
+//  FAR-NEXT:     }
+//  FAR-NEXT:     gpu.barrier
 // OFF-LABEL: func.func @exact
 func.func @exact(%a: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %x: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, %h: memref<?x?x?xf32>, %y: memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) {
   swr.scan <tile = 16, hops = inf> reverse ins(%a, %x : memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>, memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>) init(%h : memref<?x?x?xf32>) outs(%y : memref<?x?x?x?xf32, strided<[?, ?, 1, ?]>>)

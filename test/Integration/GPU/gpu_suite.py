@@ -378,6 +378,16 @@ def cases():
         options="time-major=1 positions-in-flight=4 chain-warps=8 own-carries=1")
     add("mult", 16, 1, "bf16", values="slow", layout="time", dynamic=False, per_channel=True,
         init=True, options="time-major=1 own-carries=1")
+    # look-far-prefix: the look-depth groups reading only the farthest
+    # chunk's prefix; long chains and many rows with slow gates, a depth
+    # that does not divide the chain, special values.
+    add("long", 16, "inf", "bf16", values="slow", layout="time", init=True,
+        options="time-major=1 look-window=8 look-depth=4 look-far-prefix=1")
+    add("big", 16, "inf", "f32", values="slow", layout="time", per_channel=True, reverse=True,
+        options="time-major=1 look-window=8 look-depth=8 look-far-prefix=1")
+    add("odd", 16, "inf", "bf16", values="special", layout="time",
+        options="time-major=1 positions-in-flight=2 chain-warps=2 look-window=2 look-depth=3 "
+                "look-far-prefix=1")
     return out
 
 

@@ -102,6 +102,9 @@ struct KernelMapping {
   /// The exact chained scan: chunks each warp of the first look reads and
   /// composes into its slot (`look-depth`; 1 without a first look).
   int64_t lookDepth = 1;
+  /// With look-depth > 1: a group reads only its farthest chunk's prefix
+  /// (`look-far-prefix`).
+  bool lookFarPrefix = false;
   /// Per-head gate gradients (ScanSpec::gateGrad): a block is one head,
   /// `itemsPerBlock` warps, one per group of channelsPerLane channels (the
   /// most a head may have; warps past its channels walk along idle); they
