@@ -376,8 +376,8 @@ def cases():
         options="time-major=1 positions-in-flight=8 chain-warps=4 own-carries=1")
     add("long", 16, 1, "f32", values="slow", layout="time", reverse=True,
         options="time-major=1 positions-in-flight=4 chain-warps=8 own-carries=1")
-    add("mult", 16, 1, "bf16", values="slow", layout="time", dynamic=False, per_channel=True,
-        init=True, options="time-major=1 own-carries=1")
+    add("mult", 16, 1, "bf16", values="slow", layout="time", dynamic=False, init=True,
+        options="time-major=1 own-carries=1")
     # look-far-prefix: the look-depth groups reading only the farthest
     # chunk's prefix; long chains and many rows with slow gates, a depth
     # that does not divide the chain, special values.
