@@ -349,12 +349,22 @@ void mgpuStreamSynchronize(void *stream) {
 // Device buffers of generated code (a kernel's scratch, such as the
 // chained scan's status) are stream-ordered: allocated and freed on the
 // call's stream from the device's default pool, which keeps what is freed
-// for the next call (no synchronization, no driver allocation per call).
-// Unified memory (host_shared: buffers bufferization allocates) is
-// allocated and freed synchronously.
+// for the next call (no synchronization, no driver allocation per call),
+// or from the allocator of swr_runtime_set_device_allocator. Unified
+// memory (host_shared: buffers bufferization allocates) is allocated and
+// freed synchronously.
 namespace {
+struct DeviceAllocator {
+  swr_device_alloc_fn alloc = nullptr;
+  swr_device_release_fn release = nullptr;
+  void *user = nullptr;
+};
 std::mutex asyncMutex;
 std::set<void *> asyncPointers;
+DeviceAllocator deviceAllocator;
+/// The buffers from an allocator of swr_runtime_set_device_allocator, and
+/// which.
+std::map<void *, DeviceAllocator> allocatorPointers;
 std::set<int> poolsKept; // devices whose default pool keeps freed memory
 
 bool keepPoolMemory(const Driver *d) {
@@ -377,10 +387,38 @@ bool keepPoolMemory(const Driver *d) {
 }
 } // namespace
 
+void swr_runtime_set_device_allocator(swr_device_alloc_fn alloc,
+                                      swr_device_release_fn release,
+                                      void *user) {
+  std::lock_guard<std::mutex> lock(asyncMutex);
+  deviceAllocator = alloc && release ? DeviceAllocator{alloc, release, user}
+                                     : DeviceAllocator{};
+}
+
 void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/, bool isHostShared) {
+  if (sizeBytes == 0)
+    return nullptr;
+  DeviceAllocator allocator;
+  if (!isHostShared) {
+    std::lock_guard<std::mutex> lock(asyncMutex);
+    allocator = deviceAllocator;
+  }
+  if (allocator.alloc) {
+    void *ptr =
+        allocator.alloc(sizeBytes, userDevice, userStream, allocator.user);
+    if (!ptr) {
+      recordError("the device allocator (swr_runtime_set_device_allocator) "
+                  "has no memory for " +
+                  std::to_string(sizeBytes) + " bytes");
+      return nullptr;
+    }
+    std::lock_guard<std::mutex> lock(asyncMutex);
+    allocatorPointers.emplace(ptr, allocator);
+    return ptr;
+  }
   const Driver *d = context();
   void *ptr = nullptr;
-  if (!d || sizeBytes == 0)
+  if (!d)
     return nullptr;
   constexpr unsigned kAttachGlobal = 1;
   if (isHostShared) {
@@ -398,14 +436,25 @@ void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/, bool isHostShared) {
 }
 
 void mgpuMemFree(void *ptr, void * /*stream*/) {
-  const Driver *d = context();
-  if (!d || !ptr)
+  if (!ptr)
     return;
+  DeviceAllocator allocator;
   bool async;
   {
     std::lock_guard<std::mutex> lock(asyncMutex);
+    if (auto it = allocatorPointers.find(ptr); it != allocatorPointers.end()) {
+      allocator = it->second;
+      allocatorPointers.erase(it);
+    }
     async = asyncPointers.erase(ptr) > 0;
   }
+  if (allocator.release) {
+    allocator.release(ptr, userDevice, userStream, allocator.user);
+    return;
+  }
+  const Driver *d = context();
+  if (!d)
+    return;
   if (async)
     check(d, d->cuMemFreeAsync(ptr, userStream), "cuMemFreeAsync");
   else

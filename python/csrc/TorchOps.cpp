@@ -11,7 +11,8 @@
 //
 // (`hops` = -1 for inf). Their CPU and CUDA kernels call the kernel library
 // (python/swr/kernels.py lists it) through libswr_runtime, on PyTorch's
-// current stream, with outputs from PyTorch's allocator; scan and scan_chunk
+// current stream, with outputs from PyTorch's allocator (and the buffers the
+// kernels allocate themselves, a chained scan's status); scan and scan_chunk
 // have autograd formulas that call scan_grad. The library is the directory
 // this file's shared library lies in (swr/_lib). The fake (meta) kernels and
 // the checks with Python messages are in python/swr/torch/ops.py.
@@ -24,6 +25,8 @@
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/library.h>
 #ifdef SWR_TORCH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAFunctions.h>
 #include <c10/cuda/CUDAStream.h>
 #endif
 
@@ -98,6 +101,39 @@ std::string functionName(const char *kind, const Tensor &a, const Tensor &x,
   return name;
 }
 
+#ifdef SWR_TORCH_CUDA
+/// The device buffers that the kernel library allocates itself (a chained
+/// scan's status) from PyTorch's caching allocator, on the call's stream
+/// (swr_runtime_set_device_allocator); no memory is NULL (the call then
+/// fails with that reason), never an exception through the runtime's C
+/// frames.
+void *torchAlloc(size_t bytes, int device, void *stream, void * /*user*/) {
+  // (The allocator serves the current device: the call's, for the call.)
+  struct OnDevice {
+    c10::DeviceIndex previous;
+    explicit OnDevice(int device)
+        : previous(c10::cuda::ExchangeDevice(
+              static_cast<c10::DeviceIndex>(device))) {}
+    ~OnDevice() { c10::cuda::MaybeExchangeDevice(previous); }
+  };
+  try {
+    OnDevice on(device);
+    return c10::cuda::CUDACachingAllocator::raw_alloc_with_stream(
+        bytes, static_cast<cudaStream_t>(stream));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void torchRelease(void *pointer, int /*device*/, void * /*stream*/,
+                  void * /*user*/) {
+  try {
+    c10::cuda::CUDACachingAllocator::raw_delete(pointer);
+  } catch (...) {
+  }
+}
+#endif
+
 class Library {
 public:
   /// The function `name` of the artifact for `cuda` and the storage type of
@@ -158,6 +194,11 @@ public:
     }
 #ifdef SWR_TORCH_CUDA
     if (cuda) {
+      static const bool allocatorSet = [] {
+        swr_runtime_set_device_allocator(torchAlloc, torchRelease, nullptr);
+        return true;
+      }();
+      (void)allocatorSet;
       c10::DeviceIndex device = x.device().index();
       swr_runtime_set_device(device);
       swr_runtime_set_stream(c10::cuda::getCurrentCUDAStream(device).stream());

@@ -424,6 +424,29 @@ def test_bad_input_raises_one_line():
 
 
 
+@pytest.mark.skipif(not GPU, reason="the kernels' own device buffers are on the GPU only")
+def test_kernel_buffers_from_pytorch_allocator():
+    """The device memory the kernel library allocates itself (a chained
+    time-major scan's status) comes from PyTorch's caching allocator
+    (swr_runtime_set_device_allocator): one allocation more than y, where a
+    head-major scan, which needs none, makes y's alone."""
+    def allocations(a, x):
+        scan(a, x, tile=16, hops=INF)  # warm-up: loads the kernels
+        torch.cuda.synchronize()
+        before = torch.cuda.memory_stats()["allocation.all.allocated"]
+        y = scan(a, x, tile=16, hops=INF)
+        torch.cuda.synchronize()
+        return torch.cuda.memory_stats()["allocation.all.allocated"] - before, y
+
+    a, x = time_major_inputs(1, 4, 16, 4096, per_channel=False, seed=5)
+    chained, y = allocations(a, x)
+    assert is_time_major(y)
+    assert_close(y, reference(a, x, tile=16, hops=INF),
+                 scale=scale_of(a, x, None, tile=16, hops=INF), what="time-major")
+    plain, _ = allocations(a.contiguous(), x.contiguous())
+    assert plain >= 1 and chained == plain + 1, (plain, chained)
+
+
 @pytest.mark.skipif(not GPU, reason="CUDA graphs need a GPU")
 def test_cuda_graph_capture():
     """The op launches on the current stream, allocates through PyTorch and

@@ -106,6 +106,25 @@ int swr_cuda_available(void);
 /// without the overlap); either pointer may be NULL.
 void swr_cuda_dependent_launches(uint64_t *early, uint64_t *refused);
 
+/// Device buffers that compiled code allocates itself (a chained scan's
+/// status) come from the device's default memory pool, stream-ordered on
+/// the call's stream (cuMemAllocAsync / cuMemFreeAsync).
+/// `swr_runtime_set_device_allocator` makes them, for every thread, come
+/// from `alloc` and go back through `release` instead (e.g. PyTorch's
+/// caching allocator, so that they share its pool and a CUDA graph
+/// captures them with the rest): each is called with the calling thread's
+/// device and stream (as set above) and `user`; `alloc` returns NULL when
+/// it has no memory, and the call then fails with that reason. NULL
+/// functions restore the default; a buffer is always released the way it
+/// was allocated.
+typedef void *(*swr_device_alloc_fn)(size_t bytes, int device, void *stream,
+                                     void *user);
+typedef void (*swr_device_release_fn)(void *pointer, int device, void *stream,
+                                      void *user);
+void swr_runtime_set_device_allocator(swr_device_alloc_fn alloc,
+                                      swr_device_release_fn release,
+                                      void *user);
+
 /// Device memory (cuMemAlloc / cuMemFree); NULL on failure.
 void *swr_cuda_alloc(size_t bytes);
 void swr_cuda_free(void *pointer);
