@@ -687,11 +687,9 @@ private:
       gpu::BarrierOp::create(b);
     }
 
-    // Warp 0: the segments' carries (each in place of its segment's state,
-    // after its map is read): for the exact scan from the block's map and
-    // the look-back, for hops = 1 tile by tile. Launched as a dependent of
-    // the status fill, it waits for the fill first (no other warp touches
-    // the status, except in the first look, which waits too).
+    // Launched as a dependent of the status fill, warp 0 waits for the fill
+    // first (no other warp touches the status, except in the first look,
+    // which waits too).
     scf::IfOp::create(
         b, cmp(P::eq, segment, idx(0)), [&](OpBuilder &, Location) {
           if (m.dependentLaunch && !look)
